@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// io_operation.hpp - one I/O request travelling through the reactor.
+//
+// The reactor seam is completion-style: "start this read on this handle, and tell me when it has
+// *finished*, with its result". A readiness backend (epoll, kqueue) emulates that by trying the
+// system call at once and retrying it when the handle becomes ready; a completion backend (IOCP,
+// io_uring) hands the request to the kernel. Either way the caller sees the same record: the
+// request fields going in, `error`/`transferred`/`cancelled` coming out.
+// The record lives in the awaiter (inside the waiting coroutine's frame): no allocation per I/O.
+// Not thread-safe: owned by one loop.
+#pragma once
+
+#include <corio/runtime/native_handle.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace corio::detail {
+
+// A handle's state inside one backend (readiness flags and waiting operations for epoll, the
+// association for IOCP). Opaque outside the backend that created it.
+struct io_registration {
+    native_handle_t handle = invalid_native_handle;
+
+protected:
+    io_registration() = default;
+    ~io_registration() = default;
+};
+
+enum class io_kind : std::uint8_t {
+    read,    // read(2) / ReadFile: pipes, files, anything byte-oriented
+    write,   // write(2) / WriteFile
+    receive, // recv(2) / WSARecv: stream sockets
+    send,    // send(2) with SIGPIPE suppressed / WSASend
+    accept,  // a connected socket from a listening one
+    connect, // a stream socket to `address`
+};
+
+struct io_operation {
+    // ---- request ----
+    io_kind kind = io_kind::read;
+    io_registration* target = nullptr;
+    void* buffer = nullptr;  // read/write/receive/send
+    std::size_t length = 0;
+    void* address = nullptr; // connect: the peer; accept: where to store the peer's address
+    std::uint32_t address_length = 0; // accept: capacity in, actual length out
+
+    // ---- result ----
+    int error = 0;               // OS error code (errno or Win32/WSA), 0 on success
+    bool cancelled = false;      // ended by cancel() or deregistration, not by the OS
+    std::size_t transferred = 0; // bytes moved; 0 from a read/receive means end of stream
+    native_handle_t accepted = invalid_native_handle;
+
+    // Called on the loop thread when a *pending* operation completes (never when start() returned
+    // true: then the caller already has the result).
+    void (*on_complete)(io_operation&) noexcept = nullptr;
+
+    // ---- private to the backend ----
+    void* backend_data = nullptr;
+    std::uint32_t backend_flags = 0;
+    io_operation* next = nullptr;
+    io_operation* prev = nullptr;
+};
+
+// An intrusive FIFO of operations, linked through io_operation::next/prev: O(1) push, pop and
+// removal from the middle (for cancellation).
+class io_operation_list {
+public:
+    [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
+    [[nodiscard]] io_operation* front() const noexcept { return head_; }
+
+    void push_back(io_operation& op) noexcept {
+        op.next = nullptr;
+        op.prev = tail_;
+        if (tail_ != nullptr) {
+            tail_->next = &op;
+        } else {
+            head_ = &op;
+        }
+        tail_ = &op;
+    }
+    io_operation* pop_front() noexcept {
+        io_operation* op = head_;
+        if (op != nullptr) {
+            remove(*op);
+        }
+        return op;
+    }
+    void remove(io_operation& op) noexcept {
+        (op.prev != nullptr ? op.prev->next : head_) = op.next;
+        (op.next != nullptr ? op.next->prev : tail_) = op.prev;
+        op.next = op.prev = nullptr;
+    }
+    // Moves every operation of `other` to the back of this list.
+    void splice_back(io_operation_list& other) noexcept {
+        if (other.head_ == nullptr) {
+            return;
+        }
+        if (tail_ != nullptr) {
+            tail_->next = other.head_;
+            other.head_->prev = tail_;
+        } else {
+            head_ = other.head_;
+        }
+        tail_ = other.tail_;
+        other.head_ = other.tail_ = nullptr;
+    }
+
+private:
+    io_operation* head_ = nullptr;
+    io_operation* tail_ = nullptr;
+};
+
+} // namespace corio::detail

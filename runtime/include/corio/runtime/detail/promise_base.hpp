@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// promise_base.hpp - the part of every corio::task promise that does not depend on its result type.
+//
+// A nested coroutine (one that is co_awaited) points `task_` at its root's task_state and, when it
+// finishes, transfers straight back to the coroutine awaiting it (symmetric transfer: no stack
+// growth, no trip through the scheduler). A root coroutine (spawned) is its own task_state; when it
+// finishes, finish_root() tells its owner and hands control to whoever joined it.
+#pragma once
+
+#include <corio/runtime/detail/task_state.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <coroutine>
+#include <exception>
+
+namespace corio::detail {
+
+class promise_base;
+
+// Defined in event_loop.cpp: bookkeeping when a spawned task's root coroutine completes.
+// Returns the coroutine to continue with (the joiner, or a no-op).
+std::coroutine_handle<> finish_root(promise_base& root) noexcept;
+// Classifies the in-flight exception: true if it is a corio::cancelled_error.
+bool current_exception_is_cancellation() noexcept;
+
+// Coroutine frames allocated and not yet freed by this thread (tests use it to prove that no
+// frame leaks; frames are created and destroyed on their loop's thread).
+std::ptrdiff_t& live_frames_on_this_thread() noexcept;
+
+class promise_base : public task_state {
+public:
+    static void* operator new(std::size_t size) {
+        void* frame = ::operator new(size);
+        ++live_frames_on_this_thread();
+        return frame;
+    }
+    static void operator delete(void* frame, std::size_t size) noexcept {
+        --live_frames_on_this_thread();
+        ::operator delete(frame, size);
+    }
+
+    struct final_awaiter {
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        template <class Promise>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+            promise_base& promise = self.promise();
+            if (promise.is_root()) {
+                return finish_root(promise);
+            }
+            return promise.continuation_;
+        }
+        void await_resume() const noexcept {}
+    };
+
+    std::suspend_always initial_suspend() const noexcept { return {}; }
+    final_awaiter final_suspend() const noexcept { return {}; }
+    void unhandled_exception() noexcept {
+        record_exception(std::current_exception(), current_exception_is_cancellation());
+    }
+
+    // The task this coroutine runs as part of.
+    [[nodiscard]] task_state& this_task() const noexcept { return *task_; }
+
+    // Called when a parent co_awaits this (not yet started) coroutine.
+    void start_nested(promise_base& parent, std::coroutine_handle<> parent_frame) noexcept {
+        task_ = parent.task_;
+        continuation_ = parent_frame;
+    }
+
+    // The coroutine to resume when this root finishes (set by a join_handle awaiter).
+    [[nodiscard]] std::coroutine_handle<> joiner() const noexcept { return continuation_; }
+    void set_joiner(std::coroutine_handle<> joiner) noexcept { continuation_ = joiner; }
+
+    void mark_exception_retrieved() noexcept { exception_retrieved_ = true; }
+    void mark_finished() noexcept { finished_ = true; }
+    void set_handle_alive(bool alive) noexcept { handle_alive_ = alive; }
+    [[nodiscard]] bool handle_alive() const noexcept { return handle_alive_; }
+    [[nodiscard]] bool exception_retrieved() const noexcept { return exception_retrieved_; }
+    [[nodiscard]] std::coroutine_handle<> frame() const noexcept { return frame_; }
+
+    void rethrow_if_failed() {
+        if (exception_) {
+            exception_retrieved_ = true;
+            std::rethrow_exception(exception_);
+        }
+    }
+
+protected:
+    promise_base() = default;
+    ~promise_base() = default;
+
+private:
+    std::coroutine_handle<> continuation_;
+    task_state* task_ = this;
+};
+
+// Awaiters find the task they park from the awaiting coroutine's promise.
+template <class Promise>
+concept corio_promise = std::derived_from<Promise, promise_base>;
+
+} // namespace corio::detail

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// task_state.hpp - what the runtime knows about one task: the unit it schedules and cancels.
+//
+// A *task* is a tree of coroutines started by spawn() (or by gather, task_group, ...): the root
+// coroutine plus every corio::task it awaits, directly or transitively. Only one coroutine of the
+// tree runs at a time, so the tree shares one task_state, stored in the root's promise. It holds:
+//   * the suspension the task is parked on right now (what it waits for, and how to cancel it),
+//   * the cancellation request flag,
+//   * who owns the task (the loop, or a task_group) and the task's outcome.
+// Not thread-safe: everything here runs on the owning loop's thread.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+
+namespace corio {
+class event_loop;
+}
+
+namespace corio::detail {
+
+// One suspension point that can be cancelled. Every awaiter that parks a task embeds one and
+// registers it with task_state::suspend_on(). `cancel` must detach the awaiter from whatever
+// would resume it and arrange the resumption itself (at once, or when the source confirms: a
+// completion-based reactor reports a cancelled I/O operation later).
+struct suspension {
+    using cancel_fn = void (*)(suspension&) noexcept;
+    cancel_fn cancel = nullptr;
+    const char* waiting_for = ""; // a short description ("sleep", "queue.get", "read"...)
+};
+
+class task_state;
+
+// Owns spawned tasks and hears when each finishes: the event loop owns top-level tasks, a
+// task_group (and so gather, when_any, wait_for) owns its children.
+class task_owner {
+public:
+    virtual void on_child_finished(task_state& child) noexcept = 0;
+
+    [[nodiscard]] std::size_t child_count() const noexcept { return child_count_; }
+    [[nodiscard]] task_state* first_child() const noexcept { return first_child_; }
+    // Requests cancellation of every child; returns how many were still running.
+    std::size_t cancel_children() noexcept;
+
+protected:
+    task_owner() = default;
+    virtual ~task_owner() = default;
+    task_owner(const task_owner&) = delete;
+    task_owner& operator=(const task_owner&) = delete;
+
+private:
+    friend class task_state;
+    task_state* first_child_ = nullptr;
+    std::size_t child_count_ = 0;
+};
+
+class task_state {
+public:
+    task_state() = default;
+    task_state(const task_state&) = delete;
+    task_state& operator=(const task_state&) = delete;
+
+    [[nodiscard]] event_loop& loop() const noexcept { return *loop_; }
+    [[nodiscard]] bool cancel_requested() const noexcept { return cancel_requested_; }
+    [[nodiscard]] bool finished() const noexcept { return finished_; }
+    [[nodiscard]] const suspension* suspended_on() const noexcept { return suspended_on_; }
+
+    // Marks the task as cancelled. If it is parked on a cancellable suspension, that suspension
+    // is cancelled now and the task resumes with cancelled_error; otherwise its next suspension
+    // point throws. Returns false if the task had already finished.
+    bool request_cancel() noexcept {
+        if (finished_) {
+            return false;
+        }
+        cancel_requested_ = true;
+        if (suspension* parked = suspended_on_; parked != nullptr) {
+            suspended_on_ = nullptr;
+            parked->cancel(*parked);
+        }
+        return true;
+    }
+    // Called by the awaiter that throws cancelled_error: the request has been delivered.
+    void acknowledge_cancel() noexcept { cancel_requested_ = false; }
+
+    void suspend_on(suspension& parked) noexcept { suspended_on_ = &parked; }
+    void clear_suspension() noexcept { suspended_on_ = nullptr; }
+
+    // Wiring done by event_loop::spawn and task owners.
+    void attach(event_loop& loop, task_owner& owner, std::coroutine_handle<> frame) noexcept;
+    void detach_from_owner() noexcept;
+    void move_to_owner(task_owner& owner) noexcept;
+    [[nodiscard]] task_owner* owner() const noexcept { return owner_; }
+    [[nodiscard]] task_state* next_sibling() const noexcept { return next_sibling_; }
+    [[nodiscard]] bool is_root() const noexcept { return frame_ != nullptr; }
+
+    // Loop shutdown cancels each task once; this remembers which ones it already did.
+    [[nodiscard]] bool shutdown_requested() const noexcept { return shutdown_requested_; }
+    void mark_shutdown_requested() noexcept { shutdown_requested_ = true; }
+
+    // The outcome, valid once finished().
+    [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
+    [[nodiscard]] bool failed() const noexcept { return exception_ != nullptr && !ended_by_cancel_; }
+    [[nodiscard]] bool ended_by_cancel() const noexcept { return ended_by_cancel_; }
+
+protected:
+    ~task_state() = default;
+
+    void record_exception(std::exception_ptr error, bool is_cancellation) noexcept {
+        exception_ = std::move(error);
+        ended_by_cancel_ = is_cancellation;
+    }
+
+    event_loop* loop_ = nullptr;
+    suspension* suspended_on_ = nullptr;
+    task_owner* owner_ = nullptr;
+    task_state* prev_sibling_ = nullptr;
+    task_state* next_sibling_ = nullptr;
+    std::coroutine_handle<> frame_; // the root coroutine's frame; null for nested coroutines
+    std::exception_ptr exception_;
+    bool cancel_requested_ = false;
+    bool finished_ = false;
+    bool ended_by_cancel_ = false;
+    bool handle_alive_ = false;       // a join_handle still refers to the task
+    bool exception_retrieved_ = false; // someone observed the exception, so don't report it
+    bool shutdown_requested_ = false;
+};
+
+inline std::size_t task_owner::cancel_children() noexcept {
+    std::size_t running = 0;
+    // request_cancel() never finishes a task synchronously, so the list is stable while we walk.
+    for (task_state* child = first_child_; child != nullptr; child = child->next_sibling()) {
+        if (child->request_cancel()) {
+            ++running;
+        }
+    }
+    return running;
+}
+
+inline void task_state::attach(event_loop& loop, task_owner& owner, std::coroutine_handle<> frame) noexcept {
+    loop_ = &loop;
+    frame_ = frame;
+    owner_ = nullptr;
+    move_to_owner(owner);
+}
+
+inline void task_state::detach_from_owner() noexcept {
+    if (owner_ == nullptr) {
+        return;
+    }
+    if (prev_sibling_ != nullptr) {
+        prev_sibling_->next_sibling_ = next_sibling_;
+    } else {
+        owner_->first_child_ = next_sibling_;
+    }
+    if (next_sibling_ != nullptr) {
+        next_sibling_->prev_sibling_ = prev_sibling_;
+    }
+    prev_sibling_ = next_sibling_ = nullptr;
+    --owner_->child_count_;
+    owner_ = nullptr;
+}
+
+inline void task_state::move_to_owner(task_owner& owner) noexcept {
+    detach_from_owner();
+    owner_ = &owner;
+    next_sibling_ = owner.first_child_;
+    if (next_sibling_ != nullptr) {
+        next_sibling_->prev_sibling_ = this;
+    }
+    owner.first_child_ = this;
+    ++owner.child_count_;
+}
+
+} // namespace corio::detail

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// waiter.hpp - the common core of every awaiter that parks a task until something happens.
+//
+// Parking follows one protocol everywhere (sleep, queue, event, lock, I/O, join...):
+//   park()            in await_suspend: refuses to park if a cancellation is already pending,
+//                     else records the suspension on the task so cancel() can find it;
+//   wake()            the awaited thing happened: schedule the coroutine;
+//   wake_cancelled()  called from the cancel hook after detaching: schedule it to throw;
+//   resume_or_throw() in await_resume: throws cancelled_error if the wait was cancelled.
+// An operation that completed normally is always delivered, even if a cancellation arrives
+// before the task runs again: the cancellation then fires at the next suspension point, so no
+// item, byte or connection is lost (asyncio can drop a queue item in that case).
+#pragma once
+
+#include <corio/runtime/detail/promise_base.hpp>
+#include <corio/runtime/detail/task_state.hpp>
+#include <corio/runtime/error.hpp>
+#include <corio/runtime/event_loop.hpp>
+
+#include <coroutine>
+
+namespace corio::detail {
+
+class waiter : protected suspension {
+protected:
+    // Returns false (do not suspend) when the task already has a cancellation pending.
+    template <corio_promise Promise>
+    bool park(std::coroutine_handle<Promise> coroutine, const char* what, cancel_fn on_cancel) noexcept {
+        task_ = &coroutine.promise().this_task();
+        if (task_->cancel_requested()) {
+            cancelled_ = true;
+            return false;
+        }
+        coroutine_ = coroutine;
+        cancel = on_cancel;
+        waiting_for = what;
+        task_->suspend_on(*this);
+        return true;
+    }
+
+    void wake() noexcept {
+        task_->clear_suspension();
+        task_->loop().schedule(coroutine_);
+    }
+    void wake_cancelled() noexcept {
+        cancelled_ = true;
+        task_->loop().schedule(coroutine_);
+    }
+    void resume_or_throw() const {
+        if (cancelled_) {
+            task_->acknowledge_cancel();
+            throw cancelled_error();
+        }
+    }
+
+    [[nodiscard]] event_loop& loop() const noexcept { return task_->loop(); }
+    [[nodiscard]] bool was_cancelled() const noexcept { return cancelled_; }
+    [[nodiscard]] task_state* parked_task() const noexcept { return task_; }
+    [[nodiscard]] std::coroutine_handle<> coroutine() const noexcept { return coroutine_; }
+
+private:
+    task_state* task_ = nullptr;
+    std::coroutine_handle<> coroutine_;
+    bool cancelled_ = false;
+};
+
+} // namespace corio::detail

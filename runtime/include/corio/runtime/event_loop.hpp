@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// event_loop.hpp - the event loop: runs ready tasks, waits for I/O and timers, repeats.
+//
+// One loop per thread. Each turn (see docs/design.md, "Loop phases"):
+//   1. resume every task that was ready when the turn began, in FIFO order;
+//   2. run callbacks post()ed from other threads;
+//   3. ask the reactor to wait for I/O, at most until the timer wheel's next deadline
+//      (not at all if something is ready; forever if there are no timers);
+//   4. make the tasks whose I/O completed or whose timers expired ready.
+// corio::run(task) is asyncio.run: it makes a loop, runs the task to completion, cancels whatever
+// it left running and returns the task's value (or rethrows its exception).
+// Thread-safety: only post() may be called from other threads.
+#pragma once
+
+#include <corio/runtime/detail/ring_buffer.hpp>
+#include <corio/runtime/detail/task_state.hpp>
+#include <corio/runtime/detail/timer_node.hpp>
+#include <corio/runtime/detail/unique_function.hpp>
+#include <corio/runtime/join_handle.hpp>
+#include <corio/runtime/task.hpp>
+
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace corio {
+
+namespace detail {
+class reactor_backend;
+struct blocking_job;
+struct loop_internals;
+
+// A callback queued by post(); intrusive so that internal wake-ups (a finished blocking job)
+// need no allocation.
+struct posted_node {
+    posted_node* next = nullptr;
+    void (*run)(posted_node&) noexcept = nullptr;
+};
+} // namespace detail
+
+struct loop_options {
+    // Virtual time (like trio's MockClock or tokio's time::pause): whenever no task is ready and no
+    // I/O or blocking work is pending, the clock jumps straight to the next timer. A test that
+    // sleeps for an hour finishes at once, with the same firing order as in real time. It assumes
+    // every I/O peer lives on this loop: it does not wait for other processes.
+    bool virtual_time = false;
+    // Timer resolution: deadlines are rounded up to a tick, so timers fire at most one tick late.
+    std::chrono::nanoseconds tick = std::chrono::milliseconds(1);
+    // Worker threads for run_blocking() (and name resolution); started on first use.
+    unsigned blocking_threads = 4;
+    // After this many consecutive operations that completed without suspending, the task yields
+    // anyway, so one busy task cannot starve the others (tokio uses 128 too).
+    unsigned immediate_completion_budget = 128;
+    // Receives exceptions that escaped a detached task. The default prints them to stderr.
+    std::function<void(std::exception_ptr)> unhandled_exception_handler;
+
+    // Shorthand for tests: default options with virtual time on.
+    [[nodiscard]] static loop_options with_virtual_time() {
+        loop_options options;
+        options.virtual_time = true;
+        return options;
+    }
+};
+
+// Counters for tests and diagnostics: a clean shutdown leaves all of them at zero.
+struct loop_stats {
+    std::size_t live_tasks = 0;       // spawned tasks that have not finished
+    std::size_t ready_tasks = 0;      // coroutines in the ready queue
+    std::size_t armed_timers = 0;
+    std::size_t io_registrations = 0; // handles registered with the reactor
+    std::size_t pending_io = 0;       // operations the reactor has not completed yet
+    std::size_t blocking_jobs = 0;    // run_blocking() calls still executing
+};
+
+class event_loop final : private detail::task_owner {
+public:
+    using clock = std::chrono::steady_clock;
+    using time_point = clock::time_point;
+    using duration = clock::duration;
+
+    explicit event_loop(loop_options options = {});
+    // Cancels the tasks still running, gives them a chance to finish, then frees what is left.
+    ~event_loop();
+    event_loop(const event_loop&) = delete;
+    event_loop& operator=(const event_loop&) = delete;
+
+    // The loop that owns the calling thread; throws usage_error if there is none.
+    static event_loop& current();
+    static event_loop* try_current() noexcept;
+
+    // Runs the loop until `main` finishes; returns its value or rethrows its exception. Other
+    // tasks stay alive (they are cancelled when the loop is destroyed).
+    template <class T>
+    T run_until_complete(task<T> main) {
+        join_handle<T> handle = spawn(std::move(main));
+        run_until_done(*handle.state());
+        return handle.result();
+    }
+
+    // Starts `work` as a task of its own; it first runs on a later turn (like create_task).
+    template <class T>
+    join_handle<T> spawn(task<T> work) {
+        return join_handle<T>{start(std::move(work), *this)};
+    }
+
+    // Like spawn(), but the task belongs to `owner` (a task_group), which hears when it finishes.
+    template <class T>
+    join_handle<T> spawn_owned(task<T> work, detail::task_owner& owner) {
+        return join_handle<T>{start(std::move(work), owner)};
+    }
+
+    // Queues `callback` to run on the loop thread and wakes the loop. Safe from any thread; this
+    // is how other threads hand work to the loop (asyncio's call_soon_threadsafe).
+    void post(detail::unique_function<void()> callback);
+
+    // The loop's clock: real steady_clock time, or the virtual clock in virtual-time mode.
+    [[nodiscard]] time_point now() const noexcept;
+    // "epoll", "kqueue" or "iocp".
+    [[nodiscard]] std::string_view backend_name() const noexcept;
+    [[nodiscard]] loop_stats stats() const noexcept;
+    [[nodiscard]] const loop_options& options() const noexcept { return options_; }
+
+    // ---- For awaiter authors. corio's own awaiters use these; so can yours. ----
+
+    // Makes a suspended coroutine ready; it runs on a later turn. Never allocates once the ready
+    // queue has grown to its working size.
+    void schedule(std::coroutine_handle<> coroutine) { ready_.push_back(coroutine); }
+    // Arms `timer` for `deadline` on this loop's wheel (re-arms it if already armed).
+    void arm_timer(detail::timer_node& timer, time_point deadline);
+    // Call when an operation completed without suspending. Returns true if the task may continue
+    // without yielding; false means its budget is spent and it should schedule itself and suspend.
+    [[nodiscard]] bool try_continue_immediately() noexcept {
+        return ++immediate_streak_ < options_.immediate_completion_budget;
+    }
+    // Thread-safe: queues an intrusive callback (no allocation) and wakes the loop.
+    void post_node(detail::posted_node& node) noexcept;
+    [[nodiscard]] detail::reactor_backend& reactor() noexcept;
+    // Runs job.execute on a worker thread, then job.on_done on this loop (run_blocking.hpp).
+    void submit_blocking(detail::blocking_job& job);
+    // Takes back a job no worker has started; true if it was withdrawn (on_done will not run).
+    bool withdraw_blocking(detail::blocking_job& job) noexcept;
+    // Adopts a task whose owner went away (a task_group destroyed with children still running).
+    void adopt_orphan(detail::task_state& orphan) noexcept;
+    // Reports an exception nobody will ever observe (from a detached task).
+    void report_unhandled(std::exception_ptr error) noexcept;
+
+private:
+    friend std::coroutine_handle<> detail::finish_root(detail::promise_base&) noexcept;
+
+    template <class T>
+    std::coroutine_handle<detail::task_promise<T>> start(task<T> work, detail::task_owner& owner) {
+        if (!work.valid()) {
+            throw usage_error("spawn() of an empty corio::task");
+        }
+        auto frame = work.release();
+        frame.promise().attach(*this, owner, frame);
+        schedule(frame);
+        return frame;
+    }
+
+    void on_child_finished(detail::task_state& child) noexcept override;
+    void run_until_done(const detail::task_state& target);
+    void run_ready_batch();
+    void wait_for_events();
+    void shutdown() noexcept;
+
+    loop_options options_;
+    detail::ring_buffer<std::coroutine_handle<>> ready_;
+    unsigned immediate_streak_ = 0;
+    bool running_ = false;
+    std::unique_ptr<detail::loop_internals> internals_;
+};
+
+// asyncio.run(): runs `main` on a fresh loop and returns its result (or rethrows).
+template <class T>
+T run(task<T> main, loop_options options = {}) {
+    event_loop loop{std::move(options)};
+    return loop.run_until_complete(std::move(main));
+}
+
+// asyncio.create_task(): spawns `work` on the calling thread's loop.
+template <class T>
+join_handle<T> spawn(task<T> work) {
+    return event_loop::current().spawn(std::move(work));
+}
+
+} // namespace corio

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// io_object.hpp - an OS handle registered with the loop's reactor, with awaitable I/O on it.
+//
+//     corio::io_object pipe_end{fd};                          // takes ownership of fd
+//     std::size_t n = co_await pipe_end.read_some(buffer);    // 0 means end of stream
+//
+// This is the runtime's whole I/O surface; corio::net builds sockets on it. Each operation is
+// *started* on the reactor and the task resumes with the *result* (completion-style, so the same
+// code runs on epoll, kqueue and IOCP). If the data is already there, the operation completes
+// without suspending, but after loop_options::immediate_completion_budget such completions in a row
+// the task yields anyway. Errors throw std::system_error; cancelling the task throws
+// cancelled_error; closing the handle under a pending operation fails it with
+// std::errc::operation_canceled. An operation record lives in its awaiter: no allocation per I/O.
+// Not thread-safe: use an io_object only on the thread of the loop it was created on.
+#pragma once
+
+#include <corio/runtime/detail/io_operation.hpp>
+#include <corio/runtime/detail/waiter.hpp>
+#include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/native_handle.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace corio {
+
+// The outcome of accept(): the new connection's handle (ready for this platform's reactor) and
+// the size of the peer address written into the caller's storage.
+struct accepted_handle {
+    native_handle_t handle = invalid_native_handle;
+    std::uint32_t address_length = 0;
+};
+
+class io_object;
+
+namespace detail {
+
+// The awaiter shared by every operation kind; the operation's result is read out by await_resume.
+class io_awaiter_base : protected waiter, protected io_operation {
+public:
+    io_awaiter_base(const io_awaiter_base&) = delete;
+    io_awaiter_base& operator=(const io_awaiter_base&) = delete;
+    ~io_awaiter_base();
+
+    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    template <corio_promise Promise>
+    bool await_suspend(std::coroutine_handle<Promise> coroutine) {
+        if (!park(coroutine, describe(kind), &on_cancel)) {
+            return false;
+        }
+        return begin();
+    }
+
+protected:
+    io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation) noexcept;
+    // Throws for cancellation, closure or an OS error; otherwise the caller reads the result.
+    void check_result() const;
+
+private:
+    static const char* describe(io_kind operation) noexcept;
+    static void on_complete_trampoline(io_operation& op) noexcept;
+    static void on_cancel(suspension& parked) noexcept;
+    bool begin();
+
+    event_loop* loop_;
+    bool pending_ = false;     // started on the reactor and not reported back yet
+    bool interrupted_ = false; // the task was cancelled while the operation was pending
+};
+
+} // namespace detail
+
+// read_some/write_some/receive_some/send_some: bytes transferred (0 from a read = end of stream).
+class [[nodiscard]] transfer_awaiter : public detail::io_awaiter_base {
+public:
+    transfer_awaiter(event_loop* loop, detail::io_registration* handle, detail::io_kind operation,
+                     void* data, std::size_t size) noexcept;
+    std::size_t await_resume() const;
+};
+
+class [[nodiscard]] accept_awaiter : public detail::io_awaiter_base {
+public:
+    accept_awaiter(event_loop* loop, detail::io_registration* handle, void* peer_address,
+                   std::uint32_t capacity) noexcept;
+    accepted_handle await_resume() const;
+};
+
+class [[nodiscard]] connect_awaiter : public detail::io_awaiter_base {
+public:
+    connect_awaiter(event_loop* loop, detail::io_registration* handle, const void* peer_address,
+                    std::uint32_t peer_length) noexcept;
+    void await_resume() const;
+};
+
+class io_object {
+public:
+    io_object() noexcept = default;
+    // Takes ownership of `handle` and registers it with the current thread's loop. The handle must
+    // be non-blocking on POSIX and overlapped on Windows (corio::net creates sockets that way).
+    explicit io_object(native_handle_t handle);
+    io_object(io_object&& other) noexcept;
+    io_object& operator=(io_object&& other) noexcept;
+    io_object(const io_object&) = delete;
+    io_object& operator=(const io_object&) = delete;
+    ~io_object() { close(); }
+
+    [[nodiscard]] bool is_open() const noexcept { return handle_ != invalid_native_handle; }
+    [[nodiscard]] native_handle_t native_handle() const noexcept { return handle_; }
+
+    // Deregisters and closes the handle. Operations still pending fail with operation_canceled.
+    void close() noexcept;
+    // Deregisters the handle and gives up ownership without closing it.
+    native_handle_t release() noexcept;
+
+    transfer_awaiter read_some(std::span<std::byte> buffer);
+    transfer_awaiter write_some(std::span<const std::byte> data);
+    transfer_awaiter receive_some(std::span<std::byte> buffer); // sockets
+    transfer_awaiter send_some(std::span<const std::byte> data); // sockets; no SIGPIPE
+    accept_awaiter accept(void* peer_address, std::uint32_t capacity);
+    connect_awaiter connect(const void* peer_address, std::uint32_t length);
+
+private:
+    void require_open() const;
+
+    event_loop* loop_ = nullptr;
+    detail::io_registration* registration_ = nullptr;
+    native_handle_t handle_ = invalid_native_handle;
+};
+
+} // namespace corio

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#include <corio/runtime/io_object.hpp>
+
+#include "reactor/reactor_backend.hpp"
+#include "sys/handle_ops.hpp"
+
+#include <system_error>
+#include <utility>
+
+namespace corio {
+
+namespace detail {
+
+io_awaiter_base::io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation) noexcept
+    : loop_(loop) {
+    kind = operation;
+    target = handle;
+    on_complete = &on_complete_trampoline;
+}
+
+io_awaiter_base::~io_awaiter_base() {
+    // Only reached with the operation pending when the whole frame is being destroyed (loop
+    // shutdown destroying a stuck task): the backend must forget the operation before its memory goes.
+    if (pending_) {
+        loop_->reactor().abandon(*this);
+    }
+}
+
+const char* io_awaiter_base::describe(io_kind operation) noexcept {
+    switch (operation) {
+    case io_kind::read:
+    case io_kind::receive:
+        return "read";
+    case io_kind::write:
+    case io_kind::send:
+        return "write";
+    case io_kind::accept:
+        return "accept";
+    case io_kind::connect:
+        return "connect";
+    }
+    return "io";
+}
+
+bool io_awaiter_base::begin() {
+    if (loop_->reactor().start(*this)) {
+        if (loop_->try_continue_immediately()) {
+            parked_task()->clear_suspension();
+            return false; // finished without suspending
+        }
+        wake(); // finished, but this task has had its turn: let the others run first
+        return true;
+    }
+    pending_ = true;
+    return true;
+}
+
+void io_awaiter_base::on_complete_trampoline(io_operation& op) noexcept {
+    auto& self = static_cast<io_awaiter_base&>(op);
+    self.pending_ = false;
+    if (self.interrupted_ && op.cancelled) {
+        self.wake_cancelled();
+    } else {
+        self.wake(); // finished normally (even if a cancel raced it: the result is delivered)
+    }
+}
+
+void io_awaiter_base::on_cancel(suspension& parked) noexcept {
+    auto& self = static_cast<io_awaiter_base&>(parked);
+    self.interrupted_ = true;
+    // The operation comes back through on_complete once the backend has really stopped it.
+    self.loop_->reactor().cancel(self);
+}
+
+void io_awaiter_base::check_result() const {
+    resume_or_throw();
+    if (cancelled) {
+        throw std::system_error(std::make_error_code(std::errc::operation_canceled),
+                                "I/O handle closed while the operation was pending");
+    }
+    if (error != 0) {
+        throw std::system_error(error, std::system_category(), describe(kind));
+    }
+}
+
+} // namespace detail
+
+transfer_awaiter::transfer_awaiter(event_loop* loop, detail::io_registration* handle,
+                                   detail::io_kind operation, void* data, std::size_t size) noexcept
+    : io_awaiter_base(loop, handle, operation) {
+    buffer = data;
+    length = size;
+}
+
+std::size_t transfer_awaiter::await_resume() const {
+    check_result();
+    return transferred;
+}
+
+accept_awaiter::accept_awaiter(event_loop* loop, detail::io_registration* handle, void* peer_address,
+                               std::uint32_t capacity) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::accept) {
+    address = peer_address;
+    address_length = capacity;
+}
+
+accepted_handle accept_awaiter::await_resume() const {
+    check_result();
+    return {accepted, address_length};
+}
+
+connect_awaiter::connect_awaiter(event_loop* loop, detail::io_registration* handle,
+                                 const void* peer_address, std::uint32_t peer_length) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::connect) {
+    address = const_cast<void*>(peer_address); // connect only reads it
+    address_length = peer_length;
+}
+
+void connect_awaiter::await_resume() const {
+    check_result();
+}
+
+io_object::io_object(native_handle_t handle)
+    : loop_(&event_loop::current())
+    , handle_(handle) {
+    try {
+        registration_ = &loop_->reactor().register_handle(handle);
+    } catch (...) {
+        detail::close_native_handle(handle);
+        handle_ = invalid_native_handle;
+        throw;
+    }
+}
+
+io_object::io_object(io_object&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr))
+    , registration_(std::exchange(other.registration_, nullptr))
+    , handle_(std::exchange(other.handle_, invalid_native_handle)) {}
+
+io_object& io_object::operator=(io_object&& other) noexcept {
+    if (this != &other) {
+        close();
+        loop_ = std::exchange(other.loop_, nullptr);
+        registration_ = std::exchange(other.registration_, nullptr);
+        handle_ = std::exchange(other.handle_, invalid_native_handle);
+    }
+    return *this;
+}
+
+native_handle_t io_object::release() noexcept {
+    if (registration_ != nullptr) {
+        loop_->reactor().deregister_handle(*registration_);
+        registration_ = nullptr;
+    }
+    return std::exchange(handle_, invalid_native_handle);
+}
+
+void io_object::close() noexcept {
+    if (const native_handle_t handle = release(); handle != invalid_native_handle) {
+        detail::close_native_handle(handle);
+    }
+}
+
+void io_object::require_open() const {
+    if (registration_ == nullptr) {
+        throw usage_error("I/O on a closed corio::io_object");
+    }
+}
+
+transfer_awaiter io_object::read_some(std::span<std::byte> buffer) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::read, buffer.data(), buffer.size()};
+}
+
+transfer_awaiter io_object::write_some(std::span<const std::byte> data) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::write, const_cast<std::byte*>(data.data()), data.size()};
+}
+
+transfer_awaiter io_object::receive_some(std::span<std::byte> buffer) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::receive, buffer.data(), buffer.size()};
+}
+
+transfer_awaiter io_object::send_some(std::span<const std::byte> data) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()), data.size()};
+}
+
+accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity) {
+    require_open();
+    return {loop_, registration_, peer_address, capacity};
+}
+
+connect_awaiter io_object::connect(const void* peer_address, std::uint32_t length) {
+    require_open();
+    return {loop_, registration_, peer_address, length};
+}
+
+} // namespace corio
