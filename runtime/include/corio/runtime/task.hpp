@@ -28,6 +28,7 @@ namespace detail {
 template <class T>
 class task_promise final : public promise_base {
 public:
+    task_promise() noexcept {} // NOLINT: the union member stays unconstructed until co_return
     task<T> get_return_object() noexcept;
 
     template <class U>

@@ -38,6 +38,29 @@ protected:
         return true;
     }
 
+    // Parks without a way to be cancelled: a cancellation stays pending and fires at the next
+    // checkpoint instead. For waits that must finish (re-locking after a condition wait).
+    template <corio_promise Promise>
+    void park_shielded(std::coroutine_handle<Promise> coroutine, const char* what) noexcept {
+        task_ = &coroutine.promise().this_task();
+        coroutine_ = coroutine;
+        cancel = &ignore_cancel;
+        waiting_for = what;
+        task_->suspend_on(*this);
+    }
+
+    // For an operation that finished without waiting, after park(): returns what await_suspend
+    // should return. False (carry on at once) while the task's immediate-completion budget lasts;
+    // otherwise the task is rescheduled and true (suspend), so a busy task still yields sometimes.
+    [[nodiscard]] bool complete_immediately() noexcept {
+        if (task_->loop().try_continue_immediately()) {
+            task_->clear_suspension();
+            return false;
+        }
+        wake();
+        return true;
+    }
+
     void wake() noexcept {
         task_->clear_suspension();
         task_->loop().schedule(coroutine_);
@@ -59,6 +82,8 @@ protected:
     [[nodiscard]] std::coroutine_handle<> coroutine() const noexcept { return coroutine_; }
 
 private:
+    static void ignore_cancel(suspension& /*parked*/) noexcept {}
+
     task_state* task_ = nullptr;
     std::coroutine_handle<> coroutine_;
     bool cancelled_ = false;

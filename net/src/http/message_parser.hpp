@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// message_parser.hpp - parses the head of an HTTP/1.1 message and decides how its body is framed.
+//
+// The head is the start line, the field lines and the blank line that ends them (RFC 9112 §2).
+// parse_response_head / parse_request_head read it straight from the receive buffer, one call
+// per read: need_more until the blank line has arrived, then done with the head's size, or a
+// typed parse_error for anything malformed - no guessing, no silent repair. Lines are checked as
+// they complete and the search for the next one resumes where the last call stopped, so a head
+// arriving a byte at a time costs linear time. response_framing / request_framing then apply
+// RFC 9112 §6.3 to say where the body ends. Thread-safety: none needed; plain functions on
+// caller-owned values.
+#pragma once
+
+#include <corio/http/headers.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace corio::http::detail {
+
+struct parse_limits {
+    std::size_t max_head_bytes = 64 * 1024; // start line + fields + blank line; also trailers
+    std::size_t max_header_count = 100;     // header fields; trailer fields count separately
+    std::size_t max_line_bytes = 8 * 1024;  // chunk-size and trailer lines, without CRLF
+};
+
+enum class parse_status : unsigned char { done, need_more, error };
+
+enum class parse_error : unsigned char {
+    none,
+    bad_status_line,       // response start line not "HTTP/x.y SP code [SP reason]"
+    bad_request_line,      // request start line not "method SP target SP HTTP/x.y"
+    bad_method,            // request method is not a token
+    bad_target,            // request target empty or containing whitespace/control bytes
+    bad_version,           // "HTTP/" followed by something other than 1.0 or 1.1
+    bad_status_code,       // status code not exactly three digits in 100..999
+    bad_header_name,       // field line without a colon, or a name that is not a token
+    whitespace_before_colon, // "Name : value" (RFC 9112 §5.1 requires rejecting it)
+    bad_header_value,      // control byte other than HTAB in a field value
+    obsolete_line_folding, // a field line starting with SP/HTAB (RFC 9112 §5.2)
+    bare_cr,               // CR not followed by LF
+    nul_byte,              // NUL in a head, chunk-size or trailer line
+    head_too_large,        // head or trailer section over parse_limits::max_head_bytes
+    too_many_headers,      // more than parse_limits::max_header_count fields
+    line_too_long,         // chunk-size or trailer line over parse_limits::max_line_bytes
+    bad_content_length,    // Content-Length element not 1*DIGIT, or over 2^64-1
+    conflicting_content_length,            // several Content-Length values that differ
+    content_length_with_transfer_encoding, // both framings at once (request smuggling vector)
+    unsupported_transfer_coding,           // Transfer-Encoding other than exactly "chunked"
+    bad_chunk_size,        // chunk-size line not starting with 1*HEXDIG
+    chunk_size_overflow,   // chunk size over 2^64-1
+    bad_chunk_terminator,  // chunk data not followed by CRLF (or LF)
+    bad_chunk_extension,   // malformed ";name[=value]" after a chunk size
+};
+
+// A sentence for protocol_error messages, e.g. "obsolete line folding: ...".
+[[nodiscard]] std::string_view describe(parse_error error) noexcept;
+// True for head_too_large, too_many_headers and line_too_long: the peer may be well-formed but
+// exceeded our limits, so the client reports too_large_error rather than protocol_error.
+[[nodiscard]] bool is_size_limit(parse_error error) noexcept;
+
+// The parser's place within a head that has not fully arrived. Owned by the parse functions:
+// leave it alone. It is reset whenever they return done or error, so one head object can parse
+// message after message; value-initialise the head to abandon a half-parsed message.
+struct head_progress {
+    std::size_t line_start = 0; // offset of the first line not parsed yet
+    std::size_t scanned = 0;    // no LF between line_start and here
+    bool start_line_parsed = false;
+
+    friend bool operator==(const head_progress&, const head_progress&) = default;
+};
+
+struct response_head {
+    int version_minor = 1;
+    int status = 0;
+    std::string reason;
+    headers fields;
+    head_progress progress;
+};
+
+struct request_head {
+    std::string method;
+    std::string target;
+    int version_minor = 1;
+    headers fields;
+    head_progress progress;
+};
+
+struct parse_result {
+    parse_status status;
+    std::size_t consumed = 0; // head size (start line through blank line) when done
+    parse_error error = parse_error::none;
+};
+
+// `buffer` holds every byte received so far, from the first byte of the message; call again with
+// the longer buffer after each read, passing the same `out`. When done, `out` holds the head and
+// buffer[consumed..] is the start of the body (or of the next message). On error, `out` is
+// partially filled and must not be used. CRLF or bare LF end lines; leading empty lines are
+// skipped before a request line (RFC 9112 §2.2) but are an error before a status line.
+parse_result parse_response_head(std::string_view buffer, const parse_limits& limits,
+                                 response_head& out);
+parse_result parse_request_head(std::string_view buffer, const parse_limits& limits,
+                                request_head& out);
+
+enum class body_kind : unsigned char {
+    none,           // no body at all
+    content_length, // exactly `length` bytes (possibly zero)
+    chunked,        // Transfer-Encoding: chunked; see chunked_decoder
+    until_close,    // everything until the peer closes (responses only; never reusable)
+};
+
+struct body_framing {
+    body_kind kind = body_kind::none;
+    std::uint64_t length = 0; // for content_length
+};
+
+struct framing_result {
+    body_framing framing;
+    parse_error error = parse_error::none;
+};
+
+// RFC 9112 §6.3 for a response to `request_method` (case-sensitive, as methods are): no body
+// after HEAD, for 1xx, 204 and 304, or for 2xx to CONNECT (the connection becomes a tunnel);
+// otherwise chunked, Content-Length, or until the connection closes.
+[[nodiscard]] framing_result response_framing(std::string_view request_method, int status,
+                                              const headers& fields);
+// The same rules for a request, which has no body unless it says so.
+[[nodiscard]] framing_result request_framing(const headers& fields);
+
+// HTTP/1.1 connections persist unless "Connection: close"; HTTP/1.0 ones close unless
+// "Connection: keep-alive" (and no "close"). A body framed until_close ends the connection
+// regardless; the caller checks that separately.
+[[nodiscard]] bool keeps_alive(int version_minor, const headers& fields);
+
+} // namespace corio::http::detail

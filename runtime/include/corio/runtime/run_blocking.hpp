@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// run_blocking.hpp - run a blocking function on a worker thread and await its result
+// (asyncio.to_thread, tokio's spawn_blocking).
+//
+//     std::string text = co_await corio::run_blocking([&] { return read_whole_file(path); });
+//
+// The loop keeps running other tasks meanwhile. The callable runs on one of the loop's few worker
+// threads (loop_options::blocking_threads, started on demand); its return value or exception comes
+// back to the awaiting task. Cancelling the task withdraws the call if no worker has started it;
+// otherwise the task waits for it to finish (so it can safely use references to the task's
+// locals) and then throws cancelled_error, discarding the result.
+#pragma once
+
+#include <corio/runtime/detail/blocking_job.hpp>
+#include <corio/runtime/detail/waiter.hpp>
+#include <corio/runtime/event_loop.hpp>
+
+#include <coroutine>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace corio {
+
+template <class Function>
+class [[nodiscard]] blocking_awaiter : private detail::waiter, private detail::blocking_job {
+    using result_type = std::invoke_result_t<Function&>;
+    using stored_type = std::conditional_t<std::is_void_v<result_type>, bool, result_type>;
+
+public:
+    explicit blocking_awaiter(Function function) : function_(std::move(function)) {
+        execute = &run_on_worker;
+        on_done = &finished;
+    }
+    blocking_awaiter(const blocking_awaiter&) = delete;
+    blocking_awaiter& operator=(const blocking_awaiter&) = delete;
+    ~blocking_awaiter() = default;
+
+    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    template <detail::corio_promise Promise>
+    bool await_suspend(std::coroutine_handle<Promise> coroutine) {
+        if (!park(coroutine, "run_blocking", &on_cancel)) {
+            return false;
+        }
+        try {
+            loop().submit_blocking(*this);
+        } catch (...) {
+            parked_task()->clear_suspension();
+            throw;
+        }
+        return true;
+    }
+    result_type await_resume() {
+        resume_or_throw();
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+        if constexpr (!std::is_void_v<result_type>) {
+            return std::move(*result_);
+        }
+    }
+
+private:
+    // On a worker thread. The loop reads result_/error_ only after the job is posted back, and
+    // the post's release/acquire pair orders these writes before that read.
+    static void run_on_worker(detail::blocking_job& job) noexcept {
+        auto& self = static_cast<blocking_awaiter&>(job);
+        try {
+            if constexpr (std::is_void_v<result_type>) {
+                std::invoke(self.function_);
+                self.result_.emplace(true);
+            } else {
+                self.result_.emplace(std::invoke(self.function_));
+            }
+        } catch (...) {
+            self.error_ = std::current_exception();
+        }
+    }
+    static void finished(detail::blocking_job& job) noexcept {
+        auto& self = static_cast<blocking_awaiter&>(job);
+        if (self.interrupted_) {
+            self.wake_cancelled();
+        } else {
+            self.wake();
+        }
+    }
+    static void on_cancel(detail::suspension& parked) noexcept {
+        auto& self = static_cast<blocking_awaiter&>(parked);
+        if (self.loop().withdraw_blocking(self)) {
+            self.wake_cancelled(); // never started: nothing to wait for
+        } else {
+            self.interrupted_ = true; // running: resume (and throw) once it returns
+        }
+    }
+
+    Function function_;
+    std::optional<stored_type> result_;
+    std::exception_ptr error_;
+    bool interrupted_ = false;
+};
+
+template <class Function>
+[[nodiscard]] blocking_awaiter<std::decay_t<Function>> run_blocking(Function&& function) {
+    return blocking_awaiter<std::decay_t<Function>>{std::forward<Function>(function)};
+}
+
+} // namespace corio

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+// queue.hpp - corio::queue<T>, a FIFO for handing work between tasks (asyncio.Queue).
+//
+//     corio::queue<int> work{10};          // maxsize 10; 0 (the default) means unbounded
+//     co_await work.put(15);               // waits while the queue is full
+//     int item = co_await work.get();      // waits while it is empty
+//     work.task_done();                    // and co_await work.join() waits for all of them
+//
+// put_nowait()/get_nowait() never wait: they throw queue_full/queue_empty instead. Waiters are
+// served first-come first-served, and an item is handed straight to a waiting getter, so a busy
+// task cannot snatch it from under a getter that was woken for it. Waits are cancellable; a
+// cancelled put() does not enqueue its item. Every operation is a cancellation checkpoint.
+// Not thread-safe: use a queue from tasks of one loop (use event_loop::post to cross threads).
+#pragma once
+
+#include <corio/runtime/detail/ring_buffer.hpp>
+#include <corio/runtime/detail/wait_list.hpp>
+#include <corio/runtime/detail/waiter.hpp>
+#include <corio/runtime/error.hpp>
+
+#include <coroutine>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+namespace corio {
+
+class queue_empty : public std::runtime_error {
+public:
+    queue_empty() : std::runtime_error("get_nowait() on an empty corio::queue") {}
+};
+
+class queue_full : public std::runtime_error {
+public:
+    queue_full() : std::runtime_error("put_nowait() on a full corio::queue") {}
+};
+
+template <class T>
+class queue {
+public:
+    class get_awaiter;
+    class put_awaiter;
+    class join_awaiter;
+
+    explicit queue(std::size_t maxsize = 0) : maxsize_(maxsize) {}
+    queue(const queue&) = delete;
+    queue& operator=(const queue&) = delete;
+
+    [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
+    [[nodiscard]] bool full() const noexcept { return maxsize_ != 0 && items_.size() >= maxsize_; }
+    [[nodiscard]] std::size_t maxsize() const noexcept { return maxsize_; }
+    // Items put but not yet marked with task_done().
+    [[nodiscard]] std::size_t unfinished_tasks() const noexcept { return unfinished_; }
+
+    [[nodiscard]] put_awaiter put(T item) { return put_awaiter{*this, std::move(item)}; }
+    [[nodiscard]] get_awaiter get() noexcept { return get_awaiter{*this}; }
+
+    void put_nowait(T item) {
+        if (!getters_.empty()) {
+            hand_to_getter(std::move(item));
+            return;
+        }
+        if (full()) {
+            throw queue_full();
+        }
+        items_.push_back(std::move(item));
+        ++unfinished_;
+    }
+
+    T get_nowait() {
+        if (items_.empty()) {
+            throw queue_empty();
+        }
+        T item = items_.pop_front();
+        admit_putter();
+        return item;
+    }
+
+    // Marks one earlier item as processed; throws usage_error if called more often than put.
+    void task_done() {
+        if (unfinished_ == 0) {
+            throw usage_error("corio::queue::task_done() called more times than items were put");
+        }
+        if (--unfinished_ == 0) {
+            while (join_awaiter* joiner = joiners_.pop_front()) {
+                joiner->wake();
+            }
+        }
+    }
+
+    // Waits until every item put so far has been marked with task_done().
+    [[nodiscard]] join_awaiter join() noexcept { return join_awaiter{*this}; }
+
+    class [[nodiscard]] get_awaiter : private detail::waiter, public detail::wait_list_hook<get_awaiter> {
+    public:
+        explicit get_awaiter(queue& owner) noexcept : queue_(owner) {}
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        template <detail::corio_promise Promise>
+        bool await_suspend(std::coroutine_handle<Promise> coroutine) {
+            if (!park(coroutine, "queue.get", &on_cancel)) {
+                return false;
+            }
+            if (!queue_.items_.empty()) {
+                item_.emplace(queue_.items_.pop_front());
+                queue_.admit_putter();
+                return complete_immediately();
+            }
+            queue_.getters_.push_back(*this);
+            return true;
+        }
+        T await_resume() {
+            resume_or_throw();
+            return std::move(*item_);
+        }
+
+    private:
+        friend class queue;
+        void deliver(T item) {
+            item_.emplace(std::move(item));
+            wake();
+        }
+        static void on_cancel(detail::suspension& parked) noexcept {
+            auto& self = static_cast<get_awaiter&>(parked);
+            self.unlink();
+            self.wake_cancelled();
+        }
+        queue& queue_;
+        std::optional<T> item_;
+    };
+
+    class [[nodiscard]] put_awaiter : private detail::waiter, public detail::wait_list_hook<put_awaiter> {
+    public:
+        put_awaiter(queue& owner, T item) : queue_(owner), item_(std::move(item)) {}
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        template <detail::corio_promise Promise>
+        bool await_suspend(std::coroutine_handle<Promise> coroutine) {
+            if (!park(coroutine, "queue.put", &on_cancel)) {
+                return false;
+            }
+            if (!queue_.getters_.empty() || !queue_.full()) {
+                queue_.put_nowait(std::move(item_));
+                return complete_immediately();
+            }
+            queue_.putters_.push_back(*this);
+            return true;
+        }
+        void await_resume() const { resume_or_throw(); }
+
+    private:
+        friend class queue;
+        static void on_cancel(detail::suspension& parked) noexcept {
+            auto& self = static_cast<put_awaiter&>(parked);
+            self.unlink();
+            self.wake_cancelled();
+        }
+        queue& queue_;
+        T item_;
+    };
+
+    class [[nodiscard]] join_awaiter : private detail::waiter, public detail::wait_list_hook<join_awaiter> {
+    public:
+        explicit join_awaiter(queue& owner) noexcept : queue_(owner) {}
+        [[nodiscard]] bool await_ready() const noexcept { return false; }
+        template <detail::corio_promise Promise>
+        bool await_suspend(std::coroutine_handle<Promise> coroutine) {
+            if (!park(coroutine, "queue.join", &on_cancel)) {
+                return false;
+            }
+            if (queue_.unfinished_ == 0) {
+                return complete_immediately();
+            }
+            queue_.joiners_.push_back(*this);
+            return true;
+        }
+        void await_resume() const { resume_or_throw(); }
+
+    private:
+        friend class queue;
+        static void on_cancel(detail::suspension& parked) noexcept {
+            auto& self = static_cast<join_awaiter&>(parked);
+            self.unlink();
+            self.wake_cancelled();
+        }
+        queue& queue_;
+    };
+
+private:
+    void hand_to_getter(T item) {
+        ++unfinished_;
+        getters_.pop_front()->deliver(std::move(item));
+    }
+
+    // A slot has freed up: the longest-waiting putter's item goes in and it resumes.
+    void admit_putter() {
+        if (put_awaiter* putter = putters_.pop_front()) {
+            items_.push_back(std::move(putter->item_));
+            ++unfinished_;
+            putter->wake();
+        }
+    }
+
+    std::size_t maxsize_;
+    std::size_t unfinished_ = 0;
+    detail::ring_buffer<T> items_;
+    detail::wait_list<get_awaiter> getters_;
+    detail::wait_list<put_awaiter> putters_;
+    detail::wait_list<join_awaiter> joiners_;
+};
+
+} // namespace corio
