@@ -318,10 +318,19 @@ void event_loop::wait_for_events() {
 void event_loop::shutdown() noexcept {
     detail::loop_internals& in = *internals_;
     running_ = true;
-    auto idle = [&] {
-        return ready_.empty() && in.timers.empty() && in.reactor->pending_operations() == 0 &&
-               in.blocking_in_flight == 0 && in.completed.empty() &&
-               in.posted.load(std::memory_order_acquire) == nullptr;
+    // Runs the loop while tasks remain and something could still wake one of them.
+    auto run_while_progress_possible = [&] {
+        auto idle = [&] {
+            return ready_.empty() && in.timers.empty() && in.reactor->pending_operations() == 0 &&
+                   in.blocking_in_flight == 0 && in.completed.empty() &&
+                   in.posted.load(std::memory_order_acquire) == nullptr;
+        };
+        while (child_count() != 0 && !idle()) {
+            run_ready_batch();
+            if (child_count() != 0 && !idle()) {
+                wait_for_events();
+            }
+        }
     };
     try {
         // Cancel every task once (as asyncio.run does), let them unwind, and repeat for tasks that
@@ -334,12 +343,7 @@ void event_loop::shutdown() noexcept {
                     task->request_cancel();
                 }
             }
-            while (child_count() != 0 && !idle()) {
-                run_ready_batch();
-                if (child_count() != 0) {
-                    wait_for_events();
-                }
-            }
+            run_while_progress_possible();
             bool all_seen = true;
             for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
                 all_seen = all_seen && task->shutdown_requested();
@@ -376,12 +380,7 @@ void event_loop::shutdown() noexcept {
                     task->request_cancel();
                 }
             }
-            while (child_count() != 0 && !idle()) {
-                run_ready_batch();
-                if (child_count() != 0) {
-                    wait_for_events();
-                }
-            }
+            run_while_progress_possible();
         }
     } catch (...) {
         report_unhandled(std::current_exception());

@@ -56,15 +56,15 @@ void timer_wheel::arm(timer_node& node, std::uint64_t deadline) noexcept {
     if (timer_wheel_base* previous = owner_of(node); previous != nullptr) {
         previous->cancel(node);
     }
-    // Round up so that "fires at tick t" implies "now >= deadline"; clamp so t * tick_length_ is
-    // still representable for next_expiry().
-    const std::uint64_t max_tick = std::numeric_limits<std::uint64_t>::max() / tick_length_;
+    // Round up so that "fires at tick t" implies "now >= deadline". Not clamped: a deadline in
+    // the last, partial tick of the clock rounds up to a tick that advance() can never reach,
+    // which is right, since no whole tick at or after it exists (next_expiry() saturates).
     std::uint64_t tick = deadline / tick_length_;
     if (tick * tick_length_ != deadline) {
         ++tick;
     }
     deadline_of(node) = deadline;
-    tick_of(node) = std::min(tick, max_tick);
+    tick_of(node) = tick;
     sequence_of(node) = next_sequence_++;
     owner_of(node) = this;
     ++size_;
@@ -116,10 +116,12 @@ std::optional<std::uint64_t> timer_wheel::next_boundary() const noexcept {
 
 std::optional<std::uint64_t> timer_wheel::next_expiry() const noexcept {
     if (due_.linked()) {
-        return elapsed_ * tick_length_;
+        return elapsed_ * tick_length_; // cannot wrap: elapsed_ <= UINT64_MAX / tick_length_
     }
     if (auto boundary = next_boundary()) {
-        return *boundary * tick_length_;
+        // A boundary past the last whole tick (see arm()) is "never": saturate, do not wrap.
+        constexpr std::uint64_t never = std::numeric_limits<std::uint64_t>::max();
+        return *boundary > never / tick_length_ ? never : *boundary * tick_length_;
     }
     return std::nullopt;
 }

@@ -105,7 +105,7 @@ public:
 
     // Starts `work` as a task of its own; it first runs on a later turn (like create_task).
     template <class T>
-    join_handle<T> spawn(task<T> work) {
+    [[nodiscard]] join_handle<T> spawn(task<T> work) {
         return join_handle<T>{start(std::move(work), *this)};
     }
 
@@ -136,7 +136,7 @@ public:
     // Call when an operation completed without suspending. Returns true if the task may continue
     // without yielding; false means its budget is spent and it should schedule itself and suspend.
     [[nodiscard]] bool try_continue_immediately() noexcept {
-        return ++immediate_streak_ < options_.immediate_completion_budget;
+        return immediate_streak_++ < options_.immediate_completion_budget;
     }
     // Thread-safe: queues an intrusive callback (no allocation) and wakes the loop.
     void post_node(detail::posted_node& node) noexcept;
@@ -185,8 +185,9 @@ T run(task<T> main, loop_options options = {}) {
 }
 
 // asyncio.create_task(): spawns `work` on the calling thread's loop.
+// Keep the handle to await or cancel the task; call detach() on it to let the task run alone.
 template <class T>
-join_handle<T> spawn(task<T> work) {
+[[nodiscard]] join_handle<T> spawn(task<T> work) {
     return event_loop::current().spawn(std::move(work));
 }
 

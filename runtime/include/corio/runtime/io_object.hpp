@@ -39,6 +39,7 @@ namespace detail {
 // The awaiter shared by every operation kind; the operation's result is read out by await_resume.
 class io_awaiter_base : protected waiter, protected io_operation {
 public:
+    io_awaiter_base(io_awaiter_base&&) noexcept = default; // before it is awaited only
     io_awaiter_base(const io_awaiter_base&) = delete;
     io_awaiter_base& operator=(const io_awaiter_base&) = delete;
     ~io_awaiter_base();

@@ -22,7 +22,7 @@
 namespace corio {
 
 template <class T = void>
-class [[nodiscard]] join_handle {
+class join_handle {
 public:
     using promise_type = detail::task_promise<T>;
 

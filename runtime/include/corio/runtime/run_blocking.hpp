@@ -34,6 +34,7 @@ public:
         execute = &run_on_worker;
         on_done = &finished;
     }
+    blocking_awaiter(blocking_awaiter&&) noexcept(std::is_nothrow_move_constructible_v<Function>) = default;
     blocking_awaiter(const blocking_awaiter&) = delete;
     blocking_awaiter& operator=(const blocking_awaiter&) = delete;
     ~blocking_awaiter() = default;

@@ -30,6 +30,7 @@ public:
     explicit sleep_awaiter(event_loop::time_point deadline) noexcept
         : timer_node(&on_timer)
         , deadline_(deadline) {}
+    sleep_awaiter(sleep_awaiter&&) noexcept = default; // before it is awaited only
     sleep_awaiter(const sleep_awaiter&) = delete;
     sleep_awaiter& operator=(const sleep_awaiter&) = delete;
     ~sleep_awaiter() = default;

@@ -51,7 +51,8 @@ protected:
 
 private:
     friend class task_state;
-    task_state* first_child_ = nullptr;
+    task_state* first_child_ = nullptr; // in spawn order, so cancellation is deterministic
+    task_state* last_child_ = nullptr;
     std::size_t child_count_ = 0;
 };
 
@@ -155,6 +156,8 @@ inline void task_state::detach_from_owner() noexcept {
     }
     if (next_sibling_ != nullptr) {
         next_sibling_->prev_sibling_ = prev_sibling_;
+    } else {
+        owner_->last_child_ = prev_sibling_;
     }
     prev_sibling_ = next_sibling_ = nullptr;
     --owner_->child_count_;
@@ -164,11 +167,14 @@ inline void task_state::detach_from_owner() noexcept {
 inline void task_state::move_to_owner(task_owner& owner) noexcept {
     detach_from_owner();
     owner_ = &owner;
-    next_sibling_ = owner.first_child_;
-    if (next_sibling_ != nullptr) {
-        next_sibling_->prev_sibling_ = this;
+    prev_sibling_ = owner.last_child_;
+    next_sibling_ = nullptr;
+    if (prev_sibling_ != nullptr) {
+        prev_sibling_->next_sibling_ = this;
+    } else {
+        owner.first_child_ = this;
     }
-    owner.first_child_ = this;
+    owner.last_child_ = this;
     ++owner.child_count_;
 }
 

@@ -9,7 +9,9 @@
 // Not thread-safe: a node belongs to the wheel (and thread) of one event loop.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
+#include <utility>
 
 namespace corio::detail {
 
@@ -22,6 +24,9 @@ struct timer_link {
     timer_link* next = this;
 
     timer_link() = default;
+    // Moving is only meaningful for an unlinked link (an awaiter moved before it is awaited);
+    // the new link starts unlinked.
+    timer_link(timer_link&& /*unlinked*/) noexcept {}
     timer_link(const timer_link&) = delete;
     timer_link& operator=(const timer_link&) = delete;
     ~timer_link() = default;
@@ -49,6 +54,10 @@ public:
     // `on_expire` runs on the loop thread when the deadline passes. The node is already
     // disarmed then, so the callback may re-arm it or destroy its owner.
     explicit timer_node(expire_fn on_expire = nullptr) noexcept : on_expire_(on_expire) {}
+    // Only an unarmed node may be moved (an awaiter handed to a combinator before it is awaited).
+    timer_node(timer_node&& other) noexcept : timer_link(std::move(other)), on_expire_(other.on_expire_) {
+        assert(!other.armed());
+    }
     timer_node(const timer_node&) = delete;
     timer_node& operator=(const timer_node&) = delete;
     ~timer_node();
