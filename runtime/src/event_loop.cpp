@@ -55,11 +55,6 @@ struct heap_post final : posted_node {
     unique_function<void()> callback;
 };
 
-void on_blocking_job_posted(posted_node& node) noexcept {
-    auto& job = static_cast<blocking_job&>(node);
-    job.on_done(job);
-}
-
 } // namespace
 
 std::ptrdiff_t& live_frames_on_this_thread() noexcept {
@@ -183,7 +178,7 @@ void event_loop::submit_blocking(detail::blocking_job& job) {
     if (!internals_->pool) {
         internals_->pool = std::make_unique<detail::blocking_pool>(*this, options_.blocking_threads);
     }
-    job.run = &detail::on_blocking_job_posted;
+    job.run = &finish_blocking_job;
     ++internals_->blocking_in_flight;
     try {
         internals_->pool->submit(job);
@@ -191,6 +186,12 @@ void event_loop::submit_blocking(detail::blocking_job& job) {
         --internals_->blocking_in_flight;
         throw;
     }
+}
+
+void event_loop::finish_blocking_job(detail::posted_node& node) noexcept {
+    --current_loop->internals_->blocking_in_flight;
+    auto& job = static_cast<detail::blocking_job&>(node);
+    job.on_done(job);
 }
 
 bool event_loop::withdraw_blocking(detail::blocking_job& job) noexcept {

@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <corio/http/headers.hpp>
 
+#include "field_syntax.hpp"
+
 #include <algorithm>
 
 namespace corio::http {
-
-namespace {
-
-std::string_view trim_ows(std::string_view text) noexcept {
-    const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
-    while (!text.empty() && is_ows(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_ows(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
-} // namespace
 
 void headers::add(std::string_view name, std::string_view value) {
     fields_.push_back(header_field{std::string(name), std::string(value)});
@@ -61,8 +48,8 @@ bool headers::contains(std::string_view name) const {
 }
 
 std::size_t headers::erase(std::string_view name) {
-    return std::erase_if(fields_,
-                         [name](const header_field& field) { return detail::iequals(field.name, name); });
+    return std::erase_if(
+        fields_, [name](const header_field& field) { return detail::iequals(field.name, name); });
 }
 
 bool headers::has_token(std::string_view name, std::string_view token) const {
@@ -76,7 +63,7 @@ bool headers::has_token(std::string_view name, std::string_view token) const {
         std::string_view rest = field.value;
         while (true) {
             const std::size_t comma = rest.find(',');
-            if (detail::iequals(trim_ows(rest.substr(0, comma)), token)) {
+            if (detail::iequals(detail::trim_ows(rest.substr(0, comma)), token)) {
                 return true;
             }
             if (comma == std::string_view::npos) {

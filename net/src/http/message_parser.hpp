@@ -2,13 +2,12 @@
 // message_parser.hpp - parses the head of an HTTP/1.1 message and decides how its body is framed.
 //
 // The head is the start line, the field lines and the blank line that ends them (RFC 9112 §2).
-// parse_response_head / parse_request_head read it straight from the receive buffer, one call
-// per read: need_more until the blank line has arrived, then done with the head's size, or a
-// typed parse_error for anything malformed - no guessing, no silent repair. Lines are checked as
-// they complete and the search for the next one resumes where the last call stopped, so a head
-// arriving a byte at a time costs linear time. response_framing / request_framing then apply
-// RFC 9112 §6.3 to say where the body ends. Thread-safety: none needed; plain functions on
-// caller-owned values.
+// parse_response_head / parse_request_head read it straight from the receive buffer, once per
+// read: need_more until the blank line has arrived, then done with the head's size, or a typed
+// parse_error for anything malformed - no guessing, no silent repair. Each call resumes where the
+// last one stopped, so a head arriving a byte at a time costs linear time. response_framing /
+// request_framing then apply RFC 9112 §6.3 to say where the body ends.
+// Thread-safety: plain functions on caller-owned values.
 #pragma once
 
 #include <corio/http/headers.hpp>
@@ -30,32 +29,32 @@ enum class parse_status : unsigned char { done, need_more, error };
 
 enum class parse_error : unsigned char {
     none,
-    bad_status_line,       // response start line not "HTTP/x.y SP code [SP reason]"
-    bad_request_line,      // request start line not "method SP target SP HTTP/x.y"
-    bad_method,            // request method is not a token
-    bad_target,            // request target empty or containing whitespace/control bytes
-    bad_version,           // "HTTP/" followed by something other than 1.0 or 1.1
-    bad_status_code,       // status code not exactly three digits in 100..999
-    bad_header_name,       // field line without a colon, or a name that is not a token
-    whitespace_before_colon, // "Name : value" (RFC 9112 §5.1 requires rejecting it)
-    bad_header_value,      // control byte other than HTAB in a field value
-    obsolete_line_folding, // a field line starting with SP/HTAB (RFC 9112 §5.2)
-    bare_cr,               // CR not followed by LF
-    nul_byte,              // NUL in a head, chunk-size or trailer line
-    head_too_large,        // head or trailer section over parse_limits::max_head_bytes
-    too_many_headers,      // more than parse_limits::max_header_count fields
-    line_too_long,         // chunk-size or trailer line over parse_limits::max_line_bytes
-    bad_content_length,    // Content-Length element not 1*DIGIT, or over 2^64-1
-    conflicting_content_length,            // several Content-Length values that differ
+    bad_status_line,            // response start line not "HTTP/x.y SP code [SP reason]"
+    bad_request_line,           // request start line not "method SP target SP HTTP/x.y"
+    bad_method,                 // request method is not a token
+    bad_target,                 // request target empty or containing whitespace/control bytes
+    bad_version,                // "HTTP/" followed by something other than 1.0 or 1.1
+    bad_status_code,            // status code not exactly three digits in 100..999
+    bad_header_name,            // field line without a colon, or a name that is not a token
+    whitespace_before_colon,    // "Name : value" (RFC 9112 §5.1 requires rejecting it)
+    bad_header_value,           // control byte other than HTAB in a field value
+    obsolete_line_folding,      // a field line starting with SP/HTAB (RFC 9112 §5.2)
+    bare_cr,                    // CR not followed by LF
+    nul_byte,                   // NUL in a head, chunk-size or trailer line
+    head_too_large,             // head or trailer section over parse_limits::max_head_bytes
+    too_many_headers,           // more than parse_limits::max_header_count fields
+    line_too_long,              // chunk-size or trailer line over parse_limits::max_line_bytes
+    bad_content_length,         // Content-Length element not 1*DIGIT, or over 2^64-1
+    conflicting_content_length, // several Content-Length values that differ
     content_length_with_transfer_encoding, // both framings at once (request smuggling vector)
     unsupported_transfer_coding,           // Transfer-Encoding other than exactly "chunked"
-    bad_chunk_size,        // chunk-size line not starting with 1*HEXDIG
-    chunk_size_overflow,   // chunk size over 2^64-1
-    bad_chunk_terminator,  // chunk data not followed by CRLF (or LF)
-    bad_chunk_extension,   // malformed ";name[=value]" after a chunk size
+    bad_chunk_size,                        // chunk-size line not starting with 1*HEXDIG
+    chunk_size_overflow,                   // chunk size over 2^64-1
+    bad_chunk_terminator,                  // chunk data not followed by CRLF (or LF)
+    bad_chunk_extension,                   // malformed ";name[=value]" after a chunk size
 };
 
-// A sentence for protocol_error messages, e.g. "obsolete line folding: ...".
+// A sentence for protocol_error messages, e.g. "chunk size does not fit in 64 bits".
 [[nodiscard]] std::string_view describe(parse_error error) noexcept;
 // True for head_too_large, too_many_headers and line_too_long: the peer may be well-formed but
 // exceeded our limits, so the client reports too_large_error rather than protocol_error.
@@ -99,6 +98,7 @@ struct parse_result {
 // buffer[consumed..] is the start of the body (or of the next message). On error, `out` is
 // partially filled and must not be used. CRLF or bare LF end lines; leading empty lines are
 // skipped before a request line (RFC 9112 §2.2) but are an error before a status line.
+// head_too_large comes as soon as max_head_bytes have arrived without completing the head.
 parse_result parse_response_head(std::string_view buffer, const parse_limits& limits,
                                  response_head& out);
 parse_result parse_request_head(std::string_view buffer, const parse_limits& limits,

@@ -55,6 +55,7 @@ public:
     // appended if there was none.
     void set(std::string_view name, std::string_view value);
 
+    // Views into the collection: valid until it is next modified.
     [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
     [[nodiscard]] std::vector<std::string_view> get_all(std::string_view name) const;
     [[nodiscard]] bool contains(std::string_view name) const;

@@ -164,6 +164,8 @@ private:
         return frame;
     }
 
+    // Runs on the loop thread when a worker hands a finished blocking job back.
+    static void finish_blocking_job(detail::posted_node& node) noexcept;
     void on_child_finished(detail::task_state& child) noexcept override;
     void run_until_done(const detail::task_state& target);
     void run_ready_batch();

@@ -3,12 +3,17 @@
 // (asyncio.to_thread, tokio's spawn_blocking).
 //
 //     std::string text = co_await corio::run_blocking([&] { return read_whole_file(path); });
+//     std::string same = co_await corio::run_blocking(read_whole_file, path); // arguments are copied
 //
 // The loop keeps running other tasks meanwhile. The callable runs on one of the loop's few worker
 // threads (loop_options::blocking_threads, started on demand); its return value or exception comes
 // back to the awaiting task. Cancelling the task withdraws the call if no worker has started it;
 // otherwise the task waits for it to finish (so it can safely use references to the task's
 // locals) and then throws cancelled_error, discarding the result.
+//
+// g++ 12 caveat: a lambda whose captures own resources (`[p = std::move(ptr)] {...}`) written
+// *inside* a co_await expression is destroyed twice by g++ 12's coroutine lowering (a compiler
+// bug; clang is not affected). Pass such state as arguments instead, or name the lambda first.
 #pragma once
 
 #include <corio/runtime/detail/blocking_job.hpp>
@@ -19,18 +24,21 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
 namespace corio {
 
-template <class Function>
+template <class Function, class... Args>
 class [[nodiscard]] blocking_awaiter : private detail::waiter, private detail::blocking_job {
-    using result_type = std::invoke_result_t<Function&>;
+    using result_type = std::invoke_result_t<Function&, Args&...>;
     using stored_type = std::conditional_t<std::is_void_v<result_type>, bool, result_type>;
 
 public:
-    explicit blocking_awaiter(Function function) : function_(std::move(function)) {
+    explicit blocking_awaiter(Function function, Args... args)
+        : function_(std::move(function))
+        , arguments_(std::move(args)...) {
         execute = &run_on_worker;
         on_done = &finished;
     }
@@ -70,10 +78,10 @@ private:
         auto& self = static_cast<blocking_awaiter&>(job);
         try {
             if constexpr (std::is_void_v<result_type>) {
-                std::invoke(self.function_);
+                std::apply(self.function_, self.arguments_);
                 self.result_.emplace(true);
             } else {
-                self.result_.emplace(std::invoke(self.function_));
+                self.result_.emplace(std::apply(self.function_, self.arguments_));
             }
         } catch (...) {
             self.error_ = std::current_exception();
@@ -97,14 +105,19 @@ private:
     }
 
     Function function_;
+    std::tuple<Args...> arguments_;
     std::optional<stored_type> result_;
     std::exception_ptr error_;
     bool interrupted_ = false;
 };
 
-template <class Function>
-[[nodiscard]] blocking_awaiter<std::decay_t<Function>> run_blocking(Function&& function) {
-    return blocking_awaiter<std::decay_t<Function>>{std::forward<Function>(function)};
+// Calls function(args...) on a worker thread; the arguments are decay-copied (moved when
+// possible) into the awaiter first, like std::thread's.
+template <class Function, class... Args>
+[[nodiscard]] blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...> run_blocking(Function&& function,
+                                                                                          Args&&... args) {
+    return blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>{std::forward<Function>(function),
+                                                                           std::forward<Args>(args)...};
 }
 
 } // namespace corio

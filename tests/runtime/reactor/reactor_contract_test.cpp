@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+// The reactor contract (runtime/src/reactor/reactor_backend.hpp), checked on every backend this
+// platform builds. Each test drives a backend directly, without an event loop.
+#include "reactor/reactor_backend.hpp"
+
+#if defined(__linux__)
+#include "reactor/epoll_reactor.hpp"
+#endif
+
+#include "support/socket_helpers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using corio::detail::io_kind;
+using corio::detail::io_operation;
+using corio::detail::io_operation_list;
+
+namespace {
+
+template <class Backend>
+class ReactorContract : public testing::Test {
+protected:
+    ReactorContract() : reactor_(std::make_unique<Backend>()) {}
+    ~ReactorContract() override {
+        for (auto* registration : registrations_) {
+            reactor_->deregister_handle(*registration);
+        }
+        io_operation_list leftovers;
+        reactor_->wait(0ns, leftovers);
+        for (auto handle : handles_) {
+            corio_test::close_handle(handle);
+        }
+        EXPECT_EQ(reactor_->registered_handles(), 0U);
+        EXPECT_EQ(reactor_->pending_operations(), 0U);
+    }
+
+    corio::detail::io_registration& track(corio::native_handle_t handle) {
+        handles_.push_back(handle);
+        auto& registration = reactor_->register_handle(handle);
+        registrations_.push_back(&registration);
+        return registration;
+    }
+    void forget(corio::detail::io_registration& registration) {
+        std::erase(registrations_, &registration);
+        reactor_->deregister_handle(registration);
+    }
+
+    // Waits (bounded) until `op` is reported; fails the test if it never is. Other operations
+    // reported meanwhile are remembered, each must be reported exactly once.
+    void wait_for(io_operation& op) {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (std::count(reported_.begin(), reported_.end(), &op) == 0) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                FAIL() << "operation was never reported";
+            }
+            io_operation_list done;
+            reactor_->wait(100ms, done);
+            while (io_operation* finished = done.pop_front()) {
+                EXPECT_EQ(std::count(reported_.begin(), reported_.end(), finished), 0) << "reported twice";
+                reported_.push_back(finished);
+            }
+        }
+    }
+
+    // Asserts nothing is reported within a short wait.
+    void expect_nothing_reported() {
+        io_operation_list done;
+        reactor_->wait(20ms, done);
+        EXPECT_TRUE(done.empty());
+    }
+
+    static io_operation transfer(io_kind kind, corio::detail::io_registration& target, void* buffer, std::size_t size) {
+        io_operation op;
+        op.kind = kind;
+        op.target = &target;
+        op.buffer = buffer;
+        op.length = size;
+        return op;
+    }
+
+    std::unique_ptr<corio::detail::reactor_backend> reactor_;
+    std::vector<corio::native_handle_t> handles_;
+    std::vector<corio::detail::io_registration*> registrations_;
+    std::vector<io_operation*> reported_;
+};
+
+TYPED_TEST_SUITE_P(ReactorContract);
+
+TYPED_TEST_P(ReactorContract, AReceiveCompletesAtOnceWhenDataIsAlreadyThere) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    ASSERT_EQ(corio_test::write_some(b, "hi", 2), 2);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_TRUE(this->reactor_->start(op));
+    EXPECT_EQ(op.error, 0);
+    EXPECT_EQ(op.transferred, 2U);
+    EXPECT_EQ(std::memcmp(buffer, "hi", 2), 0);
+    this->expect_nothing_reported(); // a synchronous completion is never reported again
+}
+
+TYPED_TEST_P(ReactorContract, AReceiveStaysPendingUntilDataArrives) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(op));
+    EXPECT_EQ(this->reactor_->pending_operations(), 1U);
+    this->expect_nothing_reported();
+    ASSERT_EQ(corio_test::write_some(b, "late", 4), 4);
+    this->wait_for(op);
+    EXPECT_FALSE(op.cancelled);
+    EXPECT_EQ(op.transferred, 4U);
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
+TYPED_TEST_P(ReactorContract, AReceiveFromAClosedPeerCompletesWithZeroBytes) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(op));
+    corio_test::close_handle(b);
+    this->wait_for(op);
+    EXPECT_EQ(op.error, 0);
+    EXPECT_EQ(op.transferred, 0U);
+}
+
+TYPED_TEST_P(ReactorContract, ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    std::vector<char> chunk(64 * 1024, 'x');
+    io_operation op = this->transfer(io_kind::send, ra, chunk.data(), chunk.size());
+    int sent_at_once = 0;
+    while (this->reactor_->start(op)) { // fill the socket buffers
+        ASSERT_EQ(op.error, 0);
+        ASSERT_LT(++sent_at_once, 10000);
+        op = this->transfer(io_kind::send, ra, chunk.data(), chunk.size());
+    }
+    this->expect_nothing_reported();
+    std::vector<char> sink(1 << 20);
+    while (corio_test::read_some(b, sink.data(), sink.size()) > 0) {
+    }
+    this->wait_for(op);
+    EXPECT_EQ(op.error, 0);
+    EXPECT_GT(op.transferred, 0U);
+}
+
+TYPED_TEST_P(ReactorContract, AnAcceptStaysPendingUntilAClientConnects) {
+    std::uint16_t port = 0;
+    auto& listener = this->track(corio_test::loopback_listener(port));
+    corio_test::socket_address peer{};
+    io_operation accept;
+    accept.kind = io_kind::accept;
+    accept.target = &listener;
+    accept.address = peer.bytes;
+    accept.address_length = sizeof peer.bytes;
+    ASSERT_FALSE(this->reactor_->start(accept));
+
+    auto& client = this->track(corio_test::tcp_socket());
+    const corio_test::socket_address address = corio_test::loopback_address(port);
+    io_operation connect;
+    connect.kind = io_kind::connect;
+    connect.target = &client;
+    connect.address = const_cast<unsigned char*>(address.bytes);
+    connect.address_length = address.length;
+    if (!this->reactor_->start(connect)) {
+        this->wait_for(connect);
+    }
+    EXPECT_EQ(connect.error, 0);
+    this->wait_for(accept);
+    EXPECT_EQ(accept.error, 0);
+    ASSERT_NE(accept.accepted, corio::invalid_native_handle);
+    EXPECT_GT(accept.address_length, 0U);
+    corio_test::close_handle(accept.accepted);
+}
+
+TYPED_TEST_P(ReactorContract, AConnectToAClosedPortReportsConnectionRefused) {
+    auto& client = this->track(corio_test::tcp_socket());
+    const corio_test::socket_address address = corio_test::loopback_address(corio_test::closed_loopback_port());
+    io_operation connect;
+    connect.kind = io_kind::connect;
+    connect.target = &client;
+    connect.address = const_cast<unsigned char*>(address.bytes);
+    connect.address_length = address.length;
+    if (!this->reactor_->start(connect)) {
+        this->wait_for(connect);
+    }
+    EXPECT_EQ(connect.error, ECONNREFUSED);
+}
+
+TYPED_TEST_P(ReactorContract, WakeFromAnotherThreadEndsAnUnboundedWait) {
+    std::thread waker([&] {
+        std::this_thread::sleep_for(20ms);
+        this->reactor_->wake();
+    });
+    io_operation_list done;
+    this->reactor_->wait(std::nullopt, done); // would block forever without the wake-up
+    waker.join();
+    EXPECT_TRUE(done.empty());
+}
+
+TYPED_TEST_P(ReactorContract, AWaitReturnsWhenItsTimeoutExpires) {
+    const auto start = std::chrono::steady_clock::now();
+    io_operation_list done;
+    this->reactor_->wait(30ms, done);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+    EXPECT_TRUE(done.empty());
+}
+
+TYPED_TEST_P(ReactorContract, CancellingEachPendingKindReportsItCancelled) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    auto& rb = this->track(b);
+    std::uint16_t port = 0;
+    auto& listener = this->track(corio_test::loopback_listener(port));
+
+    char buffer[8];
+    io_operation receive = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(receive));
+
+    std::vector<char> chunk(64 * 1024, 'x');
+    io_operation send = this->transfer(io_kind::send, rb, chunk.data(), chunk.size());
+    while (this->reactor_->start(send)) {
+        send = this->transfer(io_kind::send, rb, chunk.data(), chunk.size());
+    }
+
+    corio_test::socket_address peer{};
+    io_operation accept;
+    accept.kind = io_kind::accept;
+    accept.target = &listener;
+    accept.address = peer.bytes;
+    accept.address_length = sizeof peer.bytes;
+    ASSERT_FALSE(this->reactor_->start(accept));
+
+    EXPECT_EQ(this->reactor_->pending_operations(), 3U);
+    for (io_operation* op : {&receive, &send, &accept}) {
+        this->reactor_->cancel(*op);
+        this->wait_for(*op);
+        EXPECT_TRUE(op->cancelled);
+    }
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
+TYPED_TEST_P(ReactorContract, CancellingAFinishedOperationChangesNothing) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(op));
+    ASSERT_EQ(corio_test::write_some(b, "x", 1), 1);
+    this->wait_for(op);
+    this->reactor_->cancel(op);
+    EXPECT_FALSE(op.cancelled);
+    EXPECT_EQ(op.transferred, 1U);
+    this->expect_nothing_reported();
+}
+
+TYPED_TEST_P(ReactorContract, DeregisteringAHandleCompletesItsPendingOperationsAsCancelled) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(op));
+    this->forget(ra);
+    this->wait_for(op);
+    EXPECT_TRUE(op.cancelled);
+    EXPECT_EQ(this->reactor_->registered_handles(), 0U);
+}
+
+TYPED_TEST_P(ReactorContract, AnAbandonedOperationIsNeverReported) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char buffer[8];
+    auto op = std::make_unique<io_operation>(this->transfer(io_kind::receive, ra, buffer, sizeof buffer));
+    ASSERT_FALSE(this->reactor_->start(*op));
+    this->reactor_->abandon(*op);
+    op.reset(); // its memory is gone: the backend must not touch it again
+    ASSERT_EQ(corio_test::write_some(b, "x", 1), 1);
+    this->expect_nothing_reported();
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
+TYPED_TEST_P(ReactorContract, OperationsOnOneHandleCompleteInTheOrderTheyStarted) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char first[1];
+    char second[1];
+    io_operation op1 = this->transfer(io_kind::receive, ra, first, 1);
+    io_operation op2 = this->transfer(io_kind::receive, ra, second, 1);
+    ASSERT_FALSE(this->reactor_->start(op1));
+    ASSERT_FALSE(this->reactor_->start(op2));
+    ASSERT_EQ(corio_test::write_some(b, "12", 2), 2);
+    this->wait_for(op2);
+    EXPECT_EQ(first[0], '1');
+    EXPECT_EQ(second[0], '2');
+}
+
+REGISTER_TYPED_TEST_SUITE_P(ReactorContract, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
+                            AReceiveStaysPendingUntilDataArrives, AReceiveFromAClosedPeerCompletesWithZeroBytes,
+                            ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,
+                            AnAcceptStaysPendingUntilAClientConnects, AConnectToAClosedPortReportsConnectionRefused,
+                            WakeFromAnotherThreadEndsAnUnboundedWait, AWaitReturnsWhenItsTimeoutExpires,
+                            CancellingEachPendingKindReportsItCancelled,
+                            CancellingAFinishedOperationChangesNothing,
+                            DeregisteringAHandleCompletesItsPendingOperationsAsCancelled,
+                            AnAbandonedOperationIsNeverReported,
+                            OperationsOnOneHandleCompleteInTheOrderTheyStarted);
+
+#if defined(__linux__)
+using backends = testing::Types<corio::detail::epoll_reactor>;
+#endif
+INSTANTIATE_TYPED_TEST_SUITE_P(Platform, ReactorContract, backends);
+
+TEST(Reactor, TheActiveBackendIsTheOnePickedForThisPlatform) {
+    auto reactor = corio::detail::make_reactor();
+    std::printf("active reactor backend: %.*s\n", static_cast<int>(reactor->name().size()), reactor->name().data());
+#if defined(__linux__)
+    EXPECT_EQ(reactor->name(), "epoll");
+#endif
+}
+
+} // namespace
