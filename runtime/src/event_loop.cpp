@@ -57,11 +57,6 @@ struct heap_post final : posted_node {
 
 } // namespace
 
-std::ptrdiff_t& live_frames_on_this_thread() noexcept {
-    thread_local std::ptrdiff_t count = 0;
-    return count;
-}
-
 bool current_exception_is_cancellation() noexcept {
     try {
         throw;

@@ -111,16 +111,20 @@ TEST(RunBlocking, ManyCallsShareTheSmallPool) {
 
 TEST(RunBlocking, CancellingARunningCallWaitsForItThenThrowsCancelled) {
     corio_test::leak_check check;
+    std::atomic<bool> started{false};
     std::atomic<bool> finished{false};
     auto caller = [&]() -> corio::task<> {
         co_await corio::run_blocking([&] {
+            started = true;
             std::this_thread::sleep_for(30ms);
             finished = true;
         });
     };
     auto main_task = [&]() -> corio::task<> {
         auto handle = corio::spawn(caller());
-        co_await corio::sleep_for(5ms); // let a worker pick it up
+        while (!started.load()) { // a worker has picked it up: it can no longer be withdrawn
+            co_await corio::sleep_for(1ms);
+        }
         handle.cancel();
         EXPECT_THROW(co_await handle, corio::cancelled_error);
         EXPECT_TRUE(finished.load()); // the call ran to completion before the task resumed

@@ -11,8 +11,6 @@
 
 #include <concepts>
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 #include <coroutine>
 #include <exception>
 
@@ -30,22 +28,16 @@ bool current_exception_is_cancellation() noexcept;
 // frame leaks; frames are created and destroyed on their loop's thread).
 std::ptrdiff_t& live_frames_on_this_thread() noexcept;
 
+// Frame memory (scheduler/frame_allocator.cpp): a per-thread cache of recently freed frames by
+// size class, so spawning a task rarely reaches malloc. Out of line on purpose: g++ 12 reports a
+// false "mismatched new/delete" when it can see the allocation inside a coroutine.
+void* allocate_frame(std::size_t size);
+void free_frame(void* frame, std::size_t size) noexcept;
+
 class promise_base : public task_state {
 public:
-    // Frames come from malloc: a matched pair that compilers see through (g++ 12 reports a false
-    // "mismatched new/delete" for coroutine frames built on ::operator new).
-    static void* operator new(std::size_t size) {
-        void* frame = std::malloc(size);
-        if (frame == nullptr) {
-            throw std::bad_alloc();
-        }
-        ++live_frames_on_this_thread();
-        return frame;
-    }
-    static void operator delete(void* frame) noexcept {
-        --live_frames_on_this_thread();
-        std::free(frame);
-    }
+    static void* operator new(std::size_t size) { return allocate_frame(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
 
     struct final_awaiter {
         [[nodiscard]] bool await_ready() const noexcept { return false; }

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Coroutine frame memory. Spawning a task allocates its frame and finishing it frees it; with a
+// general-purpose malloc that pair is a large share of a spawn. Frames of a size class (64-byte
+// steps up to 1 KiB) freed on a thread are kept in that thread's free list and handed out again,
+// so a loop that spawns and joins tasks at a steady rate stops calling malloc. Larger frames go
+// straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays visible.
+#include <corio/runtime/detail/promise_base.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <utility>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORIO_FRAME_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORIO_FRAME_CACHE 0
+#endif
+#endif
+#ifndef CORIO_FRAME_CACHE
+#define CORIO_FRAME_CACHE 1
+#endif
+
+namespace corio::detail {
+
+namespace {
+
+constexpr std::size_t size_step = 64;
+constexpr std::size_t size_classes = 16;         // up to 16 * 64 = 1024 bytes
+constexpr std::uint32_t max_cached_per_class = 1024; // bounds what an idle thread holds on to
+
+struct free_block {
+    free_block* next;
+};
+
+struct frame_cache {
+    std::array<free_block*, size_classes> heads{};
+    std::array<std::uint32_t, size_classes> counts{};
+    std::ptrdiff_t live = 0;
+
+    frame_cache() = default;
+    frame_cache(const frame_cache&) = delete;
+    frame_cache& operator=(const frame_cache&) = delete;
+    ~frame_cache() {
+        for (free_block*& head : heads) {
+            while (head != nullptr) {
+                std::free(std::exchange(head, head->next));
+            }
+        }
+    }
+};
+
+frame_cache& this_thread_cache() noexcept {
+    thread_local frame_cache cache;
+    return cache;
+}
+
+// Index of the size class holding `size`, or size_classes if it is too large to cache.
+std::size_t class_of(std::size_t size) noexcept {
+    return (size + size_step - 1) / size_step - 1;
+}
+
+} // namespace
+
+std::ptrdiff_t& live_frames_on_this_thread() noexcept {
+    return this_thread_cache().live;
+}
+
+void* allocate_frame(std::size_t size) {
+    frame_cache& cache = this_thread_cache();
+    const std::size_t index = class_of(size);
+    void* frame = nullptr;
+    if (CORIO_FRAME_CACHE && index < size_classes) {
+        if (free_block* block = cache.heads[index]; block != nullptr) {
+            cache.heads[index] = block->next;
+            --cache.counts[index];
+            frame = block;
+        } else {
+            frame = std::malloc((index + 1) * size_step); // the whole class, so it can be reused
+        }
+    } else {
+        frame = std::malloc(size);
+    }
+    if (frame == nullptr) {
+        throw std::bad_alloc();
+    }
+    ++cache.live;
+    return frame;
+}
+
+void free_frame(void* frame, std::size_t size) noexcept {
+    frame_cache& cache = this_thread_cache();
+    --cache.live;
+    const std::size_t index = class_of(size);
+    if (CORIO_FRAME_CACHE && index < size_classes && cache.counts[index] < max_cached_per_class) {
+        auto* block = static_cast<free_block*>(frame);
+        block->next = cache.heads[index];
+        cache.heads[index] = block;
+        ++cache.counts[index];
+        return;
+    }
+    std::free(frame);
+}
+
+} // namespace corio::detail
