@@ -4,6 +4,7 @@
 #include "reactor/reactor_backend.hpp"
 #include "sys/handle_ops.hpp"
 
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -11,8 +12,11 @@ namespace corio {
 
 namespace detail {
 
-io_awaiter_base::io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation) noexcept
-    : loop_(loop) {
+io_awaiter_base::io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation,
+                                 std::optional<event_loop::time_point> deadline) noexcept
+    : timer_node(&on_deadline)
+    , loop_(loop)
+    , deadline_(deadline) {
     kind = operation;
     target = handle;
     on_complete = &on_complete_trampoline;
@@ -52,12 +56,22 @@ bool io_awaiter_base::begin() {
         return true;
     }
     pending_ = true;
+    if (deadline_) {
+        loop_->arm_timer(*this, *deadline_);
+    }
     return true;
+}
+
+void io_awaiter_base::on_deadline(timer_node& timer) noexcept {
+    auto& self = static_cast<io_awaiter_base&>(timer);
+    self.timed_out_ = true;
+    self.loop_->reactor().cancel(self); // reported back through on_complete
 }
 
 void io_awaiter_base::on_complete_trampoline(io_operation& op) noexcept {
     auto& self = static_cast<io_awaiter_base&>(op);
     self.pending_ = false;
+    self.disarm();
     if (self.interrupted_ && op.cancelled) {
         self.wake_cancelled();
     } else {
@@ -74,6 +88,9 @@ void io_awaiter_base::on_cancel(suspension& parked) noexcept {
 
 void io_awaiter_base::check_result() const {
     resume_or_throw();
+    if (cancelled && timed_out_) {
+        throw timeout_error(std::string(describe(kind)) + " timed out");
+    }
     if (cancelled) {
         throw std::system_error(std::make_error_code(std::errc::operation_canceled),
                                 "I/O handle closed while the operation was pending");
@@ -86,8 +103,9 @@ void io_awaiter_base::check_result() const {
 } // namespace detail
 
 transfer_awaiter::transfer_awaiter(event_loop* loop, detail::io_registration* handle,
-                                   detail::io_kind operation, void* data, std::size_t size) noexcept
-    : io_awaiter_base(loop, handle, operation) {
+                                   detail::io_kind operation, void* data, std::size_t size,
+                                   std::optional<event_loop::time_point> deadline) noexcept
+    : io_awaiter_base(loop, handle, operation, deadline) {
     buffer = data;
     length = size;
 }
@@ -98,8 +116,8 @@ std::size_t transfer_awaiter::await_resume() const {
 }
 
 accept_awaiter::accept_awaiter(event_loop* loop, detail::io_registration* handle, void* peer_address,
-                               std::uint32_t capacity) noexcept
-    : io_awaiter_base(loop, handle, detail::io_kind::accept) {
+                               std::uint32_t capacity, std::optional<event_loop::time_point> deadline) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::accept, deadline) {
     address = peer_address;
     address_length = capacity;
 }
@@ -110,8 +128,9 @@ accepted_handle accept_awaiter::await_resume() const {
 }
 
 connect_awaiter::connect_awaiter(event_loop* loop, detail::io_registration* handle,
-                                 const void* peer_address, std::uint32_t peer_length) noexcept
-    : io_awaiter_base(loop, handle, detail::io_kind::connect) {
+                                 const void* peer_address, std::uint32_t peer_length,
+                                 std::optional<event_loop::time_point> deadline) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::connect, deadline) {
     address = const_cast<void*>(peer_address); // connect only reads it
     address_length = peer_length;
 }
@@ -167,34 +186,35 @@ void io_object::require_open() const {
     }
 }
 
-transfer_awaiter io_object::read_some(std::span<std::byte> buffer) {
+transfer_awaiter io_object::read_some(std::span<std::byte> buffer, deadline until) {
     require_open();
-    return {loop_, registration_, detail::io_kind::read, buffer.data(), buffer.size()};
+    return {loop_, registration_, detail::io_kind::read, buffer.data(), buffer.size(), until};
 }
 
-transfer_awaiter io_object::write_some(std::span<const std::byte> data) {
+transfer_awaiter io_object::write_some(std::span<const std::byte> data, deadline until) {
     require_open();
-    return {loop_, registration_, detail::io_kind::write, const_cast<std::byte*>(data.data()), data.size()};
+    // The reactor only reads from a write buffer; the record just has one pointer type.
+    return {loop_, registration_, detail::io_kind::write, const_cast<std::byte*>(data.data()), data.size(), until};
 }
 
-transfer_awaiter io_object::receive_some(std::span<std::byte> buffer) {
+transfer_awaiter io_object::receive_some(std::span<std::byte> buffer, deadline until) {
     require_open();
-    return {loop_, registration_, detail::io_kind::receive, buffer.data(), buffer.size()};
+    return {loop_, registration_, detail::io_kind::receive, buffer.data(), buffer.size(), until};
 }
 
-transfer_awaiter io_object::send_some(std::span<const std::byte> data) {
+transfer_awaiter io_object::send_some(std::span<const std::byte> data, deadline until) {
     require_open();
-    return {loop_, registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()), data.size()};
+    return {loop_, registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()), data.size(), until};
 }
 
-accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity) {
+accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, deadline until) {
     require_open();
-    return {loop_, registration_, peer_address, capacity};
+    return {loop_, registration_, peer_address, capacity, until};
 }
 
-connect_awaiter io_object::connect(const void* peer_address, std::uint32_t length) {
+connect_awaiter io_object::connect(const void* peer_address, std::uint32_t length, deadline until) {
     require_open();
-    return {loop_, registration_, peer_address, length};
+    return {loop_, registration_, peer_address, length, until};
 }
 
 } // namespace corio

@@ -214,3 +214,42 @@ TEST(IoObject, ConnectionRefusedSurfacesAsSystemError) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(IoObject, AReceiveWithADeadlineThrowsTimeoutErrorWhenNothingArrives) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::array<std::byte, 8> buffer{};
+        const auto start = corio::now();
+        EXPECT_THROW((void)co_await pair.b.receive_some(buffer, corio::now() + 20ms), corio::timeout_error);
+        EXPECT_GE(corio::now() - start, 20ms);
+        // The socket is intact afterwards: data sent now is read normally.
+        (void)co_await pair.a.send_some(bytes("ok"));
+        EXPECT_EQ(co_await pair.b.receive_some(buffer, corio::now() + 1s), 2U);
+        EXPECT_EQ(corio::event_loop::current().stats().armed_timers, 0U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, AReceiveThatCompletesBeforeItsDeadlineDisarmsTheTimer) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::array<std::byte, 8> buffer{};
+        auto writer = [&]() -> corio::task<> {
+            co_await corio::sleep_for(2ms);
+            (void)co_await pair.a.send_some(bytes("in time"));
+        };
+        auto handle = corio::spawn(writer());
+        EXPECT_EQ(co_await pair.b.receive_some(buffer, corio::now() + 10s), 7U);
+        EXPECT_EQ(corio::event_loop::current().stats().armed_timers, 0U);
+        co_await handle;
+    };
+    corio::run(main_task());
+}
+
+} // namespace

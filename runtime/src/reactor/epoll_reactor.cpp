@@ -18,6 +18,11 @@ struct epoll_reactor::registration final : io_registration {
     // hold data, and finding out costs one call either way.
     bool readable = true;
     bool writable = true;
+    // The peer's FIN (EPOLLRDHUP) or an error/hang-up was reported: from then on every attempt
+    // returns at once (EOF or the error) and no further edge will come, so the short-transfer
+    // shortcut above must never park an operation again. Never cleared.
+    bool read_closed = false;
+    bool write_closed = false;
     io_operation_list readers; // waiting for EPOLLIN, in arrival order
     io_operation_list writers; // waiting for EPOLLOUT
 };
@@ -112,10 +117,15 @@ bool epoll_reactor::start(io_operation& op) noexcept {
     io_operation_list& queue = reading ? state.readers : state.writers;
     op.cancelled = false;
     op.backend_flags = 0;
+    if (op.kind == io_kind::connect) {
+        // An unconnected socket reports EPOLLHUP; that said nothing about the connection to come.
+        state.read_closed = state.write_closed = false;
+    }
+    const bool closed = reading ? state.read_closed : state.write_closed;
     // Queue behind earlier waiters so operations on one handle complete in order.
-    if (queue.empty() && may_be_ready) {
+    if (queue.empty() && (may_be_ready || closed)) {
         if (posix::attempt(op) == posix::attempt_result::finished) {
-            if (posix::looks_drained(op)) {
+            if (!closed && posix::looks_drained(op)) {
                 may_be_ready = false;
             }
             return true;
@@ -160,6 +170,7 @@ void epoll_reactor::abandon(io_operation& op) noexcept {
 void epoll_reactor::drain(registration& state, bool readers) noexcept {
     io_operation_list& queue = readers ? state.readers : state.writers;
     bool& may_be_ready = readers ? state.readable : state.writable;
+    const bool closed = readers ? state.read_closed : state.write_closed;
     may_be_ready = true;
     while (io_operation* op = queue.front()) {
         if (posix::attempt(*op) == posix::attempt_result::would_block) {
@@ -168,7 +179,7 @@ void epoll_reactor::drain(registration& state, bool readers) noexcept {
         }
         unqueue(*op);
         finished_.push_back(*op);
-        if (posix::looks_drained(*op)) {
+        if (!closed && posix::looks_drained(*op)) {
             may_be_ready = false;
             return;
         }
@@ -176,6 +187,12 @@ void epoll_reactor::drain(registration& state, bool readers) noexcept {
 }
 
 void epoll_reactor::on_event(registration& state, std::uint32_t events) noexcept {
+    if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+        state.read_closed = true;
+    }
+    if ((events & (EPOLLHUP | EPOLLERR)) != 0) {
+        state.write_closed = true;
+    }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
         drain(state, true);
     }

@@ -313,7 +313,27 @@ TYPED_TEST_P(ReactorContract, OperationsOnOneHandleCompleteInTheOrderTheyStarted
     EXPECT_EQ(second[0], '2');
 }
 
-REGISTER_TYPED_TEST_SUITE_P(ReactorContract, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
+TYPED_TEST_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    char buffer[16];
+    io_operation first = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(first));
+    // Data and FIN together: one readiness edge for both.
+    ASSERT_EQ(corio_test::write_some(b, "last", 4), 4);
+    corio_test::close_handle(b);
+    this->wait_for(first);
+    EXPECT_EQ(first.transferred, 4U);
+    // A short read usually means "drained, wait for the next edge", but no edge follows EOF.
+    io_operation second = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    if (!this->reactor_->start(second)) {
+        this->wait_for(second);
+    }
+    EXPECT_EQ(second.error, 0);
+    EXPECT_EQ(second.transferred, 0U);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
                             AReceiveStaysPendingUntilDataArrives, AReceiveFromAClosedPeerCompletesWithZeroBytes,
                             ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,
                             AnAcceptStaysPendingUntilAClientConnects, AConnectToAClosedPortReportsConnectionRefused,

@@ -8,19 +8,23 @@
 // *started* on the reactor and the task resumes with the *result* (completion-style, so the same
 // code runs on epoll, kqueue and IOCP). If the data is already there, the operation completes
 // without suspending, but after loop_options::immediate_completion_budget such completions in a row
-// the task yields anyway. Errors throw std::system_error; cancelling the task throws
-// cancelled_error; closing the handle under a pending operation fails it with
-// std::errc::operation_canceled. An operation record lives in its awaiter: no allocation per I/O.
+// the task yields anyway. Each operation takes an optional deadline: if it is still pending then,
+// it is cancelled and throws corio::timeout_error (a timer in the awaiter, no extra task).
+// Errors throw std::system_error; cancelling the task throws cancelled_error; closing the handle
+// under a pending operation fails it with std::errc::operation_canceled. An operation record
+// lives in its awaiter: no allocation per I/O.
 // Not thread-safe: use an io_object only on the thread of the loop it was created on.
 #pragma once
 
 #include <corio/runtime/detail/io_operation.hpp>
+#include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/native_handle.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace corio {
@@ -36,8 +40,11 @@ class io_object;
 
 namespace detail {
 
+// No deadline: wait as long as it takes.
+inline constexpr std::optional<event_loop::time_point> no_deadline{};
+
 // The awaiter shared by every operation kind; the operation's result is read out by await_resume.
-class io_awaiter_base : protected waiter, protected io_operation {
+class io_awaiter_base : protected waiter, protected io_operation, private timer_node {
 public:
     io_awaiter_base(io_awaiter_base&&) noexcept = default; // before it is awaited only
     io_awaiter_base(const io_awaiter_base&) = delete;
@@ -54,19 +61,23 @@ public:
     }
 
 protected:
-    io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation) noexcept;
-    // Throws for cancellation, closure or an OS error; otherwise the caller reads the result.
+    io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation,
+                    std::optional<event_loop::time_point> deadline) noexcept;
+    // Throws for cancellation, timeout, closure or an OS error; otherwise the caller reads the result.
     void check_result() const;
 
 private:
     static const char* describe(io_kind operation) noexcept;
     static void on_complete_trampoline(io_operation& op) noexcept;
     static void on_cancel(suspension& parked) noexcept;
+    static void on_deadline(timer_node& timer) noexcept;
     bool begin();
 
     event_loop* loop_;
+    std::optional<event_loop::time_point> deadline_;
     bool pending_ = false;     // started on the reactor and not reported back yet
     bool interrupted_ = false; // the task was cancelled while the operation was pending
+    bool timed_out_ = false;   // the deadline passed while the operation was pending
 };
 
 } // namespace detail
@@ -75,21 +86,21 @@ private:
 class [[nodiscard]] transfer_awaiter : public detail::io_awaiter_base {
 public:
     transfer_awaiter(event_loop* loop, detail::io_registration* handle, detail::io_kind operation,
-                     void* data, std::size_t size) noexcept;
+                     void* data, std::size_t size, std::optional<event_loop::time_point> deadline) noexcept;
     std::size_t await_resume() const;
 };
 
 class [[nodiscard]] accept_awaiter : public detail::io_awaiter_base {
 public:
     accept_awaiter(event_loop* loop, detail::io_registration* handle, void* peer_address,
-                   std::uint32_t capacity) noexcept;
+                   std::uint32_t capacity, std::optional<event_loop::time_point> deadline) noexcept;
     accepted_handle await_resume() const;
 };
 
 class [[nodiscard]] connect_awaiter : public detail::io_awaiter_base {
 public:
     connect_awaiter(event_loop* loop, detail::io_registration* handle, const void* peer_address,
-                    std::uint32_t peer_length) noexcept;
+                    std::uint32_t peer_length, std::optional<event_loop::time_point> deadline) noexcept;
     void await_resume() const;
 };
 
@@ -113,12 +124,15 @@ public:
     // Deregisters the handle and gives up ownership without closing it.
     native_handle_t release() noexcept;
 
-    transfer_awaiter read_some(std::span<std::byte> buffer);
-    transfer_awaiter write_some(std::span<const std::byte> data);
-    transfer_awaiter receive_some(std::span<std::byte> buffer); // sockets
-    transfer_awaiter send_some(std::span<const std::byte> data); // sockets; no SIGPIPE
-    accept_awaiter accept(void* peer_address, std::uint32_t capacity);
-    connect_awaiter connect(const void* peer_address, std::uint32_t length);
+    using deadline = std::optional<event_loop::time_point>;
+
+    transfer_awaiter read_some(std::span<std::byte> buffer, deadline until = detail::no_deadline);
+    transfer_awaiter write_some(std::span<const std::byte> data, deadline until = detail::no_deadline);
+    // Sockets: recv(2)/send(2); a send to a reset peer fails with EPIPE instead of raising SIGPIPE.
+    transfer_awaiter receive_some(std::span<std::byte> buffer, deadline until = detail::no_deadline);
+    transfer_awaiter send_some(std::span<const std::byte> data, deadline until = detail::no_deadline);
+    accept_awaiter accept(void* peer_address, std::uint32_t capacity, deadline until = detail::no_deadline);
+    connect_awaiter connect(const void* peer_address, std::uint32_t length, deadline until = detail::no_deadline);
 
 private:
     void require_open() const;

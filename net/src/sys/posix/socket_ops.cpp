@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#include "../socket_ops.hpp"
+
+#include <corio/net/resolver.hpp>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace corio::net::detail {
+
+namespace {
+
+[[noreturn]] void throw_errno(const char* what) {
+    throw std::system_error(errno, std::system_category(), what);
+}
+
+} // namespace
+
+raw_socket_address to_raw(const address& endpoint) {
+    raw_socket_address raw{};
+    if (endpoint.family() == address_family::ipv4) {
+        sockaddr_in v4{};
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(endpoint.port());
+        std::memcpy(&v4.sin_addr, endpoint.octets().data(), 4);
+        std::memcpy(raw.bytes, &v4, sizeof v4);
+        raw.length = sizeof v4;
+    } else {
+        sockaddr_in6 v6{};
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(endpoint.port());
+        v6.sin6_scope_id = endpoint.scope_id();
+        std::memcpy(&v6.sin6_addr, endpoint.octets().data(), 16);
+        std::memcpy(raw.bytes, &v6, sizeof v6);
+        raw.length = sizeof v6;
+    }
+    return raw;
+}
+
+address from_raw(const void* raw, std::uint32_t length) {
+    sockaddr_storage storage{};
+    std::memcpy(&storage, raw, std::min<std::size_t>(length, sizeof storage));
+    if (storage.ss_family == AF_INET && length >= sizeof(sockaddr_in)) {
+        sockaddr_in v4{};
+        std::memcpy(&v4, &storage, sizeof v4);
+        std::array<std::uint8_t, 4> octets{};
+        std::memcpy(octets.data(), &v4.sin_addr, 4);
+        return address::ipv4(octets, ntohs(v4.sin_port));
+    }
+    if (storage.ss_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+        sockaddr_in6 v6{};
+        std::memcpy(&v6, &storage, sizeof v6);
+        std::array<std::uint8_t, 16> octets{};
+        std::memcpy(octets.data(), &v6.sin6_addr, 16);
+        return address::ipv6(octets, ntohs(v6.sin6_port), v6.sin6_scope_id);
+    }
+    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported), "socket address");
+}
+
+native_handle_t open_tcp_socket(address_family family) {
+    const int domain = family == address_family::ipv4 ? AF_INET : AF_INET6;
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    const int fd = ::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        throw_errno("socket");
+    }
+#else
+    const int fd = ::socket(domain, SOCK_STREAM, 0);
+    if (fd < 0) {
+        throw_errno("socket");
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+#if defined(SO_NOSIGPIPE)
+    // Without MSG_NOSIGNAL (macOS), a send to a reset peer would raise SIGPIPE.
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+    return fd;
+}
+
+void bind_and_listen(native_handle_t socket, const address& endpoint, int backlog) {
+    const int one = 1;
+    // Lets a restarted server bind while old connections linger in TIME_WAIT.
+    if (::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+        throw_errno("setsockopt(SO_REUSEADDR)");
+    }
+    const raw_socket_address raw = to_raw(endpoint);
+    if (::bind(socket, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
+        throw_errno("bind");
+    }
+    if (::listen(socket, backlog) != 0) {
+        throw_errno("listen");
+    }
+}
+
+address local_address_of(native_handle_t socket) {
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (::getsockname(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+        throw_errno("getsockname");
+    }
+    return from_raw(&storage, length);
+}
+
+address peer_address_of(native_handle_t socket) {
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (::getpeername(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+        throw_errno("getpeername");
+    }
+    return from_raw(&storage, length);
+}
+
+void shutdown_write(native_handle_t socket) {
+    if (::shutdown(socket, SHUT_WR) != 0 && errno != ENOTCONN) {
+        throw_errno("shutdown");
+    }
+}
+
+void set_no_delay(native_handle_t socket, bool enabled) {
+    const int value = enabled ? 1 : 0;
+    if (::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value) != 0) {
+        throw_errno("setsockopt(TCP_NODELAY)");
+    }
+}
+
+std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG; // no IPv6 answers on a host without IPv6, and vice versa
+    addrinfo* results = nullptr;
+    const std::string service = std::to_string(port);
+    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &results);
+    if (status != 0) {
+        const std::string reason = status == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(status);
+        throw resolve_error(host, reason);
+    }
+    std::vector<address> addresses;
+    for (const addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
+        if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6) {
+            address endpoint = from_raw(entry->ai_addr, static_cast<std::uint32_t>(entry->ai_addrlen));
+            if (std::find(addresses.begin(), addresses.end(), endpoint) == addresses.end()) {
+                addresses.push_back(endpoint);
+            }
+        }
+    }
+    ::freeaddrinfo(results);
+    if (addresses.empty()) {
+        throw resolve_error(host, "no IPv4 or IPv6 address");
+    }
+    return addresses;
+}
+
+} // namespace corio::net::detail
