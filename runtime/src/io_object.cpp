@@ -46,6 +46,26 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
     return "io";
 }
 
+const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
+    static constexpr suspension_kind reading{&on_cancel, "read"};
+    static constexpr suspension_kind writing{&on_cancel, "write"};
+    static constexpr suspension_kind accepting{&on_cancel, "accept"};
+    static constexpr suspension_kind connecting{&on_cancel, "connect"};
+    switch (operation) {
+    case io_kind::read:
+    case io_kind::receive:
+        return reading;
+    case io_kind::write:
+    case io_kind::send:
+        return writing;
+    case io_kind::accept:
+        return accepting;
+    case io_kind::connect:
+        return connecting;
+    }
+    return reading;
+}
+
 bool io_awaiter_base::begin() {
     if (loop_->reactor().start(*this)) {
         if (loop_->try_continue_immediately()) {

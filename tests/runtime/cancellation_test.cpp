@@ -52,7 +52,7 @@ void expect_cancellable(const std::function<corio::task<>()>& park, const char* 
             ADD_FAILURE() << "the task should be parked";
             co_return;
         }
-        EXPECT_STREQ(state->suspended_on()->waiting_for, expected_wait);
+        EXPECT_STREQ(state->suspended_on()->what->name, expected_wait);
         handle.cancel();
         EXPECT_THROW(co_await handle, corio::cancelled_error);
     };

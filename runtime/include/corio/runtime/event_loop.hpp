@@ -172,9 +172,14 @@ private:
     void wait_for_events();
     void shutdown() noexcept;
 
+    // While tasks are ready, the reactor and the clock are consulted once every this many turns
+    // (tokio's event_interval): often enough for I/O, rarely enough to keep a turn cheap.
+    static constexpr unsigned event_interval = 61;
+
     loop_options options_;
     detail::ring_buffer<std::coroutine_handle<>> ready_;
     unsigned immediate_streak_ = 0;
+    unsigned turns_since_poll_ = 0;
     bool running_ = false;
     std::unique_ptr<detail::loop_internals> internals_;
 };

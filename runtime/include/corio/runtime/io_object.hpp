@@ -54,7 +54,7 @@ public:
     [[nodiscard]] bool await_ready() const noexcept { return false; }
     template <corio_promise Promise>
     bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-        if (!park(coroutine, describe(kind), &on_cancel)) {
+        if (!park(coroutine, kind_of(kind))) {
             return false;
         }
         return begin();
@@ -68,6 +68,7 @@ protected:
 
 private:
     static const char* describe(io_kind operation) noexcept;
+    static const suspension_kind& kind_of(io_kind operation) noexcept;
     static void on_complete_trampoline(io_operation& op) noexcept;
     static void on_cancel(suspension& parked) noexcept;
     static void on_deadline(timer_node& timer) noexcept;

@@ -76,8 +76,7 @@ public:
     class awaiter : private detail::suspension {
     public:
         explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {
-            cancel = &on_cancel;
-            waiting_for = "join";
+            what = &join_kind;
         }
         [[nodiscard]] bool await_ready() const noexcept { return frame_.promise().finished(); }
         template <detail::corio_promise Promise>
@@ -118,6 +117,7 @@ public:
             me.interrupted_ = true;
             me.frame_.promise().request_cancel();
         }
+        static constexpr detail::suspension_kind join_kind{&on_cancel, "join"};
 
         std::coroutine_handle<promise_type> frame_;
         detail::task_state* waiter_ = nullptr;

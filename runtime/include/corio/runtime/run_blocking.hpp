@@ -50,7 +50,7 @@ public:
     [[nodiscard]] bool await_ready() const noexcept { return false; }
     template <detail::corio_promise Promise>
     bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-        if (!park(coroutine, "run_blocking", &on_cancel)) {
+        if (!park(coroutine, wait_kind)) {
             return false;
         }
         try {
@@ -103,6 +103,7 @@ private:
             self.interrupted_ = true; // running: resume (and throw) once it returns
         }
     }
+    static constexpr detail::suspension_kind wait_kind{&on_cancel, "run_blocking"};
 
     Function function_;
     std::tuple<Args...> arguments_;

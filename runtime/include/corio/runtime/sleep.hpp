@@ -38,7 +38,7 @@ public:
     [[nodiscard]] bool await_ready() const noexcept { return false; }
     template <detail::corio_promise Promise>
     bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-        if (!park(coroutine, "sleep", &on_cancel)) {
+        if (!park(coroutine, wait_kind)) {
             return false;
         }
         loop().arm_timer(*this, deadline_);
@@ -55,6 +55,7 @@ private:
         self.disarm();
         self.wake_cancelled();
     }
+    static constexpr detail::suspension_kind wait_kind{&on_cancel, "sleep"};
 
     event_loop::time_point deadline_;
 };

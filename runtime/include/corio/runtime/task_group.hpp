@@ -83,14 +83,14 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "task_group.wait", &on_cancel)) {
+            if (!park(coroutine, wait_kind)) {
                 // Already cancelled: take the children down too, and still wait for them, since
                 // they may use what the waiting task owns.
                 group_.cancel_children();
                 if (group_.child_count() == 0) {
                     return false;
                 }
-                park_shielded(coroutine, "task_group.wait");
+                park_shielded(coroutine, shielded_wait_kind);
                 group_.waiter_ = this;
                 return true;
             }
@@ -118,6 +118,8 @@ public:
             self.interrupted_ = true;
             self.group_.cancel_children();
         }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "task_group.wait"};
+        static constexpr detail::suspension_kind shielded_wait_kind{&ignore_cancel, "task_group.wait"};
         task_group& group_;
         bool interrupted_ = false;
     };

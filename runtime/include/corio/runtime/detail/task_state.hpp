@@ -20,14 +20,21 @@ class event_loop;
 
 namespace corio::detail {
 
+struct suspension;
+
+// What kind of wait a suspension is: one constant per awaiter type, so a parked task pays one
+// pointer for it. `cancel` must detach the awaiter from whatever would resume it and arrange the
+// resumption itself (at once, or when the source confirms: a completion-based reactor reports a
+// cancelled I/O operation later).
+struct suspension_kind {
+    void (*cancel)(suspension&) noexcept;
+    const char* name; // a short description for diagnostics ("sleep", "queue.get", "read"...)
+};
+
 // One suspension point that can be cancelled. Every awaiter that parks a task embeds one and
-// registers it with task_state::suspend_on(). `cancel` must detach the awaiter from whatever
-// would resume it and arrange the resumption itself (at once, or when the source confirms: a
-// completion-based reactor reports a cancelled I/O operation later).
+// registers it with task_state::suspend_on().
 struct suspension {
-    using cancel_fn = void (*)(suspension&) noexcept;
-    cancel_fn cancel = nullptr;
-    const char* waiting_for = ""; // a short description ("sleep", "queue.get", "read"...)
+    const suspension_kind* what = nullptr;
 };
 
 class task_state;
@@ -77,7 +84,7 @@ public:
         cancel_requested_ = true;
         if (suspension* parked = suspended_on_; parked != nullptr) {
             suspended_on_ = nullptr;
-            parked->cancel(*parked);
+            parked->what->cancel(*parked);
         }
         return true;
     }

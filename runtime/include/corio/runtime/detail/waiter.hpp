@@ -25,29 +25,29 @@ class waiter : protected suspension {
 protected:
     // Returns false (do not suspend) when the task already has a cancellation pending.
     template <corio_promise Promise>
-    bool park(std::coroutine_handle<Promise> coroutine, const char* what, cancel_fn on_cancel) noexcept {
+    bool park(std::coroutine_handle<Promise> coroutine, const suspension_kind& how) noexcept {
         task_ = &coroutine.promise().this_task();
         if (task_->cancel_requested()) {
             cancelled_ = true;
             return false;
         }
         coroutine_ = coroutine;
-        cancel = on_cancel;
-        waiting_for = what;
+        what = &how;
         task_->suspend_on(*this);
         return true;
     }
 
     // Parks without a way to be cancelled: a cancellation stays pending and fires at the next
-    // checkpoint instead. For waits that must finish (re-locking after a condition wait).
+    // checkpoint instead. For waits that must finish (re-locking after a condition wait). `how`
+    // should use ignore_cancel as its cancel function.
     template <corio_promise Promise>
-    void park_shielded(std::coroutine_handle<Promise> coroutine, const char* what) noexcept {
+    void park_shielded(std::coroutine_handle<Promise> coroutine, const suspension_kind& how) noexcept {
         task_ = &coroutine.promise().this_task();
         coroutine_ = coroutine;
-        cancel = &ignore_cancel;
-        waiting_for = what;
+        what = &how;
         task_->suspend_on(*this);
     }
+    static void ignore_cancel(suspension& /*parked*/) noexcept {}
 
     // For an operation that finished without waiting, after park(): returns what await_suspend
     // should return. False (carry on at once) while the task's immediate-completion budget lasts;
@@ -82,8 +82,6 @@ protected:
     [[nodiscard]] std::coroutine_handle<> coroutine() const noexcept { return coroutine_; }
 
 private:
-    static void ignore_cancel(suspension& /*parked*/) noexcept {}
-
     task_state* task_ = nullptr;
     std::coroutine_handle<> coroutine_;
     bool cancelled_ = false;

@@ -59,7 +59,7 @@ private:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "condition_variable.wait", &on_cancel)) {
+            if (!park(coroutine, wait_kind)) {
                 return false;
             }
             condition_.waiters_.push_back(*this);
@@ -78,6 +78,7 @@ private:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "condition_variable.wait"};
         condition_variable& condition_;
         mutex& released_;
         bool unlocked_ = false;

@@ -39,7 +39,7 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "event.wait", &on_cancel)) {
+            if (!park(coroutine, wait_kind)) {
                 return false;
             }
             if (event_.set_) {
@@ -57,6 +57,7 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "event.wait"};
         event& event_;
     };
 

@@ -65,8 +65,8 @@ public:
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
             if (!cancellable_) {
-                park_shielded(coroutine, "mutex.lock");
-            } else if (!park(coroutine, "mutex.lock", &on_cancel)) {
+                park_shielded(coroutine, shielded_lock_kind);
+            } else if (!park(coroutine, lock_kind)) {
                 return false;
             }
             if (mutex_.try_lock()) {
@@ -87,6 +87,8 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind lock_kind{&on_cancel, "mutex.lock"};
+        static constexpr detail::suspension_kind shielded_lock_kind{&ignore_cancel, "mutex.lock"};
         mutex& mutex_;
         bool cancellable_;
     };

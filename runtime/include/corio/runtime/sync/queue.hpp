@@ -99,7 +99,7 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "queue.get", &on_cancel)) {
+            if (!park(coroutine, get_kind)) {
                 return false;
             }
             if (!queue_.items_.empty()) {
@@ -126,6 +126,7 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind get_kind{&on_cancel, "queue.get"};
         queue& queue_;
         std::optional<T> item_;
     };
@@ -136,7 +137,7 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "queue.put", &on_cancel)) {
+            if (!park(coroutine, put_kind)) {
                 return false;
             }
             if (!queue_.getters_.empty() || !queue_.full()) {
@@ -155,6 +156,7 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind put_kind{&on_cancel, "queue.put"};
         queue& queue_;
         T item_;
     };
@@ -165,7 +167,7 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "queue.join", &on_cancel)) {
+            if (!park(coroutine, join_kind)) {
                 return false;
             }
             if (queue_.unfinished_ == 0) {
@@ -183,6 +185,7 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind join_kind{&on_cancel, "queue.join"};
         queue& queue_;
     };
 

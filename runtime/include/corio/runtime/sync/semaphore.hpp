@@ -60,7 +60,7 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
-            if (!park(coroutine, "semaphore.acquire", &on_cancel)) {
+            if (!park(coroutine, acquire_kind)) {
                 return false;
             }
             if (semaphore_.try_acquire()) {
@@ -81,6 +81,7 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
+        static constexpr detail::suspension_kind acquire_kind{&on_cancel, "semaphore.acquire"};
         semaphore& semaphore_;
     };
 
