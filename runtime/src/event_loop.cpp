@@ -397,6 +397,13 @@ void event_loop::shutdown() noexcept {
         report_unhandled(std::current_exception());
     }
     in.pool.reset(); // joins the workers; every job has completed (we waited while any was in flight)
+    if (const std::size_t handles = in.reactor->registered_handles(); handles != 0) {
+        // Sockets and other io_objects must be closed before their loop goes away; closing one
+        // later would reach into a destroyed reactor. Say so instead of failing mysteriously.
+        std::fprintf(stderr, "corio: %zu I/O handle(s) still registered when the event loop was destroyed; "
+                             "close sockets and io_objects before their loop\n",
+                     handles);
+    }
     running_ = false;
 }
 

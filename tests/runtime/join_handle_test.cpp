@@ -148,4 +148,27 @@ TEST(JoinHandle, CancellingTheAwaiterCancelsTheAwaitedTaskAndWaitsForIt) {
     corio::run(main_task(), corio::loop_options::with_virtual_time());
 }
 
+TEST(JoinHandle, AwaitingWithACancellationAlreadyPendingStillCancelsAndWaitsForTheTask) {
+    corio_test::leak_check check;
+    bool inner_finished = false;
+    auto inner = [&]() -> corio::task<> {
+        try {
+            co_await corio::sleep_for(1h);
+        } catch (const corio::cancelled_error&) {
+        }
+        inner_finished = true;
+    };
+    auto outer = [&]() -> corio::task<> {
+        auto handle = corio::spawn(inner());
+        co_await handle; // reached with the cancellation already requested
+    };
+    auto main_task = [&]() -> corio::task<> {
+        auto handle = corio::spawn(outer());
+        handle.cancel(); // before outer even starts
+        EXPECT_THROW(co_await handle, corio::cancelled_error);
+        EXPECT_TRUE(inner_finished); // the awaited task did not outlive its awaiter
+    };
+    corio::run(main_task(), corio::loop_options::with_virtual_time());
+}
+
 } // namespace

@@ -66,7 +66,8 @@ std::uint64_t mix(std::uint64_t x) {
 
 class random_source {
 public:
-    explicit random_source(std::uint64_t seed) : state_(seed) {}
+    explicit random_source(std::uint64_t seed)
+        : state_(seed) {}
     std::uint64_t next() {
         state_ += 0x9E3779B97F4A7C15ULL;
         return mix(state_);
@@ -93,7 +94,14 @@ std::uint64_t add_clamped(std::uint64_t a, std::uint64_t b, std::uint64_t limit)
 // What a fired timer does in its callback. Derived from a hash of the firing (seed, sequence), so
 // the wheel's callback and the model compute the same action without sharing any state.
 struct callback_action {
-    enum kind_t { nothing, rearm_self_later, rearm_self_due, cancel_other, arm_other, replace_other };
+    enum kind_t {
+        nothing,
+        rearm_self_later,
+        rearm_self_due,
+        cancel_other,
+        arm_other,
+        replace_other
+    };
     kind_t kind = nothing;
     std::size_t other = 0;
     std::uint64_t deadline = 0;
@@ -176,11 +184,15 @@ public:
         if (choice < 42) {
             do_arm(random_node(), random_deadline());
         } else if (choice < 44) {
-            // A burst clustered around one deadline: crowded slots, shared ticks, big cascades.
+            // A burst clustered around one deadline: crowded slots, shared ticks, big cascades;
+            // the big dense ones make batches large enough for the wheel's distribution sort.
             const std::uint64_t centre = random_deadline();
-            const std::uint64_t spread = random_.log_uniform(12) * tick_length_;
-            for (int i = 0; i < 64; ++i) {
-                do_arm(random_node(), add_clamped(centre, random_.below(spread + 1), deadline_limit));
+            const bool dense = random_.below(4) == 0;
+            const std::uint64_t spread =
+                dense ? random_.below(2 * tick_length_) : random_.log_uniform(12) * tick_length_;
+            for (int i = 0, n = dense ? 320 : 64; i < n; ++i) {
+                do_arm(random_node(),
+                       add_clamped(centre, random_.below(spread + 1), deadline_limit));
             }
         } else if (choice < 54) {
             const std::size_t id = random_node();
@@ -258,6 +270,7 @@ private:
         }
         // Implicit, so `return mismatch() << ...;` reads as returning the message.
         operator std::optional<std::string>() const { return out_.str(); }
+
     private:
         std::ostringstream out_;
     };
@@ -274,7 +287,8 @@ private:
 
     // A deadline in units: `ticks` from the current tick, anywhere inside that tick.
     std::uint64_t deadline_in(std::uint64_t ticks) {
-        const std::uint64_t base = add_clamped(model_elapsed_, ticks, deadline_limit / tick_length_);
+        const std::uint64_t base =
+            add_clamped(model_elapsed_, ticks, deadline_limit / tick_length_);
         return base == 0 ? 0 : base * tick_length_ - random_.below(tick_length_);
     }
 
@@ -291,13 +305,13 @@ private:
         }
         if (pick < 78) { // the tick just before, at or after a level edge (64^L multiples)
             const unsigned shift = 6 * static_cast<unsigned>(1 + random_.below(6));
-            const std::uint64_t edge =
-                ((model_elapsed_ >> shift) + 1 + random_.below(2)) << shift;
+            const std::uint64_t edge = ((model_elapsed_ >> shift) + 1 + random_.below(2)) << shift;
             return deadline_in(edge + random_.below(3) - 1 - model_elapsed_);
         }
         if (pick < 88) { // already due: at or before the current time
             const std::uint64_t now_units = model_elapsed_ * tick_length_;
-            return now_units - random_.below(std::min<std::uint64_t>(now_units, 1000 * tick_length_) + 1);
+            return now_units -
+                   random_.below(std::min<std::uint64_t>(now_units, 1000 * tick_length_) + 1);
         }
         // A tie with another armed timer's deadline, to exercise arming order.
         const std::size_t other = random_node();
@@ -339,7 +353,7 @@ private:
         return add_clamped(clock_, ticks * tick_length_ + random_.below(tick_length_), clock_limit);
     }
 
-    // --- The wheel side ---------------------------------------------------------------------------
+    // --- The wheel side --------------------------------------------------------------------------
 
     void do_arm(std::size_t id, std::uint64_t deadline) {
         note("arm", id, deadline);
@@ -384,14 +398,23 @@ private:
         const std::size_t actual = wheel_->advance(now);
         clock_ = std::max(clock_, now);
         if (wheel_log_ != model_log_) {
+            // Show where the two orders part, with a little context either side.
+            const auto parted =
+                static_cast<std::size_t>(std::mismatch(wheel_log_.begin(), wheel_log_.end(),
+                                                       model_log_.begin(), model_log_.end())
+                                             .first -
+                                         wheel_log_.begin());
+            const std::size_t from = parted > 2 ? parted - 2 : 0;
             auto out = mismatch();
-            out << "advance(" << now << ") fired differently\n  wheel:";
-            for (const fired_record& r : wheel_log_) {
-                out << " " << r;
+            out << "advance(" << now << ") fired differently from firing #" << parted << " of "
+                << wheel_log_.size() << " (model: " << model_log_.size() << "), shown from #"
+                << from << "\n  wheel:";
+            for (std::size_t i = from; i < std::min(wheel_log_.size(), from + 6); ++i) {
+                out << " " << wheel_log_[i];
             }
             out << "\n  model:";
-            for (const fired_record& r : model_log_) {
-                out << " " << r;
+            for (std::size_t i = from; i < std::min(model_log_.size(), from + 6); ++i) {
+                out << " " << model_log_[i];
             }
             return out;
         }
@@ -402,7 +425,7 @@ private:
         return std::nullopt;
     }
 
-    // --- The reference model ----------------------------------------------------------------------
+    // --- The reference model ---------------------------------------------------------------------
 
     void model_arm(std::size_t id, std::uint64_t deadline) {
         model_cancel(id);
@@ -523,11 +546,10 @@ private:
                 const fuzz_node& node = *nodes_[id];
                 const auto& state = model_state_[id];
                 if (node.armed() != state.has_value() ||
-                    (state && (node.deadline() != state->deadline ||
-                               node.sequence() != state->sequence))) {
-                    return mismatch() << "node " << id << " armed " << node.armed()
-                                      << " deadline " << node.deadline() << " seq "
-                                      << node.sequence() << ", model "
+                    (state &&
+                     (node.deadline() != state->deadline || node.sequence() != state->sequence))) {
+                    return mismatch() << "node " << id << " armed " << node.armed() << " deadline "
+                                      << node.deadline() << " seq " << node.sequence() << ", model "
                                       << (state ? "armed" : "disarmed");
                 }
             }
@@ -556,8 +578,8 @@ private:
 
 TEST(TimerWheelProperty, AMillionRandomOperationsMatchTheReferenceModel) {
     const std::uint64_t seed = seed_from_environment();
-    SCOPED_TRACE(testing::Message() << "seed " << seed << " (rerun with CORIO_PROPERTY_SEED="
-                                    << seed << ")");
+    SCOPED_TRACE(testing::Message()
+                 << "seed " << seed << " (rerun with CORIO_PROPERTY_SEED=" << seed << ")");
     // Segments of up to 100k operations, each on a fresh wheel with the next tick length and a
     // random start time; a segment also ends early if its clock nears the end of the test's range.
     constexpr std::size_t segment_length = 100'000;
@@ -567,8 +589,8 @@ TEST(TimerWheelProperty, AMillionRandomOperationsMatchTheReferenceModel) {
         const std::uint64_t tick_length = tick_lengths[segment % tick_lengths.size()];
         const std::uint64_t start = segment % 2 == 0 ? 0 : mix(segment_seed) % (clock_limit / 4);
         harness run(segment_seed, tick_length, start);
-        for (std::size_t i = 0; i < segment_length && done < operation_count && !run.clock_exhausted();
-             ++i, ++done) {
+        for (std::size_t i = 0;
+             i < segment_length && done < operation_count && !run.clock_exhausted(); ++i, ++done) {
             if (auto error = run.step()) {
                 FAIL() << "operation " << done << " (segment " << segment << ", step " << i
                        << "): " << *error << "\n"

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -120,8 +121,8 @@ TEST(TimerWheel, TimerJustPastTwoToThe18TicksWaitsInLevelThree) {
 }
 
 TEST(TimerWheel, TimerJustBelowTwoToThe24TicksCascadesDownFromLevelThree) {
-    expect_wake_ups(pow2(24) - 1, {pow2(24) - pow2(18), pow2(24) - pow2(12), pow2(24) - pow2(6),
-                                   pow2(24) - 1});
+    expect_wake_ups(pow2(24) - 1,
+                    {pow2(24) - pow2(18), pow2(24) - pow2(12), pow2(24) - pow2(6), pow2(24) - 1});
 }
 
 TEST(TimerWheel, TimerJustPastTwoToThe24TicksWaitsInLevelFour) {
@@ -148,7 +149,8 @@ TEST(TimerWheel, TimerAtTwoToThe36TicksWaitsInTheOverflowListUntilItsBlockStarts
 
 TEST(TimerWheel, OverflowTimerIsReinsertedIntoTheLevelsWhenItsBlockStarts) {
     // Were it wrongly put in level 5, slot 1 would wrap and announce 2^30 instead of 2^36.
-    expect_wake_ups(pow2(36) + pow2(30) + 1, {pow2(36), pow2(36) + pow2(30), pow2(36) + pow2(30) + 1});
+    expect_wake_ups(pow2(36) + pow2(30) + 1,
+                    {pow2(36), pow2(36) + pow2(30), pow2(36) + pow2(30) + 1});
 }
 
 TEST(TimerWheel, LevelsFollowAbsoluteTickBoundariesNotTheDistanceFromNow) {
@@ -168,8 +170,8 @@ TEST(TimerWheel, LevelsFollowAbsoluteTickBoundariesNotTheDistanceFromNow) {
 TEST(TimerWheel, TimersOnEveryLevelFireInDeadlineOrderInOneAdvance) {
     timer_wheel wheel;
     std::vector<int> log;
-    const std::vector<std::uint64_t> deadlines = {pow2(30) + 5, 3, pow2(37) + 1, pow2(18) + 7, 64,
-                                                  pow2(24) - 1, 4095, pow2(36) - 1, 0};
+    const std::vector<std::uint64_t> deadlines = {
+        pow2(30) + 5, 3, pow2(37) + 1, pow2(18) + 7, 64, pow2(24) - 1, 4095, pow2(36) - 1, 0};
     std::vector<std::unique_ptr<probe>> timers;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
         timers.push_back(std::make_unique<probe>(log, static_cast<int>(i)));
@@ -309,6 +311,99 @@ TEST(TimerWheel, AHundredTimersSharingATickFireByDeadlineThenInArmingOrder) {
     EXPECT_EQ(log, expected);
 }
 
+// A batch of `count` probes with these deadlines must fire in (deadline, arming index) order.
+std::vector<int> expected_firing_order(const std::vector<std::uint64_t>& deadlines,
+                                       const std::vector<bool>& cancelled) {
+    std::vector<int> order;
+    for (std::size_t i = 0; i < deadlines.size(); ++i) {
+        if (!cancelled[i]) {
+            order.push_back(static_cast<int>(i));
+        }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return deadlines[static_cast<std::size_t>(a)] < deadlines[static_cast<std::size_t>(b)];
+    });
+    return order;
+}
+
+TEST(TimerWheel, ThousandsOfTimersDueInOneTickFireByDeadlineThenArmingOrder) {
+    // A million live timers put about a thousand in each 1 ms tick; batches that large take the
+    // wheel's bucketed sort. Half are armed from far away (cascaded through the lanes of a level-1
+    // slot), half directly into level 0, some are cancelled, and deadlines repeat (500 values).
+    constexpr std::uint64_t ms = 1'000'000;
+    timer_wheel wheel(ms);
+    std::vector<int> log;
+    std::vector<std::unique_ptr<probe>> timers;
+    std::vector<std::uint64_t> deadlines;
+    std::vector<bool> cancelled;
+    std::uint64_t state = 12345;
+    auto arm_some = [&](std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            const std::uint64_t deadline = 99 * ms + 1 + (state >> 33) % 500 * 2000;
+            timers.push_back(std::make_unique<probe>(log, static_cast<int>(timers.size())));
+            wheel.arm(*timers.back(), deadline); // tick 100
+            deadlines.push_back(deadline);
+            cancelled.push_back(false);
+        }
+    };
+    arm_some(1500);
+    EXPECT_EQ(wheel.advance(70 * ms), 0U); // tick 64 cascaded them into level 0
+    arm_some(1500);
+    for (std::size_t i = 0; i < timers.size(); i += 7) {
+        EXPECT_TRUE(wheel.cancel(*timers[i]));
+        cancelled[i] = true;
+    }
+    const std::vector<int> expected = expected_firing_order(deadlines, cancelled);
+    EXPECT_EQ(wheel.advance(99 * ms), 0U);
+    EXPECT_EQ(wheel.advance(100 * ms), expected.size());
+    EXPECT_EQ(log, expected);
+}
+
+TEST(TimerWheel, HundredsOfOverdueTimersFarApartFireInDeadlineOrder) {
+    // One batch whose deadlines span the whole 62-bit range, with clusters and ties: the bucketed
+    // sort must cope with a skewed spread.
+    constexpr std::uint64_t now = std::uint64_t{1} << 62;
+    timer_wheel wheel(1, now);
+    std::vector<int> log;
+    std::vector<std::unique_ptr<probe>> timers;
+    std::vector<std::uint64_t> deadlines;
+    for (std::uint64_t i = 0; i < 600; ++i) {
+        const std::uint64_t deadline =
+            i % 3 == 0 ? now - (i * 7919 % 600) * (now / 600) : 1000 + i % 50;
+        timers.push_back(std::make_unique<probe>(log, static_cast<int>(i)));
+        wheel.arm(*timers.back(), deadline);
+        deadlines.push_back(deadline);
+    }
+    const std::vector<int> expected =
+        expected_firing_order(deadlines, std::vector<bool>(deadlines.size(), false));
+    EXPECT_EQ(wheel.advance(now), deadlines.size());
+    EXPECT_EQ(log, expected);
+}
+
+TEST(TimerWheel, HundredsOfTimersWithOneDeadlineFireInArmingOrderAfterACascade) {
+    // Equal deadlines leave the bucketed sort one bucket; a cascade with gaps (cancellations)
+    // interleaves the lanes out of arming order, so the tie-break really has to sort.
+    timer_wheel wheel;
+    std::vector<int> log;
+    std::vector<std::unique_ptr<probe>> timers;
+    std::vector<bool> cancelled;
+    for (int i = 0; i < 400; ++i) {
+        timers.push_back(std::make_unique<probe>(log, i));
+        wheel.arm(*timers.back(), 100);
+        cancelled.push_back(i % 5 == 0 || i % 11 == 0);
+    }
+    for (std::size_t i = 0; i < timers.size(); ++i) {
+        if (cancelled[i]) {
+            timers[i]->disarm();
+        }
+    }
+    const std::vector<int> expected =
+        expected_firing_order(std::vector<std::uint64_t>(timers.size(), 100), cancelled);
+    EXPECT_EQ(wheel.advance(100), expected.size());
+    EXPECT_EQ(log, expected);
+}
+
 TEST(TimerWheel, ReArmingGivesATimerANewPlaceAmongEqualDeadlines) {
     timer_wheel wheel(10);
     std::vector<int> log;
@@ -342,7 +437,8 @@ TEST(TimerWheel, ATimerCascadedIntoATickIsOrderedWithTimersArmedThereDirectly) {
 TEST(TimerWheel, NoTimerFiresBeforeItsDeadlineWhenATickSpansManyUnits) {
     constexpr std::uint64_t tick = 1000;
     timer_wheel wheel(tick);
-    const std::vector<std::uint64_t> deadlines = {1, 999, 1000, 1001, 1999, 2000, 2001, 64'999, 65'001};
+    const std::vector<std::uint64_t> deadlines = {1,    999,  1000,   1001,  1999,
+                                                  2000, 2001, 64'999, 65'001};
     std::vector<int> log;
     std::vector<std::unique_ptr<probe>> timers;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
@@ -631,8 +727,8 @@ TEST(TimerWheel, DestroyingTheWheelDisarmsEveryNodeStillArmed) {
     auto wheel = std::make_unique<timer_wheel>(1, 100);
     std::vector<int> log;
     // One timer in each place a node can be: due, every level, the overflow list.
-    const std::vector<std::uint64_t> deadlines = {50,          101,         200,        5000,
-                                                  pow2(19),    pow2(25),    pow2(31),   pow2(40)};
+    const std::vector<std::uint64_t> deadlines = {50,       101,      200,      5000,
+                                                  pow2(19), pow2(25), pow2(31), pow2(40)};
     std::vector<std::unique_ptr<probe>> timers;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
         timers.push_back(std::make_unique<probe>(log, static_cast<int>(i)));

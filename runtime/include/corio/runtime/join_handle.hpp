@@ -82,15 +82,19 @@ public:
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
             waiter_ = &parent.promise().this_task();
-            if (waiter_->cancel_requested()) {
-                interrupted_ = true;
-                return false;
-            }
             if (frame_.promise().joiner()) {
                 misused_ = true;
                 return false;
             }
             frame_.promise().set_joiner(parent);
+            if (waiter_->cancel_requested()) {
+                // Already cancelled: take the awaited task down too, and still wait for it.
+                interrupted_ = true;
+                what = &shielded_join_kind;
+                waiter_->suspend_on(*this);
+                frame_.promise().request_cancel();
+                return true;
+            }
             waiter_->suspend_on(*this);
             return true;
         }
@@ -117,7 +121,9 @@ public:
             me.interrupted_ = true;
             me.frame_.promise().request_cancel();
         }
+        static void ignore_cancel(detail::suspension& /*parked*/) noexcept {}
         static constexpr detail::suspension_kind join_kind{&on_cancel, "join"};
+        static constexpr detail::suspension_kind shielded_join_kind{&ignore_cancel, "join"};
 
         std::coroutine_handle<promise_type> frame_;
         detail::task_state* waiter_ = nullptr;

@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: MIT
+#include <corio/http/server.hpp>
+
+#include "field_syntax.hpp"
+#include "message_parser.hpp"
+#include "message_writer.hpp"
+#include "request_reader.hpp"
+
+#include <corio/net/byte_stream.hpp>
+#include <corio/net/tcp_listener.hpp>
+#include <corio/net/tcp_stream.hpp>
+#include <corio/runtime/error.hpp>
+#include <corio/runtime/sleep.hpp>
+#include <corio/runtime/task_group.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <list>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace corio::http {
+
+namespace detail {
+
+// What stop() needs to know about one live connection.
+struct connection_record {
+    net::byte_stream* stream = nullptr;
+    // Waiting for the next request, or lingering after the last response: closing it now loses
+    // nothing, which is what stop() does to such connections.
+    bool closable = false;
+};
+
+struct route_entry {
+    std::string method;
+    // Shared so that a handler being awaited survives route() replacing it.
+    std::shared_ptr<const request_handler> handler;
+};
+
+struct server_state {
+    explicit server_state(server_options opts)
+        : options(std::move(opts)) {}
+
+    server_options options;
+    parse_limits limits;
+    std::map<std::string, std::vector<route_entry>, std::less<>> routes;
+    net::tcp_listener listener;
+    std::optional<net::address> bound;
+    bool serving = false;
+    bool stopping = false;
+    std::list<connection_record> connections; // stable addresses: each connection points at its own
+    std::size_t accepted = 0;
+    std::size_t served = 0;
+    std::chrono::sys_seconds date_second{};
+    std::string date_text;
+    task_group group; // the connection tasks
+};
+
+} // namespace detail
+
+namespace {
+
+using detail::connection_record;
+using detail::default_reason;
+using detail::iequals;
+using detail::request_reader;
+using detail::server_state;
+using detail::write_response_head;
+
+constexpr std::size_t receive_size = 16 * 1024;
+// Bodies up to this size go out in the same write as the head; bigger ones are not copied.
+constexpr std::size_t inline_body_limit = 16 * 1024;
+// Lingering close (RFC 9112 §9.6) is bounded in time and bytes: it exists so that the client can
+// read our last response, not to swallow an upload we refused.
+constexpr event_loop::duration linger_time_limit = std::chrono::seconds(2);
+constexpr std::size_t linger_byte_limit = 4 * 1024 * 1024;
+// After accept() ran out of descriptors or memory (say): give connections a moment to close.
+constexpr event_loop::duration accept_retry_delay = std::chrono::milliseconds(50);
+constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::span<const std::byte> as_wire(std::string_view text) noexcept {
+    return std::as_bytes(std::span<const char>(text.data(), text.size()));
+}
+
+// IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string format_http_date(std::chrono::sys_seconds when) {
+    static constexpr std::array<const char*, 7> weekdays{"Sun", "Mon", "Tue", "Wed",
+                                                         "Thu", "Fri", "Sat"};
+    static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const auto day = std::chrono::floor<std::chrono::days>(when);
+    const std::chrono::year_month_day date{day};
+    const std::chrono::weekday weekday{day};
+    const std::chrono::hh_mm_ss time{when - day};
+    char text[64];
+    std::snprintf(text, sizeof text, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                  weekdays[weekday.c_encoding()], static_cast<unsigned>(date.day()),
+                  months[static_cast<unsigned>(date.month()) - 1], static_cast<int>(date.year()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
+    return text;
+}
+
+// Formatted once per second at most, however many responses go out.
+const std::string& http_date(server_state& state) {
+    const auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (state.date_text.empty() || second != state.date_second) {
+        state.date_second = second;
+        state.date_text = format_http_date(second);
+    }
+    return state.date_text;
+}
+
+// RFC 9110 §6.4.1: no content in 204 and 304 responses, and no Content-Length in a 204.
+bool status_has_body(int status) noexcept {
+    return status != 204 && status != 304;
+}
+
+std::string serialize_head(server_state& state, const server_response& response, bool close,
+                           int version_minor) {
+    headers fields;
+    if (!response.fields.contains("Date")) {
+        fields.add("Date", http_date(state));
+    }
+    if (!state.options.server_name.empty() && !response.fields.contains("Server")) {
+        fields.add("Server", state.options.server_name);
+    }
+    for (const header_field& field : response.fields) {
+        // Framing and persistence are the server's to decide: a stale value would corrupt them.
+        if (!iequals(field.name, "content-length") && !iequals(field.name, "transfer-encoding") &&
+            !iequals(field.name, "connection")) {
+            fields.add(field.name, field.value);
+        }
+    }
+    if (status_has_body(response.status)) {
+        fields.add("Content-Length", std::to_string(response.body.size()));
+    }
+    if (close) {
+        fields.add("Connection", "close");
+    } else if (version_minor == 0) {
+        fields.add("Connection", "keep-alive"); // HTTP/1.0 closes unless told otherwise
+    }
+    const std::string_view reason =
+        response.reason.empty() ? default_reason(response.status) : response.reason;
+    std::string out;
+    write_response_head(out, response.status, reason, fields);
+    return out;
+}
+
+// The head for the wire. A response the handler got wrong (a 1xx status, a CR in a field) is
+// replaced by a 500 that says why, rather than sent broken or dropped without an answer.
+std::string prepare_head(server_state& state, server_response& response, bool close,
+                         int version_minor) {
+    try {
+        if (response.status < 200 || response.status > 999) {
+            throw std::invalid_argument("status " + std::to_string(response.status) +
+                                        " cannot be a final response");
+        }
+        return serialize_head(state, response, close, version_minor);
+    } catch (const std::invalid_argument& error) {
+        response = server_response::text(
+            500, std::string("500 Internal Server Error: the handler's response is invalid: ") +
+                     error.what() + "\n");
+        return serialize_head(state, response, close, version_minor);
+    }
+}
+
+struct route_match {
+    std::shared_ptr<const request_handler> handler;
+    bool path_known = false;
+    std::string allow; // for 405
+};
+
+// Exact method first, then a GET route for HEAD (RFC 9110 §9.3.2), then "*".
+route_match find_route(const server_state& state, std::string_view method, std::string_view path) {
+    route_match match;
+    const auto found = state.routes.find(path);
+    if (found == state.routes.end()) {
+        return match;
+    }
+    match.path_known = true;
+    const detail::route_entry* get = nullptr;
+    const detail::route_entry* any = nullptr;
+    for (const detail::route_entry& entry : found->second) {
+        if (entry.method == method) {
+            match.handler = entry.handler;
+            return match;
+        }
+        if (entry.method == "GET") {
+            get = &entry;
+        } else if (entry.method == "*") {
+            any = &entry;
+        }
+    }
+    if (method == "HEAD" && get != nullptr) {
+        match.handler = get->handler;
+    } else if (any != nullptr) {
+        match.handler = any->handler;
+    } else {
+        for (const detail::route_entry& entry : found->second) {
+            match.allow += match.allow.empty() ? "" : ", ";
+            match.allow += entry.method;
+        }
+        if (get != nullptr) {
+            match.allow += ", HEAD"; // no HEAD route, or it would have matched
+        }
+    }
+    return match;
+}
+
+task<server_response> dispatch(server_state& state, server_request& request) {
+    const route_match match = find_route(state, request.method, request.path);
+    if (!match.handler) {
+        if (!match.path_known) {
+            co_return server_response::text(404,
+                                            "404 Not Found: no route for " + request.path + "\n");
+        }
+        server_response refused =
+            server_response::text(405, "405 Method Not Allowed: " + request.path +
+                                           " does not accept " + request.method + "\n");
+        refused.fields.add("Allow", match.allow);
+        co_return refused;
+    }
+    std::string failure;
+    try {
+        task<server_response> work = (*match.handler)(request);
+        co_return co_await work;
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (const std::exception& error) {
+        failure = error.what();
+    } catch (...) {
+        failure = "an exception that is not a std::exception";
+    }
+    co_return server_response::text(
+        500, "500 Internal Server Error: the handler threw: " + failure + "\n");
+}
+
+task<> send_response(server_state& state, net::byte_stream& stream, server_response& response,
+                     bool head_request, bool close, int version_minor) {
+    std::string wire = prepare_head(state, response, close, version_minor);
+    const bool send_body =
+        !head_request && status_has_body(response.status) && !response.body.empty();
+    const bool body_inline = send_body && response.body.size() <= inline_body_limit;
+    if (body_inline) {
+        wire += response.body;
+    }
+    const event_loop::time_point until = now() + state.options.write_timeout;
+    co_await stream.write_all(as_wire(wire), until);
+    if (send_body && !body_inline) {
+        co_await stream.write_all(as_wire(response.body), until);
+    }
+    ++state.served;
+}
+
+// RFC 9112 §9.6: closing a socket with unread input makes TCP send a reset, which can destroy
+// the response before the client has read it. So: send FIN, then read and discard until the
+// client closes too, within bounds.
+task<> close_gracefully(server_state& state, net::byte_stream& stream, connection_record& record) {
+    stream.shutdown_write();
+    record.closable = true;
+    const event_loop::time_point until =
+        now() + std::min<event_loop::duration>(state.options.read_timeout, linger_time_limit);
+    std::array<std::byte, 4096> discard{};
+    std::size_t discarded = 0;
+    try {
+        while (discarded < linger_byte_limit) {
+            const std::size_t received = co_await stream.read_some(discard, until);
+            if (received == 0) {
+                break;
+            }
+            discarded += received;
+        }
+    } catch (const corio::timeout_error&) {
+        // The client kept the connection open: close it anyway.
+    }
+}
+
+// Answers a request the server refuses, then closes: after a framing error, the next request's
+// start cannot be found.
+task<> refuse(server_state& state, net::byte_stream& stream, connection_record& record, int status,
+              std::string message, bool head_request) {
+    server_response response = server_response::text(
+        status,
+        std::to_string(status) + " " + std::string(default_reason(status)) + ": " + message + "\n");
+    co_await send_response(state, stream, response, head_request, /*close=*/true, 1);
+    co_await close_gracefully(state, stream, record);
+}
+
+enum class read_outcome : unsigned char { complete, refused, timed_out, peer_gone };
+
+// Reads one request's head and body into `reader`, by `until` at the latest.
+task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
+                                request_reader& reader, event_loop::time_point until) {
+    bool continue_owed = false;
+    for (;;) {
+        const request_reader::step progress = reader.advance();
+        if (progress == request_reader::step::head_done) {
+            continue_owed = reader.expects_continue();
+            continue;
+        }
+        if (progress == request_reader::step::message_done) {
+            co_return read_outcome::complete;
+        }
+        if (progress == request_reader::step::failed) {
+            co_return read_outcome::refused;
+        }
+        if (continue_owed) {
+            // The client may hold the body back until it hears this (RFC 9110 §10.1.1). It is
+            // not sent when the body arrived with the head: advance() finished the message.
+            continue_owed = false;
+            const event_loop::time_point write_until = now() + state.options.write_timeout;
+            co_await stream.write_all(as_wire(continue_response), write_until);
+        }
+        std::size_t received = 0;
+        bool timed_out = false;
+        try {
+            received = co_await stream.read_some(reader.prepare(receive_size), until);
+        } catch (const corio::timeout_error&) {
+            timed_out = true;
+        }
+        reader.commit(received);
+        if (timed_out) {
+            co_return read_outcome::timed_out;
+        }
+        if (received == 0) {
+            co_return read_outcome::peer_gone; // closed mid-request: nobody to answer
+        }
+    }
+}
+
+task<> run_connection(server_state& state, net::byte_stream& stream, connection_record& record,
+                      net::address peer) {
+    request_reader reader{state.limits, state.options.max_body_bytes};
+    for (;;) {
+        if (state.stopping) {
+            co_return; // stop(): no new request is read, not even one already buffered
+        }
+        if (!reader.has_buffered_bytes()) {
+            std::size_t received = 0;
+            bool idle_expired = false;
+            record.closable = true;
+            try {
+                const event_loop::time_point idle_until = now() + state.options.idle_timeout;
+                received = co_await stream.read_some(reader.prepare(receive_size), idle_until);
+            } catch (const corio::timeout_error&) {
+                idle_expired = true;
+            }
+            record.closable = false;
+            reader.commit(received);
+            if (idle_expired || received == 0 || state.stopping) {
+                co_return;
+            }
+        }
+        const event_loop::time_point read_until = now() + state.options.read_timeout;
+        const read_outcome outcome = co_await read_request(state, stream, reader, read_until);
+        if (outcome == read_outcome::peer_gone) {
+            co_return;
+        }
+        if (outcome != read_outcome::complete) {
+            const bool head_request = reader.head_complete() && reader.head().method == "HEAD";
+            int status = 408;
+            std::string message = "the request did not arrive within the read timeout";
+            if (outcome == read_outcome::refused) {
+                status = reader.failure().status;
+                message = reader.failure().message;
+            }
+            co_await refuse(state, stream, record, status, std::move(message), head_request);
+            co_return;
+        }
+        server_request request;
+        reader.take(request);
+        request.peer = peer;
+        server_response response = co_await dispatch(state, request);
+        const bool close = state.stopping ||
+                           !detail::keeps_alive(request.version_minor, request.fields) ||
+                           response.fields.has_token("Connection", "close");
+        co_await send_response(state, stream, response, request.method == "HEAD", close,
+                               request.version_minor);
+        if (close) {
+            co_await close_gracefully(state, stream, record);
+            co_return;
+        }
+    }
+}
+
+// Lists a connection in server_state::connections for as long as its task runs.
+class connection_registration {
+public:
+    connection_registration(server_state& state, net::byte_stream& stream)
+        : state_(state)
+        , record_(state.connections.insert(state.connections.end(),
+                                           connection_record{&stream, false})) {}
+    ~connection_registration() { state_.connections.erase(record_); }
+    connection_registration(const connection_registration&) = delete;
+    connection_registration& operator=(const connection_registration&) = delete;
+
+    [[nodiscard]] connection_record& record() const noexcept { return *record_; }
+
+private:
+    server_state& state_;
+    std::list<connection_record>::iterator record_;
+};
+
+// The state comes by shared_ptr and the socket by value: the task may outlive the server object.
+task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream socket,
+                        net::address peer) {
+    try {
+        net::tcp_byte_stream stream{std::move(socket)};
+        const connection_registration registration{*state, stream};
+        co_await run_connection(*state, stream, registration.record(), peer);
+    } catch (const cancelled_error&) {
+        throw;
+    } catch (...) {
+        // The peer reset or vanished, a write timed out, or stop() closed the connection while it
+        // was idle: there is nobody left to answer, and the socket closed on the way out. Letting
+        // this escape would make the task group cancel every other connection.
+    }
+}
+
+enum class accept_failure : unsigned char { retry_now, retry_later, fatal };
+
+// accept(2) also reports failures of the one connection being accepted, and passing shortages
+// of descriptors or memory; the listener itself is fine after those.
+accept_failure classify(const std::error_code& code) {
+    using std::errc;
+    // Each of these used up the one pending connection it concerns, so retrying cannot spin.
+    if (code == errc::connection_aborted || code == errc::connection_reset ||
+        code == errc::protocol_error || code == errc::permission_denied) {
+        return accept_failure::retry_now;
+    }
+    // These may last a while: retry after a pause rather than in a tight loop.
+    if (code == errc::too_many_files_open || code == errc::too_many_files_open_in_system ||
+        code == errc::no_buffer_space || code == errc::not_enough_memory ||
+        code == errc::interrupted || code == errc::network_down ||
+        code == errc::network_unreachable || code == errc::host_unreachable ||
+        code == errc::no_protocol_option || code == errc::operation_not_supported ||
+        code == errc::operation_would_block || code == errc::resource_unavailable_try_again) {
+        return accept_failure::retry_later;
+    }
+    return accept_failure::fatal;
+}
+
+task<> accept_connections(const std::shared_ptr<server_state>& state) {
+    server_state& shared = *state;
+    while (!shared.stopping) {
+        net::address peer;
+        net::tcp_stream socket;
+        std::error_code failure;
+        try {
+            socket = co_await shared.listener.accept(&peer);
+        } catch (const std::system_error& error) {
+            failure = error.code();
+        }
+        if (shared.stopping) {
+            co_return; // stop() closed the listener under us, or ran while we resumed
+        }
+        if (failure) {
+            const accept_failure kind = classify(failure);
+            if (kind == accept_failure::fatal) {
+                throw std::system_error(failure, "accept");
+            }
+            if (kind == accept_failure::retry_later) {
+                co_await sleep_for(accept_retry_delay);
+            }
+            continue;
+        }
+        ++shared.accepted;
+        shared.group.spawn(serve_connection(state, std::move(socket), peer));
+    }
+}
+
+// Ends everything now: stops accepting and cancels every connection.
+void shut_down(server_state& state) noexcept {
+    state.stopping = true;
+    state.listener.close();
+    state.group.cancel();
+}
+
+class serving_mark {
+public:
+    explicit serving_mark(server_state& state) noexcept
+        : state_(state) {
+        state_.serving = true;
+    }
+    ~serving_mark() { state_.serving = false; }
+    serving_mark(const serving_mark&) = delete;
+    serving_mark& operator=(const serving_mark&) = delete;
+
+private:
+    server_state& state_;
+};
+
+task<> run_server(std::shared_ptr<server_state> state) {
+    if (state->serving) {
+        throw usage_error("corio::http::server::serve() is already running");
+    }
+    if (!state->bound && !state->stopping) {
+        throw usage_error("corio::http::server::serve() called before listen()");
+    }
+    const serving_mark mark{*state};
+    std::exception_ptr failure;
+    try {
+        co_await accept_connections(state);
+    } catch (...) {
+        failure = std::current_exception(); // cancellation, or a listener that failed for good
+    }
+    if (failure) {
+        shut_down(*state);
+    }
+    // Connections never outlive serve(): after stop() they finish their requests first.
+    co_await state->group.wait();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+}
+
+} // namespace
+
+server_response server_response::text(int status, std::string body) {
+    server_response response;
+    response.status = status;
+    response.fields.add("Content-Type", "text/plain; charset=utf-8");
+    response.body = std::move(body);
+    return response;
+}
+
+server::server(server_options options)
+    : state_(std::make_shared<detail::server_state>(std::move(options))) {
+    const std::string& name = state_->options.server_name;
+    if (!detail::is_field_text(name) ||
+        (!name.empty() && (detail::is_ows(name.front()) || detail::is_ows(name.back())))) {
+        throw std::invalid_argument("server_options::server_name is not a valid header value");
+    }
+    const request_limits& limits = state_->options.limits;
+    state_->limits =
+        detail::parse_limits{limits.max_head_bytes, limits.max_header_count, limits.max_line_bytes};
+}
+
+server::~server() {
+    shut_down(*state_);
+}
+
+void server::route(std::string method, std::string path, request_handler handler) {
+    if (method != "*" && !detail::is_token(method)) {
+        throw std::invalid_argument("route method must be a token such as \"GET\", or \"*\"");
+    }
+    if (path != "*" && (!path.starts_with('/') || !detail::is_request_target(path))) {
+        throw std::invalid_argument("route path must start with '/' (or be \"*\") and contain no "
+                                    "whitespace or control characters");
+    }
+    if (!handler) {
+        throw std::invalid_argument("route handler is empty");
+    }
+    auto shared = std::make_shared<const request_handler>(std::move(handler));
+    std::vector<detail::route_entry>& entries = state_->routes[path];
+    for (detail::route_entry& entry : entries) {
+        if (entry.method == method) {
+            entry.handler = std::move(shared);
+            return;
+        }
+    }
+    entries.push_back(detail::route_entry{std::move(method), std::move(shared)});
+}
+
+void server::listen(const net::address& endpoint, int backlog) {
+    if (state_->bound) {
+        throw usage_error("corio::http::server::listen() called twice");
+    }
+    if (state_->stopping) {
+        throw usage_error("corio::http::server::listen() called after stop()");
+    }
+    state_->listener = net::tcp_listener::bind(endpoint, backlog);
+    state_->bound = state_->listener.local_address();
+}
+
+net::address server::local_address() const {
+    if (!state_->bound) {
+        throw usage_error("corio::http::server::local_address() called before listen()");
+    }
+    return *state_->bound;
+}
+
+task<> server::serve() {
+    return run_server(state_);
+}
+
+void server::stop() {
+    server_state& state = *state_;
+    if (state.stopping) {
+        return;
+    }
+    state.stopping = true;
+    state.listener.close(); // a pending accept fails with operation_canceled
+    for (connection_record& connection : state.connections) {
+        if (connection.closable) {
+            connection.stream->close(); // its pending read fails: the task ends
+        }
+    }
+}
+
+std::size_t server::connections_accepted() const noexcept {
+    return state_->accepted;
+}
+
+std::size_t server::requests_served() const noexcept {
+    return state_->served;
+}
+
+std::size_t server::open_connections() const noexcept {
+    return state_->connections.size();
+}
+
+} // namespace corio::http
