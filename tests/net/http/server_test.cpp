@@ -122,7 +122,11 @@ public:
 
     // Whatever the server still sends, until it closes the connection.
     corio::task<std::string> read_to_end() {
-        while (co_await receive()) {
+        // Not `while (co_await ...)`: g++ 12 can miscompile an await as a bare loop condition.
+        for (;;) {
+            if (!co_await receive()) {
+                break;
+            }
         }
         std::string rest = std::move(buffer_);
         buffer_.clear();

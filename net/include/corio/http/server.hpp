@@ -2,9 +2,9 @@
 // server.hpp - corio::http::server, a small HTTP/1.1 server that routes requests to coroutines.
 //
 //     corio::http::server app;
-//     app.route("GET", "/hello", hello);               // hello:
-//     task<server_response>(server_request&) app.listen(corio::net::address::loopback_v4(8080));
-//     co_await app.serve();                            // until app.stop()
+//     app.route("GET", "/hello", hello);   // hello: task<server_response>(server_request&)
+//     app.listen(corio::net::address::loopback_v4(8080));
+//     co_await app.serve();                // until app.stop()
 //
 // Every accepted connection is a task of its own; on it, requests are read (body included), handed
 // to their handler and answered strictly in order, with keep-alive and pipelining (RFC 9112).

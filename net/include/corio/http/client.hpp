@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// client.hpp - client_session, an async HTTP/1.1 client with a connection pool (aiohttp's).
+//
+//     corio::http::client_session session;
+//     corio::http::response r = co_await session.get("http://example.com/"); // head arrived
+//     std::string page = co_await r.text();                                  // then the body
+// Reuses keep-alive connections per origin (at most max_connections_per_host; more requests
+// queue in order), follows redirects, applies timeouts, throws corio::http errors with the URL.
+// Not thread-safe: use a session from one loop's tasks, and destroy it before that loop.
+#pragma once
+
+#include <corio/http/headers.hpp>
+#include <corio/http/response.hpp>
+#include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/task.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace corio::http {
+
+// Like aiohttp.ClientTimeout; nullopt means no limit.
+struct client_timeouts {
+    // The whole request: waiting for a connection, resolving, connecting, redirects, the head
+    // and reading the body.
+    std::optional<event_loop::duration> total = std::chrono::minutes(5);
+    // Each connection attempt (a host with several addresses gets one attempt per address).
+    std::optional<event_loop::duration> connect = std::chrono::seconds(30);
+    // The idle time allowed between two received pieces (and while sending the request).
+    std::optional<event_loop::duration> read = std::chrono::seconds(60);
+};
+
+struct client_limits {
+    std::size_t max_head_bytes = 64 * 1024;
+    std::size_t max_header_count = 100;
+    std::size_t max_body_bytes = 64 * 1024 * 1024;
+};
+
+struct client_options {
+    client_timeouts timeouts{};
+    client_limits limits{};
+    int max_redirects = 10;
+    // At least 1. Requests beyond it wait for a connection to that origin to become free.
+    std::size_t max_connections_per_host = 16;
+    // Pooled connections idle for longer are closed.
+    event_loop::duration pool_idle_timeout = std::chrono::seconds(15);
+    // Sent with every request unless the request's own fields name the same header
+    // (e.g. a User-Agent replacing the default "corio/0.1").
+    headers default_headers{};
+};
+
+namespace detail {
+struct session_state;
+} // namespace detail
+
+// Besides pooling: an idempotent request that fails on a pooled connection before any byte of
+// the response arrived (the server closed it while idle) is retried once on a fresh connection.
+// Cancelling a request or a body read throws corio::cancelled_error and closes the connection.
+// Requests in flight share the session's state, so moving or destroying the session under them
+// is safe (their connections are then closed rather than pooled).
+class client_session {
+public:
+    // Throws std::invalid_argument if max_connections_per_host is 0.
+    explicit client_session(client_options options = {});
+    client_session(client_session&& other) noexcept;
+    client_session& operator=(client_session&& other) noexcept;
+    client_session(const client_session&) = delete;
+    client_session& operator=(const client_session&) = delete;
+    // Closes the pooled connections. Responses still being read keep theirs until they finish.
+    ~client_session();
+
+    task<response> get(std::string_view url, headers extra = {});
+    task<response> head(std::string_view url, headers extra = {});
+    task<response> post(std::string_view url, std::string body, headers extra = {});
+    // Any method; `extra` fields override the session's default_headers of the same name.
+    // Resolves when the final head has arrived; the body is then read from the response.
+    task<response> request(std::string method, std::string_view url, headers extra = {},
+                           std::string body = {});
+
+    // Connections opened so far, and those idle in the pool now.
+    [[nodiscard]] std::size_t connections_opened() const noexcept;
+    [[nodiscard]] std::size_t idle_connections() const noexcept;
+    // Closes the idle pooled connections now; the session stays usable.
+    void close() noexcept;
+
+private:
+    std::shared_ptr<detail::session_state> state_;
+};
+
+} // namespace corio::http

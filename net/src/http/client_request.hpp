@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// client_request.hpp - the request a client sends: method, URL, fields, body, and its wire form.
+//
+// A plain value passed between the client and the redirect policy. Serialisation adds what the
+// client owns: Host (unless given), "User-Agent: corio/0.1" (unless given) and Content-Length
+// (for a body, and always for POST, PUT and PATCH), dropping the caller's Content-Length and
+// Transfer-Encoding. No Accept-Encoding: corio does not decode compressed bodies.
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <corio/http/headers.hpp>
+#include <corio/http/url.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace corio::http::detail {
+
+inline constexpr std::string_view default_user_agent = "corio/0.1";
+
+struct client_request {
+    std::string method;
+    url target;
+    headers fields;
+    std::string body;
+};
+
+// `defaults` overridden by `extra`: a name present in `extra` replaces every default field of
+// that name (so extra can hold several values of its own, such as two Accept fields).
+[[nodiscard]] headers merge_fields(const headers& defaults, const headers& extra);
+
+// RFC 9110 §9.2.2: repeating the request has the same effect as sending it once, so a request
+// that died on a stale pooled connection may be sent again.
+[[nodiscard]] bool is_idempotent(std::string_view method) noexcept;
+
+// False when the caller asked for "Connection: close".
+[[nodiscard]] bool request_keeps_alive(const client_request& request);
+
+// The request head. Throws std::invalid_argument for a method that is not a token or a field
+// that may not be sent (see write_request_head).
+[[nodiscard]] std::string serialize_request_head(const client_request& request);
+
+} // namespace corio::http::detail

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// connection_pool.hpp - the client's keep-alive connections and the per-origin limit on them.
+//
+// A request takes a *slot* on its origin (scheme, host, port) - at most max_per_host; later
+// requests queue first come first served, cancellably, until a deadline - then the most recent
+// idle connection, or opens one. A lease returns the slot, and its connection only if reusable.
+// Idle connections expire through one timer armed for the oldest (no polling; checkout skips
+// expired ones too). Leases keep the pool alive, so responses may outlive their session.
+// Not thread-safe: use it on one loop, and close it before that loop is destroyed.
+#pragma once
+
+#include <corio/net/byte_stream.hpp>
+#include <corio/runtime/detail/timer_node.hpp>
+#include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/task.hpp>
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace corio::http::detail {
+
+struct pool_key {
+    std::string scheme;
+    std::string host;
+    std::uint16_t port = 0;
+
+    friend auto operator<=>(const pool_key&, const pool_key&) = default;
+};
+
+class connection_pool;
+struct host_entry;
+
+// A slot on one origin, plus the connection using it once there is one. Move-only; destroying
+// it is release(false).
+class connection_lease {
+public:
+    connection_lease() noexcept = default;
+    connection_lease(connection_lease&& other) noexcept;
+    connection_lease& operator=(connection_lease&& other) noexcept;
+    connection_lease(const connection_lease&) = delete;
+    connection_lease& operator=(const connection_lease&) = delete;
+    ~connection_lease() { release(false); }
+
+    [[nodiscard]] bool holds_slot() const noexcept { return pool_ != nullptr; }
+    [[nodiscard]] net::byte_stream* stream() const noexcept { return stream_.get(); }
+    // The connection came from the idle list: it has served a request before, so the server
+    // may have closed it in the meantime.
+    [[nodiscard]] bool reused() const noexcept { return reused_; }
+
+    // Puts a newly opened connection in the slot (it counts towards connections_opened()).
+    void attach(std::unique_ptr<net::byte_stream> fresh);
+    // Closes the connection but keeps the slot, for a retry on a fresh connection.
+    void close_connection() noexcept;
+    // Gives the slot back. The connection returns to the idle list if `reusable` and the pool
+    // is still open; otherwise it is closed.
+    void release(bool reusable) noexcept;
+
+private:
+    friend class connection_pool;
+
+    std::shared_ptr<connection_pool> pool_;
+    host_entry* host_ = nullptr;
+    std::unique_ptr<net::byte_stream> stream_;
+    bool reused_ = false;
+};
+
+class connection_pool final : public std::enable_shared_from_this<connection_pool>,
+                              private corio::detail::timer_node {
+public:
+    using deadline = std::optional<event_loop::time_point>;
+
+    // max_per_host must be at least 1.
+    connection_pool(std::size_t max_per_host, event_loop::duration idle_timeout);
+    ~connection_pool();
+    connection_pool(const connection_pool&) = delete;
+    connection_pool& operator=(const connection_pool&) = delete;
+
+    // A slot on `key`'s origin, holding an idle connection if one was available (otherwise the
+    // caller attaches a new one). Waits first come, first served while every slot is taken;
+    // throws corio::timeout_error if `until` passes first, cancelled_error if cancelled.
+    task<connection_lease> acquire(pool_key key, deadline until);
+
+    // Closes every idle connection now; the pool stays usable.
+    void close_idle() noexcept;
+    // The owner is gone: closes idle connections and pools no more.
+    void shut_down() noexcept;
+
+    [[nodiscard]] std::size_t connections_opened() const noexcept { return opened_; }
+    [[nodiscard]] std::size_t idle_connections() const noexcept { return idle_; }
+
+private:
+    friend class connection_lease;
+
+    host_entry& entry_for(const pool_key& key);
+    void forget_if_unused(host_entry& host) noexcept;
+    void return_connection(host_entry& host, std::unique_ptr<net::byte_stream> stream) noexcept;
+    void release_slot(host_entry& host) noexcept;
+    void close_expired(host_entry& host, event_loop::time_point now) noexcept;
+    void schedule_sweep() noexcept;
+    void sweep() noexcept;
+    static void on_sweep_timer(corio::detail::timer_node& timer) noexcept;
+
+    std::size_t max_per_host_;
+    event_loop::duration idle_timeout_;
+    event_loop* loop_ = nullptr;
+    std::map<pool_key, std::unique_ptr<host_entry>> hosts_;
+    std::size_t opened_ = 0;
+    std::size_t idle_ = 0;
+    bool shut_down_ = false;
+};
+
+} // namespace corio::http::detail

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#include <corio/http/response.hpp>
+
+#include <corio/http/error.hpp>
+
+#include "client_exchange.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+namespace corio::http {
+
+namespace {
+
+// Reserving the announced length saves regrowing a large body; capped, because the number is
+// the server's word and the limit is checked only as the bytes arrive.
+constexpr std::uint64_t max_reservation = 1024 * 1024;
+
+std::size_t size_hint(const detail::client_exchange& body) {
+    const detail::body_framing& framing = body.framing();
+    if (framing.kind != detail::body_kind::content_length) {
+        return 0;
+    }
+    return static_cast<std::size_t>(std::min(framing.length, max_reservation));
+}
+
+} // namespace
+
+response::response(int status, std::string reason, int version_minor, headers fields, url final_url,
+                   std::vector<std::string> history, std::unique_ptr<detail::client_exchange> body)
+    : status_(status)
+    , reason_(std::move(reason))
+    , version_minor_(version_minor)
+    , fields_(std::move(fields))
+    , final_url_(std::move(final_url))
+    , history_(std::move(history))
+    , body_(std::move(body)) {}
+
+response::response(response&& other) noexcept = default;
+response& response::operator=(response&& other) noexcept = default;
+response::~response() = default;
+
+void response::claim_whole_body(std::string_view caller) {
+    if (body_claimed_) {
+        throw error(error_kind::usage, final_url_.to_string(),
+                    std::string(caller) +
+                        " called after the body was already read (read it once, with text(), "
+                        "bytes() or next_chunk())");
+    }
+    body_claimed_ = true;
+}
+
+task<std::string> response::text() {
+    claim_whole_body("text()");
+    std::string all;
+    if (body_) {
+        all.reserve(size_hint(*body_));
+        while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
+            all.append(*piece);
+        }
+        body_.reset();
+    }
+    co_return all;
+}
+
+task<std::vector<std::byte>> response::bytes() {
+    claim_whole_body("bytes()");
+    std::vector<std::byte> all;
+    if (body_) {
+        all.reserve(size_hint(*body_));
+        while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
+            const std::span<const std::byte> data = std::as_bytes(std::span(*piece));
+            all.insert(all.end(), data.begin(), data.end());
+        }
+        body_.reset();
+    }
+    co_return all;
+}
+
+task<std::optional<std::string>> response::next_chunk() {
+    body_claimed_ = true;
+    if (!body_) {
+        co_return std::nullopt;
+    }
+    const std::optional<std::string_view> piece = co_await body_->next_piece();
+    if (!piece) {
+        body_.reset();
+        co_return std::nullopt;
+    }
+    co_return std::string(*piece);
+}
+
+task<> response::discard() {
+    if (body_ && !body_->failed()) {
+        // Not `while (co_await ...)`: g++ 12 miscompiles an await as a plain loop condition.
+        while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
+        }
+    }
+    body_.reset();
+}
+
+} // namespace corio::http
