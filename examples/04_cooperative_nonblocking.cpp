@@ -44,7 +44,8 @@ corio::task<> main_task() {
     // Run the tasks
     {
         corio::stopwatch::scope timer{"\nTotal elapsed time: {:.1f}"};
-        co_await corio::gather(corio::spawn(task("One", work_queue)), corio::spawn(task("Two", work_queue)));
+        co_await corio::gather(corio::spawn(task("One", work_queue)),
+                               corio::spawn(task("Two", work_queue)));
     }
 }
 

@@ -49,7 +49,8 @@ corio::task<> main_task(std::vector<std::string> urls) {
     // Run the tasks
     {
         corio::stopwatch::scope timer{"\nTotal elapsed time: {:.1f}"};
-        co_await corio::gather(corio::spawn(task("One", work_queue)), corio::spawn(task("Two", work_queue)));
+        co_await corio::gather(corio::spawn(task("One", work_queue)),
+                               corio::spawn(task("Two", work_queue)));
     }
 }
 
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
     const example::arguments args = example::parse_arguments(argc, argv);
     try {
         std::unique_ptr<example::demo_server> server;
-        const std::vector<std::string> urls = example::urls_to_fetch(args.urls, args.time_scale, server);
+        const std::vector<std::string> urls =
+            example::urls_to_fetch(args.urls, args.time_scale, server);
         corio::run(main_task(urls));
     } catch (const std::exception& error) {
         std::cerr << "error: " << error.what() << "\n";

@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
     const example::arguments args = example::parse_arguments(argc, argv);
     try {
         std::unique_ptr<example::demo_server> server;
-        const std::vector<std::string> urls = example::urls_to_fetch(args.urls, args.time_scale, server);
+        const std::vector<std::string> urls =
+            example::urls_to_fetch(args.urls, args.time_scale, server);
         corio::run(main_task(urls));
     } catch (const std::exception& error) {
         std::cerr << "error: " << error.what() << "\n";

@@ -32,8 +32,9 @@ std::string page_for(const demo_site& site) {
     return page;
 }
 
-corio::task<corio::http::server_response> serve_site(corio::http::server_request& /*request*/, const demo_site* site,
-                                                     const std::string* page, double time_scale) {
+corio::task<corio::http::server_response> serve_site(corio::http::server_request& /*request*/,
+                                                     const demo_site* site, const std::string* page,
+                                                     double time_scale) {
     co_await corio::sleep_for(std::chrono::duration<double>(site->delay_seconds * time_scale));
     corio::http::server_response response;
     response.fields.add("Content-Type", "text/html; charset=utf-8");
@@ -47,8 +48,8 @@ const std::vector<demo_site>& demo_server::sites() {
     // Delays: the tutorial's blocking run (requests). Sizes: the order of magnitude of each
     // site's home page.
     static const std::vector<demo_site> all = {
-        {"google.com", 0.7, 49'807},     {"yahoo.com", 3.1, 403'215},     {"linkedin.com", 3.9, 88'140},
-        {"apple.com", 1.0, 72'561},      {"microsoft.com", 1.2, 184'317}, {"facebook.com", 6.4, 63'989},
+        {"google.com", 0.7, 49'807}, {"yahoo.com", 3.1, 403'215},     {"linkedin.com", 3.9, 88'140},
+        {"apple.com", 1.0, 72'561},  {"microsoft.com", 1.2, 184'317}, {"facebook.com", 6.4, 63'989},
     };
     return all;
 }
@@ -65,7 +66,8 @@ struct demo_server::running {
     std::thread thread;
 };
 
-demo_server::demo_server(double time_scale) : running_(std::make_unique<running>()) {
+demo_server::demo_server(double time_scale)
+    : running_(std::make_unique<running>()) {
     running& state = *running_;
     for (const demo_site& site : sites()) {
         state.pages.push_back(page_for(site));
@@ -77,9 +79,10 @@ demo_server::demo_server(double time_scale) : running_(std::make_unique<running>
             for (std::size_t i = 0; i < sites().size(); ++i) {
                 const demo_site* site = &sites()[i];
                 const std::string* page = &state.pages[i];
-                server.route("GET", "/" + site->name, [site, page, time_scale](corio::http::server_request& request) {
-                    return serve_site(request, site, page, time_scale);
-                });
+                server.route("GET", "/" + site->name,
+                             [site, page, time_scale](corio::http::server_request& request) {
+                                 return serve_site(request, site, page, time_scale);
+                             });
             }
             server.listen(corio::net::address::loopback_v4(0));
             {
@@ -127,8 +130,8 @@ std::vector<std::string> demo_server::urls() const {
     return urls;
 }
 
-std::vector<std::string> urls_to_fetch(const std::vector<std::string>& from_command_line, double time_scale,
-                                       std::unique_ptr<demo_server>& server) {
+std::vector<std::string> urls_to_fetch(const std::vector<std::string>& from_command_line,
+                                       double time_scale, std::unique_ptr<demo_server>& server) {
     if (!from_command_line.empty()) {
         return from_command_line;
     }

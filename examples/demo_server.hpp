@@ -41,7 +41,7 @@ private:
 
 // The URLs the example fetches: the command line's if it gave any, else the demo server's
 // (started into `server`).
-std::vector<std::string> urls_to_fetch(const std::vector<std::string>& from_command_line, double time_scale,
-                                       std::unique_ptr<demo_server>& server);
+std::vector<std::string> urls_to_fetch(const std::vector<std::string>& from_command_line,
+                                       double time_scale, std::unique_ptr<demo_server>& server);
 
 } // namespace example

@@ -69,17 +69,20 @@ int main(int argc, char** argv) {
     std::vector<measured> results;
     int number = 0;
     for (const step& s : steps) {
-        std::cout << "\n" << std::string(78, '=') << "\n"
+        std::cout << "\n"
+                  << std::string(78, '=') << "\n"
                   << "Step " << ++number << ": " << s.heading << "\n"
                   << std::string(78, '=') << "\n"
                   << s.what_changed << "\n\n$ " << s.program << " --time-scale " << scale << "\n"
                   << std::flush;
         std::ostringstream scale_text;
         scale_text << scale;
-        const std::string command = quoted((here / s.program).string()) + " --time-scale " + scale_text.str();
+        const std::string command =
+            quoted((here / s.program).string()) + " --time-scale " + scale_text.str();
         const auto start = std::chrono::steady_clock::now();
         const int status = std::system(command.c_str());
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::cout << std::flush;
         if (status != 0) {
             std::cerr << "\ncorio tour: " << s.program << " failed (status " << status << ")\n";
@@ -88,19 +91,24 @@ int main(int argc, char** argv) {
         results.push_back({&s, seconds});
     }
 
-    std::cout << "\n" << std::string(78, '=') << "\nSummary (seconds; 'tutorial' is measured / time scale)\n"
+    std::cout << "\n"
+              << std::string(78, '=')
+              << "\nSummary (seconds; 'tutorial' is measured / time scale)\n"
               << std::string(78, '=') << "\n"
-              << std::left << std::setw(50) << "step" << std::right << std::setw(10) << "measured" << std::setw(10)
-              << "tutorial" << std::setw(8) << "" << "\n";
+              << std::left << std::setw(50) << "step" << std::right << std::setw(10) << "measured"
+              << std::setw(10) << "tutorial" << std::setw(8) << ""
+              << "\n";
     double blocking = 0;
     for (const measured& m : results) {
         const double tutorial_time = m.seconds / scale;
-        std::cout << std::left << std::setw(50) << m.which->heading << std::right << std::fixed << std::setprecision(2)
-                  << std::setw(10) << m.seconds << std::setw(10) << std::setprecision(1) << tutorial_time;
+        std::cout << std::left << std::setw(50) << m.which->heading << std::right << std::fixed
+                  << std::setprecision(2) << std::setw(10) << m.seconds << std::setw(10)
+                  << std::setprecision(1) << tutorial_time;
         if (m.which->tutorial_seconds == 32.0) {
             blocking = m.seconds;
         } else if (m.which->tutorial_seconds == 17.0 && blocking > 0) {
-            std::cout << std::setw(8) << std::setprecision(1) << blocking / m.seconds << "x faster than blocking";
+            std::cout << std::setw(8) << std::setprecision(1) << blocking / m.seconds
+                      << "x faster than blocking";
         }
         std::cout << "\n";
     }

@@ -50,7 +50,8 @@ corio::task<> park_many(benchmark::State& state, std::int64_t count) {
             co_await corio::yield_now(); // every task runs to its suspension point
             co_await corio::yield_now();
             state.PauseTiming();
-            bytes_per_task = static_cast<double>(heap_in_use() - after_reserve) / static_cast<double>(count);
+            bytes_per_task =
+                static_cast<double>(heap_in_use() - after_reserve) / static_cast<double>(count);
             (void)before;
             for (auto& handle : handles) {
                 handle.cancel();

@@ -252,8 +252,8 @@ bool address::is_loopback() const noexcept {
 
 std::string address::ip_string() const {
     if (family_ == address_family::ipv4) {
-        return std::to_string(octets_[0]) + '.' + std::to_string(octets_[1]) + '.' + std::to_string(octets_[2]) +
-               '.' + std::to_string(octets_[3]);
+        return std::to_string(octets_[0]) + '.' + std::to_string(octets_[1]) + '.' +
+               std::to_string(octets_[2]) + '.' + std::to_string(octets_[3]);
     }
     std::string text = format_ipv6(octets_);
     if (scope_id_ != 0) {

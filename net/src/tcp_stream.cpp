@@ -34,7 +34,8 @@ task<tcp_stream> tcp_stream::connect(std::string host, std::uint16_t port,
         } catch (const cancelled_error&) {
             throw;
         } catch (...) {
-            last_error = std::current_exception(); // try the next address, as getaddrinfo(3) advises
+            last_error =
+                std::current_exception(); // try the next address, as getaddrinfo(3) advises
         }
     }
     std::rethrow_exception(last_error);

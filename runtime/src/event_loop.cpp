@@ -24,7 +24,7 @@ struct loop_internals {
         : epoch(start)
         , timers(static_cast<std::uint64_t>(std::max<std::int64_t>(tick.count(), 1))) {}
 
-    event_loop::time_point epoch; // loop time 0; the wheel counts nanoseconds from here
+    event_loop::time_point epoch;      // loop time 0; the wheel counts nanoseconds from here
     std::uint64_t virtual_elapsed = 0; // nanoseconds since epoch, in virtual-time mode
     std::unique_ptr<reactor_backend> reactor = make_reactor();
     timer_wheel timers;
@@ -38,7 +38,8 @@ struct loop_internals {
 namespace {
 
 struct heap_post final : posted_node {
-    explicit heap_post(unique_function<void()> fn) noexcept : callback(std::move(fn)) {
+    explicit heap_post(unique_function<void()> fn) noexcept
+        : callback(std::move(fn)) {
         run = &invoke;
     }
     static void invoke(posted_node& node) noexcept {
@@ -150,8 +151,10 @@ detail::reactor_backend& event_loop::reactor() noexcept {
 }
 
 void event_loop::arm_timer(detail::timer_node& timer, time_point deadline) {
-    const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - internals_->epoch);
-    internals_->timers.arm(timer, static_cast<std::uint64_t>(std::max<std::int64_t>(since_epoch.count(), 0)));
+    const auto since_epoch =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - internals_->epoch);
+    internals_->timers.arm(
+        timer, static_cast<std::uint64_t>(std::max<std::int64_t>(since_epoch.count(), 0)));
 }
 
 void event_loop::post(detail::unique_function<void()> callback) {
@@ -171,7 +174,8 @@ void event_loop::post_node(detail::posted_node& node) noexcept {
 
 void event_loop::submit_blocking(detail::blocking_job& job) {
     if (!internals_->pool) {
-        internals_->pool = std::make_unique<detail::blocking_pool>(*this, options_.blocking_threads);
+        internals_->pool =
+            std::make_unique<detail::blocking_pool>(*this, options_.blocking_threads);
     }
     job.run = &finish_blocking_job;
     ++internals_->blocking_in_flight;
@@ -215,7 +219,9 @@ void event_loop::report_unhandled(std::exception_ptr error) noexcept {
         std::fprintf(stderr, "corio: exception in a detached task was never retrieved: %s: %s\n",
                      typeid(e).name(), e.what());
     } catch (...) {
-        std::fprintf(stderr, "corio: exception in a detached task was never retrieved (not a std::exception)\n");
+        std::fprintf(
+            stderr,
+            "corio: exception in a detached task was never retrieved (not a std::exception)\n");
     }
 }
 
@@ -261,7 +267,8 @@ void event_loop::wait_for_events() {
         if (options_.virtual_time) {
             return in.virtual_elapsed;
         }
-        const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - in.epoch);
+        const auto since =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - in.epoch);
         return static_cast<std::uint64_t>(std::max<std::int64_t>(since.count(), 0));
     };
     auto run_posted = [&] {
@@ -305,7 +312,8 @@ void event_loop::wait_for_events() {
         timeout = std::chrono::nanoseconds(*next_timer > now ? *next_timer - now : 0);
     }
 
-    const bool may_jump = options_.virtual_time && ready_.empty() && next_timer && in.blocking_in_flight == 0;
+    const bool may_jump =
+        options_.virtual_time && ready_.empty() && next_timer && in.blocking_in_flight == 0;
     if (may_jump) {
         // Virtual time: look for I/O without waiting; if there is none, nothing but a timer can
         // happen next, so move the clock straight to it.
@@ -348,7 +356,8 @@ void event_loop::shutdown() noexcept {
         // were spawned or orphaned meanwhile. A task that swallows the cancellation and parks
         // again forever is stuck: it is destroyed below.
         for (;;) {
-            for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+            for (detail::task_state* task = first_child(); task != nullptr;
+                 task = task->next_sibling()) {
                 if (!task->shutdown_requested()) {
                     task->mark_shutdown_requested();
                     task->request_cancel();
@@ -356,7 +365,8 @@ void event_loop::shutdown() noexcept {
             }
             run_while_progress_possible();
             bool all_seen = true;
-            for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+            for (detail::task_state* task = first_child(); task != nullptr;
+                 task = task->next_sibling()) {
                 all_seen = all_seen && task->shutdown_requested();
             }
             if (child_count() == 0 || all_seen) {
@@ -368,15 +378,17 @@ void event_loop::shutdown() noexcept {
         // another frame goes after that frame, so the handle never points at freed memory.
         while (child_count() != 0) {
             detail::task_state* victim = nullptr;
-            for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+            for (detail::task_state* task = first_child(); task != nullptr;
+                 task = task->next_sibling()) {
                 if (!static_cast<detail::promise_base*>(task)->handle_alive()) {
                     victim = task;
                     break;
                 }
             }
             if (victim == nullptr) {
-                std::fprintf(stderr, "corio: %zu task(s) still pending at loop shutdown are held by "
-                                     "join_handles outside the loop; leaking them\n",
+                std::fprintf(stderr,
+                             "corio: %zu task(s) still pending at loop shutdown are held by "
+                             "join_handles outside the loop; leaking them\n",
                              child_count());
                 break;
             }
@@ -385,7 +397,8 @@ void event_loop::shutdown() noexcept {
             victim->detach_from_owner();
             static_cast<detail::promise_base*>(victim)->frame().destroy();
             // Orphans of destroyed task_groups may have arrived: give them their cancellation run.
-            for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+            for (detail::task_state* task = first_child(); task != nullptr;
+                 task = task->next_sibling()) {
                 if (!task->shutdown_requested()) {
                     task->mark_shutdown_requested();
                     task->request_cancel();
@@ -396,12 +409,14 @@ void event_loop::shutdown() noexcept {
     } catch (...) {
         report_unhandled(std::current_exception());
     }
-    in.pool.reset(); // joins the workers; every job has completed (we waited while any was in flight)
+    in.pool
+        .reset(); // joins the workers; every job has completed (we waited while any was in flight)
     if (const std::size_t handles = in.reactor->registered_handles(); handles != 0) {
         // Sockets and other io_objects must be closed before their loop goes away; closing one
         // later would reach into a destroyed reactor. Say so instead of failing mysteriously.
-        std::fprintf(stderr, "corio: %zu I/O handle(s) still registered when the event loop was destroyed; "
-                             "close sockets and io_objects before their loop\n",
+        std::fprintf(stderr,
+                     "corio: %zu I/O handle(s) still registered when the event loop was destroyed; "
+                     "close sockets and io_objects before their loop\n",
                      handles);
     }
     running_ = false;

@@ -24,7 +24,8 @@ io_awaiter_base::io_awaiter_base(event_loop* loop, io_registration* handle, io_k
 
 io_awaiter_base::~io_awaiter_base() {
     // Only reached with the operation pending when the whole frame is being destroyed (loop
-    // shutdown destroying a stuck task): the backend must forget the operation before its memory goes.
+    // shutdown destroying a stuck task): the backend must forget the operation before its memory
+    // goes.
     if (pending_) {
         loop_->reactor().abandon(*this);
     }
@@ -135,8 +136,9 @@ std::size_t transfer_awaiter::await_resume() const {
     return transferred;
 }
 
-accept_awaiter::accept_awaiter(event_loop* loop, detail::io_registration* handle, void* peer_address,
-                               std::uint32_t capacity, std::optional<event_loop::time_point> deadline) noexcept
+accept_awaiter::accept_awaiter(event_loop* loop, detail::io_registration* handle,
+                               void* peer_address, std::uint32_t capacity,
+                               std::optional<event_loop::time_point> deadline) noexcept
     : io_awaiter_base(loop, handle, detail::io_kind::accept, deadline) {
     address = peer_address;
     address_length = capacity;
@@ -214,7 +216,8 @@ transfer_awaiter io_object::read_some(std::span<std::byte> buffer, deadline unti
 transfer_awaiter io_object::write_some(std::span<const std::byte> data, deadline until) {
     require_open();
     // The reactor only reads from a write buffer; the record just has one pointer type.
-    return {loop_, registration_, detail::io_kind::write, const_cast<std::byte*>(data.data()), data.size(), until};
+    return {loop_,       registration_, detail::io_kind::write, const_cast<std::byte*>(data.data()),
+            data.size(), until};
 }
 
 transfer_awaiter io_object::receive_some(std::span<std::byte> buffer, deadline until) {
@@ -224,7 +227,8 @@ transfer_awaiter io_object::receive_some(std::span<std::byte> buffer, deadline u
 
 transfer_awaiter io_object::send_some(std::span<const std::byte> data, deadline until) {
     require_open();
-    return {loop_, registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()), data.size(), until};
+    return {loop_,       registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()),
+            data.size(), until};
 }
 
 accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, deadline until) {

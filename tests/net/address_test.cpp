@@ -26,7 +26,8 @@ TEST(Address, ParsesBracketedIpv6AndPrintsTheCanonicalForm) {
 TEST(Address, CompressesTheLongestRunOfZeroGroupsAsRfc5952Says) {
     EXPECT_EQ(address::from_ip("1:0:0:2:0:0:0:3", 0)->ip_string(), "1:0:0:2::3");
     EXPECT_EQ(address::from_ip("1:0:0:2:0:0:3:4", 0)->ip_string(), "1::2:0:0:3:4");
-    EXPECT_EQ(address::from_ip("1:2:3:4:5:6:0:8", 0)->ip_string(), "1:2:3:4:5:6:0:8"); // one zero: no ::
+    EXPECT_EQ(address::from_ip("1:2:3:4:5:6:0:8", 0)->ip_string(),
+              "1:2:3:4:5:6:0:8"); // one zero: no ::
     EXPECT_EQ(address::from_ip("::", 0)->ip_string(), "::");
     EXPECT_EQ(address::from_ip("::1", 0)->ip_string(), "::1");
     EXPECT_EQ(address::from_ip("fe80::", 0)->ip_string(), "fe80::");
@@ -45,9 +46,10 @@ TEST(Address, AcceptsAnEmbeddedIpv4TailAndNumericScopes) {
 }
 
 TEST(Address, RejectsMalformedText) {
-    for (const char* bad : {"", "1.2.3.4", "1.2.3.4:", "1.2.3.4:65536", "1.2.3:80", "1.2.3.256:80", "01.2.3.4:80",
-                            "::1:80", "[::1]", "[::1]80", "[1.2.3.4]:80", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1",
-                            "[:1]:1", "[1:]:1", "[12345::]:1", "host:80", "[fe80::1%eth0]:1", "1.2.3.4:-1"}) {
+    for (const char* bad :
+         {"", "1.2.3.4", "1.2.3.4:", "1.2.3.4:65536", "1.2.3:80", "1.2.3.256:80", "01.2.3.4:80",
+          "::1:80", "[::1]", "[::1]80", "[1.2.3.4]:80", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1",
+          "[:1]:1", "[1:]:1", "[12345::]:1", "host:80", "[fe80::1%eth0]:1", "1.2.3.4:-1"}) {
         EXPECT_FALSE(address::parse(bad)) << bad;
     }
 }

@@ -140,11 +140,14 @@ TEST(Tcp, AReadPastItsDeadlineThrowsTimeoutError) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
         auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        auto silent_server = [&]() -> corio::task<corio::net::tcp_stream> { co_return co_await listener.accept(); };
+        auto silent_server = [&]() -> corio::task<corio::net::tcp_stream> {
+            co_return co_await listener.accept();
+        };
         auto client = [&]() -> corio::task<> {
             auto stream = co_await corio::net::tcp_stream::connect(listener.local_address());
             std::array<std::byte, 4> buffer{};
-            EXPECT_THROW((void)co_await stream.read_some(buffer, corio::now() + 10ms), corio::timeout_error);
+            EXPECT_THROW((void)co_await stream.read_some(buffer, corio::now() + 10ms),
+                         corio::timeout_error);
         };
         auto [kept_open, done] = co_await corio::gather(silent_server(), client());
     };

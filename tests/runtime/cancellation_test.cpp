@@ -153,7 +153,9 @@ TEST(Cancellation, AWaitForIsCancellable) {
 
 TEST(Cancellation, ARunBlockingCallIsCancellable) {
     expect_cancellable(
-        []() -> corio::task<> { co_await corio::run_blocking([] { std::this_thread::sleep_for(20ms); }); },
+        []() -> corio::task<> {
+            co_await corio::run_blocking([] { std::this_thread::sleep_for(20ms); });
+        },
         "run_blocking");
 }
 

@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-corio::task<int> after(std::chrono::milliseconds delay, int value, std::vector<int>* finished = nullptr) {
+corio::task<int> after(std::chrono::milliseconds delay, int value,
+                       std::vector<int>* finished = nullptr) {
     co_await corio::sleep_for(delay);
     if (finished != nullptr) {
         finished->push_back(value);
@@ -39,8 +40,8 @@ TEST(Gather, ReturnsResultsInArgumentOrderAndRunsConcurrently) {
     auto main_task = []() -> corio::task<> {
         const auto start = corio::now();
         std::vector<int> finished;
-        auto [a, b, c] = co_await corio::gather(after(30ms, 1, &finished), after(10ms, 2, &finished),
-                                                after(20ms, 3, &finished));
+        auto [a, b, c] = co_await corio::gather(
+            after(30ms, 1, &finished), after(10ms, 2, &finished), after(20ms, 3, &finished));
         EXPECT_EQ(a, 1);
         EXPECT_EQ(b, 2);
         EXPECT_EQ(c, 3);
@@ -64,7 +65,8 @@ TEST(Gather, VoidResultsBecomeMonostate) {
 TEST(Gather, AcceptsJoinHandlesLikeAsyncioCreateTask) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
-        auto [a, b] = co_await corio::gather(corio::spawn(after(5ms, 10)), corio::spawn(after(1ms, 20)));
+        auto [a, b] =
+            co_await corio::gather(corio::spawn(after(5ms, 10)), corio::spawn(after(1ms, 20)));
         EXPECT_EQ(a + b, 30);
     };
     corio::run(main_task(), corio::loop_options::with_virtual_time());

@@ -55,7 +55,9 @@ TEST(IoObject, AReceiveSuspendsUntilThePeerWrites) {
     auto main_task = []() -> corio::task<> {
         connected_pair pair;
         std::array<std::byte, 16> buffer{};
-        auto reader = [&]() -> corio::task<std::size_t> { co_return co_await pair.b.receive_some(buffer); };
+        auto reader = [&]() -> corio::task<std::size_t> {
+            co_return co_await pair.b.receive_some(buffer);
+        };
         auto writer = [&]() -> corio::task<std::size_t> {
             co_await corio::sleep_for(5ms);
             co_return co_await pair.a.send_some(bytes("ping"));
@@ -224,7 +226,8 @@ TEST(IoObject, AReceiveWithADeadlineThrowsTimeoutErrorWhenNothingArrives) {
         connected_pair pair;
         std::array<std::byte, 8> buffer{};
         const auto start = corio::now();
-        EXPECT_THROW((void)co_await pair.b.receive_some(buffer, corio::now() + 20ms), corio::timeout_error);
+        EXPECT_THROW((void)co_await pair.b.receive_some(buffer, corio::now() + 20ms),
+                     corio::timeout_error);
         EXPECT_GE(corio::now() - start, 20ms);
         // The socket is intact afterwards: data sent now is read normally.
         (void)co_await pair.a.send_some(bytes("ok"));

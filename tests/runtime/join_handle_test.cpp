@@ -95,9 +95,7 @@ TEST(JoinHandle, DroppingTheHandleDetachesAndTheTaskStillRuns) {
         finished = true;
     };
     auto main_task = [&]() -> corio::task<> {
-        {
-            auto handle = corio::spawn(body());
-        }
+        { auto handle = corio::spawn(body()); }
         co_await corio::sleep_for(5ms);
         EXPECT_TRUE(finished);
     };

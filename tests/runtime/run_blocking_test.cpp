@@ -37,8 +37,9 @@ TEST(RunBlocking, ReturnsTheFunctionsValueComputedOnAnotherThread) {
 TEST(RunBlocking, RethrowsTheFunctionsException) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
-        EXPECT_THROW(co_await corio::run_blocking([]() -> int { throw std::domain_error("worker failed"); }),
-                     std::domain_error);
+        EXPECT_THROW(
+            co_await corio::run_blocking([]() -> int { throw std::domain_error("worker failed"); }),
+            std::domain_error);
     };
     corio::run(main_task());
 }
@@ -145,14 +146,17 @@ TEST(RunBlocking, CancellingACallNoWorkerHasStartedWithdrawsIt) {
             }
         });
     };
-    auto queued = [&]() -> corio::task<> { co_await corio::run_blocking([&] { second_ran = true; }); };
+    auto queued = [&]() -> corio::task<> {
+        co_await corio::run_blocking([&] { second_ran = true; });
+    };
     auto main_task = [&]() -> corio::task<> {
         auto busy = corio::spawn(occupy());
         co_await corio::sleep_for(5ms);
         auto waiting = corio::spawn(queued());
         co_await corio::yield_now();
         waiting.cancel();
-        EXPECT_THROW(co_await waiting, corio::cancelled_error); // resumed without waiting for `busy`
+        EXPECT_THROW(co_await waiting,
+                     corio::cancelled_error); // resumed without waiting for `busy`
         release = true;
         co_await busy;
     };

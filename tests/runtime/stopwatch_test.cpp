@@ -16,9 +16,12 @@ using namespace std::chrono_literals;
 namespace {
 
 TEST(Stopwatch, FormatsTheCodetimingTemplates) {
-    EXPECT_EQ(corio::stopwatch::format("Task One elapsed time: {:.1f}", 15.04), "Task One elapsed time: 15.0");
-    EXPECT_EQ(corio::stopwatch::format("\nTotal elapsed time: {:.1f}", 32.0), "\nTotal elapsed time: 32.0");
-    EXPECT_EQ(corio::stopwatch::format("Elapsed time: {:0.4f} seconds", 1.5), "Elapsed time: 1.5000 seconds");
+    EXPECT_EQ(corio::stopwatch::format("Task One elapsed time: {:.1f}", 15.04),
+              "Task One elapsed time: 15.0");
+    EXPECT_EQ(corio::stopwatch::format("\nTotal elapsed time: {:.1f}", 32.0),
+              "\nTotal elapsed time: 32.0");
+    EXPECT_EQ(corio::stopwatch::format("Elapsed time: {:0.4f} seconds", 1.5),
+              "Elapsed time: 1.5000 seconds");
     EXPECT_EQ(corio::stopwatch::format("{{literal}} {:.2f}", 0.125), "{literal} 0.12");
     EXPECT_EQ(corio::stopwatch::format("no field", 3.0), "no field");
 }

@@ -39,7 +39,8 @@ TEST(WaitFor, ThrowsTimeoutErrorAfterCancellingTheWork) {
     bool cancelled = false;
     auto main_task = [&]() -> corio::task<> {
         const auto start = corio::now();
-        EXPECT_THROW(co_await corio::wait_for(slow_value(1h, &cancelled), 50ms), corio::timeout_error);
+        EXPECT_THROW(co_await corio::wait_for(slow_value(1h, &cancelled), 50ms),
+                     corio::timeout_error);
         EXPECT_EQ(corio::now() - start, 50ms);
     };
     corio::run(main_task(), corio::loop_options::with_virtual_time());
@@ -60,7 +61,9 @@ TEST(WaitFor, ATimedOutQueueGetLeavesTheItemForTheNextGetter) {
 TEST(WaitFor, CancellingTheCallerThrowsCancelledNotTimeout) {
     corio_test::leak_check check;
     bool work_cancelled = false;
-    auto caller = [&]() -> corio::task<> { co_await corio::wait_for(slow_value(1h, &work_cancelled), 1h); };
+    auto caller = [&]() -> corio::task<> {
+        co_await corio::wait_for(slow_value(1h, &work_cancelled), 1h);
+    };
     auto main_task = [&]() -> corio::task<> {
         auto handle = corio::spawn(caller());
         co_await corio::sleep_for(1ms);
@@ -74,7 +77,9 @@ TEST(WaitFor, CancellingTheCallerThrowsCancelledNotTimeout) {
 TEST(WaitFor, WorkThatFinishesWithoutSuspendingBeatsAZeroTimeout) {
     corio_test::leak_check check;
     auto immediate = []() -> corio::task<int> { co_return 1; };
-    auto main_task = [&]() -> corio::task<> { EXPECT_EQ(co_await corio::wait_for(immediate(), 0ms), 1); };
+    auto main_task = [&]() -> corio::task<> {
+        EXPECT_EQ(co_await corio::wait_for(immediate(), 0ms), 1);
+    };
     corio::run(main_task(), corio::loop_options::with_virtual_time());
 }
 

@@ -31,7 +31,8 @@ TEST(WhenAny, TheFirstToFinishWinsAndTheOthersAreCancelled) {
     int cancelled = 0;
     auto main_task = [&]() -> corio::task<> {
         const auto start = corio::now();
-        auto first = co_await corio::when_any(after(30ms, "slow", &cancelled), after(10ms, "fast", &cancelled),
+        auto first = co_await corio::when_any(after(30ms, "slow", &cancelled),
+                                              after(10ms, "fast", &cancelled),
                                               after(20ms, "middle", &cancelled));
         EXPECT_EQ(first.index, 1U);
         EXPECT_EQ(std::get<1>(first.value), "fast");
@@ -49,7 +50,8 @@ TEST(WhenAny, AWinnerThatThrowsPropagatesItsException) {
         throw std::invalid_argument("winner failed");
     };
     auto main_task = [&]() -> corio::task<> {
-        EXPECT_THROW(co_await corio::when_any(failing(), after(1h, "x", &cancelled)), std::invalid_argument);
+        EXPECT_THROW(co_await corio::when_any(failing(), after(1h, "x", &cancelled)),
+                     std::invalid_argument);
     };
     corio::run(main_task(), corio::loop_options::with_virtual_time());
     EXPECT_EQ(cancelled, 1);

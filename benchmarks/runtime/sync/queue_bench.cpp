@@ -10,7 +10,8 @@
 
 namespace {
 
-corio::task<> ping(benchmark::State& state, corio::queue<int>& to_pong, corio::queue<int>& to_ping) {
+corio::task<> ping(benchmark::State& state, corio::queue<int>& to_pong,
+                   corio::queue<int>& to_ping) {
     for (auto _ : state) {
         co_await to_pong.put(1);
         benchmark::DoNotOptimize(co_await to_ping.get());

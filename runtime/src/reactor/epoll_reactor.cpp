@@ -61,7 +61,7 @@ epoll_reactor::epoll_reactor() {
         throw std::system_error(error, std::system_category(), "eventfd");
     }
     epoll_event event{};
-    event.events = EPOLLIN; // level-triggered: stays reported until wait() reads the counter
+    event.events = EPOLLIN;   // level-triggered: stays reported until wait() reads the counter
     event.data.ptr = nullptr; // marks the wake-up channel
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) {
         const int error = errno;
@@ -201,12 +201,15 @@ void epoll_reactor::on_event(registration& state, std::uint32_t events) noexcept
     }
 }
 
-void epoll_reactor::wait(std::optional<std::chrono::nanoseconds> timeout, io_operation_list& completed) {
+void epoll_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
+                         io_operation_list& completed) {
     if (!finished_.empty()) {
         timeout = std::chrono::nanoseconds::zero();
     }
-    std::array<epoll_event, max_events_per_wait> events; // NOLINT(cppcoreguidelines-pro-type-member-init)
-    const int count = ::epoll_wait(epoll_fd_, events.data(), max_events_per_wait, timeout_in_ms(timeout));
+    std::array<epoll_event, max_events_per_wait>
+        events; // NOLINT(cppcoreguidelines-pro-type-member-init)
+    const int count =
+        ::epoll_wait(epoll_fd_, events.data(), max_events_per_wait, timeout_in_ms(timeout));
     if (count < 0 && errno != EINTR) {
         throw_errno("epoll_wait");
     }

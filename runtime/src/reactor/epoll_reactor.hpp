@@ -33,9 +33,12 @@ public:
     [[nodiscard]] bool start(io_operation& op) noexcept override;
     void cancel(io_operation& op) noexcept override;
     void abandon(io_operation& op) noexcept override;
-    void wait(std::optional<std::chrono::nanoseconds> timeout, io_operation_list& completed) override;
+    void wait(std::optional<std::chrono::nanoseconds> timeout,
+              io_operation_list& completed) override;
     void wake() noexcept override;
-    [[nodiscard]] std::size_t registered_handles() const noexcept override { return registrations_; }
+    [[nodiscard]] std::size_t registered_handles() const noexcept override {
+        return registrations_;
+    }
     [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
 
 private:

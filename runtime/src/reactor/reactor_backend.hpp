@@ -47,7 +47,8 @@ public:
     virtual void cancel(io_operation& op) noexcept = 0;
     virtual void abandon(io_operation& op) noexcept = 0;
 
-    virtual void wait(std::optional<std::chrono::nanoseconds> timeout, io_operation_list& completed) = 0;
+    virtual void wait(std::optional<std::chrono::nanoseconds> timeout,
+                      io_operation_list& completed) = 0;
     virtual void wake() noexcept = 0;
 
     [[nodiscard]] virtual std::size_t registered_handles() const noexcept = 0;

@@ -26,7 +26,9 @@ TEST(Mutex, KeepsAMultiStepUpdateAtomicAcrossSuspensions) {
         co_await corio::sleep_for(1ms);
         log += name;
     };
-    auto main_task = [&]() -> corio::task<> { co_await corio::gather(writer('a'), writer('b'), writer('c')); };
+    auto main_task = [&]() -> corio::task<> {
+        co_await corio::gather(writer('a'), writer('b'), writer('c'));
+    };
     corio::run(main_task(), corio::loop_options::with_virtual_time());
     EXPECT_EQ(log, "aabbcc");
 }

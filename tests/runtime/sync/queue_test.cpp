@@ -60,7 +60,9 @@ TEST(Queue, GetWaitsForAPutAndGettersAreServedInArrivalOrder) {
     corio_test::leak_check check;
     std::vector<std::string> got;
     corio::queue<std::string> q;
-    auto getter = [&](std::string name) -> corio::task<> { got.push_back(name + ":" + co_await q.get()); };
+    auto getter = [&](std::string name) -> corio::task<> {
+        got.push_back(name + ":" + co_await q.get());
+    };
     auto main_task = [&]() -> corio::task<> {
         auto first = corio::spawn(getter("first"));
         auto second = corio::spawn(getter("second"));
@@ -92,7 +94,8 @@ TEST(Queue, PutWaitsWhileFullAndResumesWhenAGetMakesRoom) {
     };
     auto main_task = [&]() -> corio::task<> { co_await corio::gather(producer(), consumer()); };
     corio::run(main_task(), corio::loop_options::with_virtual_time());
-    EXPECT_EQ(trace, (std::vector<std::string>{"put 1", "got 1", "put 2", "got 2", "put 3", "got 3"}));
+    EXPECT_EQ(trace,
+              (std::vector<std::string>{"put 1", "got 1", "put 2", "got 2", "put 3", "got 3"}));
 }
 
 TEST(Queue, AnItemHandedToAWaitingGetterCannotBeStolenByGetNowait) {
@@ -215,8 +218,8 @@ TEST(Queue, AGetThatCompletedBeforeACancelArrivedStillDeliversItsItem) {
     auto main_task = [&]() -> corio::task<> {
         auto handle = corio::spawn(getter());
         co_await corio::yield_now();
-        q.put_nowait(5);   // hands the item over and schedules the getter...
-        handle.cancel();   // ...which is cancelled before it runs
+        q.put_nowait(5); // hands the item over and schedules the getter...
+        handle.cancel(); // ...which is cancelled before it runs
         co_await handle;
     };
     corio::run(main_task());

@@ -28,7 +28,9 @@ public:
     static address ipv4(std::array<std::uint8_t, 4> octets, std::uint16_t port) noexcept;
     static address ipv6(const std::array<std::uint8_t, 16>& octets, std::uint16_t port,
                         std::uint32_t scope_id = 0) noexcept;
-    static address loopback_v4(std::uint16_t port = 0) noexcept { return ipv4({127, 0, 0, 1}, port); }
+    static address loopback_v4(std::uint16_t port = 0) noexcept {
+        return ipv4({127, 0, 0, 1}, port);
+    }
     static address loopback_v6(std::uint16_t port = 0) noexcept;
     static address any_v4(std::uint16_t port = 0) noexcept { return ipv4({0, 0, 0, 0}, port); }
 

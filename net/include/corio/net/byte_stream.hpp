@@ -36,7 +36,8 @@ protected:
 
 class tcp_byte_stream final : public byte_stream {
 public:
-    explicit tcp_byte_stream(tcp_stream stream) noexcept : stream_(std::move(stream)) {}
+    explicit tcp_byte_stream(tcp_stream stream) noexcept
+        : stream_(std::move(stream)) {}
 
     task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) override {
         co_return co_await stream_.read_some(buffer, until);

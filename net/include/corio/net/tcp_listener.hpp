@@ -32,7 +32,8 @@ public:
     void close() noexcept { socket_.close(); }
 
 private:
-    explicit tcp_listener(io_object socket) noexcept : socket_(std::move(socket)) {}
+    explicit tcp_listener(io_object socket) noexcept
+        : socket_(std::move(socket)) {}
     io_object socket_;
 };
 

@@ -30,7 +30,8 @@ class tcp_stream {
 public:
     tcp_stream() = default;
     // Adopts a connected socket (from tcp_listener::accept, say).
-    explicit tcp_stream(io_object socket) noexcept : socket_(std::move(socket)) {}
+    explicit tcp_stream(io_object socket) noexcept
+        : socket_(std::move(socket)) {}
 
     // Connects to `peer`; `timeout` bounds the connection attempt (timeout_error).
     static task<tcp_stream> connect(address peer, std::optional<event_loop::duration> timeout = {});

@@ -63,7 +63,8 @@ address from_raw(const void* raw, std::uint32_t length) {
         std::memcpy(octets.data(), &v6.sin6_addr, 16);
         return address::ipv6(octets, ntohs(v6.sin6_port), v6.sin6_scope_id);
     }
-    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported), "socket address");
+    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported),
+                            "socket address");
 }
 
 native_handle_t open_tcp_socket(address_family family) {
@@ -144,13 +145,15 @@ std::vector<address> resolve_blocking(const std::string& host, std::uint16_t por
     const std::string service = std::to_string(port);
     const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &results);
     if (status != 0) {
-        const std::string reason = status == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(status);
+        const std::string reason =
+            status == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(status);
         throw resolve_error(host, reason);
     }
     std::vector<address> addresses;
     for (const addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
         if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6) {
-            address endpoint = from_raw(entry->ai_addr, static_cast<std::uint32_t>(entry->ai_addrlen));
+            address endpoint =
+                from_raw(entry->ai_addr, static_cast<std::uint32_t>(entry->ai_addrlen));
             if (std::find(addresses.begin(), addresses.end(), endpoint) == addresses.end()) {
                 addresses.push_back(endpoint);
             }

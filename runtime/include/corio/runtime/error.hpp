@@ -16,13 +16,15 @@ namespace corio {
 
 class cancelled_error : public std::runtime_error {
 public:
-    cancelled_error() : std::runtime_error("task was cancelled") {}
+    cancelled_error()
+        : std::runtime_error("task was cancelled") {}
     using std::runtime_error::runtime_error;
 };
 
 class timeout_error : public std::runtime_error {
 public:
-    timeout_error() : std::runtime_error("operation timed out") {}
+    timeout_error()
+        : std::runtime_error("operation timed out") {}
     using std::runtime_error::runtime_error;
 };
 

@@ -70,8 +70,8 @@ struct loop_options {
 
 // Counters for tests and diagnostics: a clean shutdown leaves all of them at zero.
 struct loop_stats {
-    std::size_t live_tasks = 0;       // spawned tasks that have not finished
-    std::size_t ready_tasks = 0;      // coroutines in the ready queue
+    std::size_t live_tasks = 0;  // spawned tasks that have not finished
+    std::size_t ready_tasks = 0; // coroutines in the ready queue
     std::size_t armed_timers = 0;
     std::size_t io_registrations = 0; // handles registered with the reactor
     std::size_t pending_io = 0;       // operations the reactor has not completed yet

@@ -24,18 +24,23 @@
 namespace corio {
 
 template <class... Awaitables>
-task<std::tuple<detail::non_void_t<detail::await_result_t<Awaitables>>...>> gather(Awaitables... awaitables) {
+task<std::tuple<detail::non_void_t<detail::await_result_t<Awaitables>>...>>
+gather(Awaitables... awaitables) {
     task_group group;
     // Braced initialisation evaluates left to right, so children start in argument order.
     std::tuple<join_handle<detail::await_result_t<Awaitables>>...> handles{
         group.spawn(detail::as_task(std::move(awaitables)))...};
     co_await group.wait();
-    co_return std::apply([](auto&... handle) { return std::tuple{detail::take_result(handle)...}; }, handles);
+    co_return std::apply([](auto&... handle) { return std::tuple{detail::take_result(handle)...}; },
+                         handles);
 }
 
 template <class Range>
-    requires requires(Range& range) { detail::as_task(std::move(*std::begin(range))); }
-task<std::vector<detail::non_void_t<detail::await_result_t<decltype(std::move(*std::begin(std::declval<Range&>())))>>>>
+requires requires(Range& range) {
+    detail::as_task(std::move(*std::begin(range)));
+}
+task<std::vector<detail::non_void_t<
+    detail::await_result_t<decltype(std::move(*std::begin(std::declval<Range&>())))>>>>
 gather(Range awaitables) {
     using result_type = detail::await_result_t<decltype(std::move(*std::begin(awaitables)))>;
     task_group group;

@@ -37,7 +37,8 @@ public:
         }
         std::suspend_always initial_suspend() const noexcept { return {}; }
         std::suspend_always final_suspend() const noexcept { return {}; }
-        // The yielded object lives in the generator's frame until it resumes, so a pointer is enough.
+        // The yielded object lives in the generator's frame until it resumes, so a pointer is
+        // enough.
         std::suspend_always yield_value(const yielded& value) noexcept {
             current = std::addressof(value);
             return {};
@@ -50,8 +51,10 @@ public:
     };
 
     generator() noexcept = default;
-    explicit generator(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
-    generator(generator&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+    explicit generator(std::coroutine_handle<promise_type> frame) noexcept
+        : frame_(frame) {}
+    generator(generator&& other) noexcept
+        : frame_(std::exchange(other.frame_, {})) {}
     generator& operator=(generator&& other) noexcept {
         if (this != &other) {
             reset();
@@ -87,7 +90,8 @@ public:
         using value_type = yielded;
 
         iterator() noexcept = default;
-        explicit iterator(generator* owner) noexcept : owner_(owner) {}
+        explicit iterator(generator* owner) noexcept
+            : owner_(owner) {}
         const yielded& operator*() const noexcept { return owner_->value(); }
         iterator& operator++() {
             if (!owner_->next()) {
@@ -96,7 +100,9 @@ public:
             return *this;
         }
         void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.owner_ == nullptr; }
+        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
+            return it.owner_ == nullptr;
+        }
 
     private:
         generator* owner_ = nullptr;

@@ -63,7 +63,8 @@ public:
 protected:
     io_awaiter_base(event_loop* loop, io_registration* handle, io_kind operation,
                     std::optional<event_loop::time_point> deadline) noexcept;
-    // Throws for cancellation, timeout, closure or an OS error; otherwise the caller reads the result.
+    // Throws for cancellation, timeout, closure or an OS error; otherwise the caller reads the
+    // result.
     void check_result() const;
 
 private:
@@ -87,7 +88,8 @@ private:
 class [[nodiscard]] transfer_awaiter : public detail::io_awaiter_base {
 public:
     transfer_awaiter(event_loop* loop, detail::io_registration* handle, detail::io_kind operation,
-                     void* data, std::size_t size, std::optional<event_loop::time_point> deadline) noexcept;
+                     void* data, std::size_t size,
+                     std::optional<event_loop::time_point> deadline) noexcept;
     std::size_t await_resume() const;
 };
 
@@ -101,7 +103,8 @@ public:
 class [[nodiscard]] connect_awaiter : public detail::io_awaiter_base {
 public:
     connect_awaiter(event_loop* loop, detail::io_registration* handle, const void* peer_address,
-                    std::uint32_t peer_length, std::optional<event_loop::time_point> deadline) noexcept;
+                    std::uint32_t peer_length,
+                    std::optional<event_loop::time_point> deadline) noexcept;
     void await_resume() const;
 };
 
@@ -128,12 +131,17 @@ public:
     using deadline = std::optional<event_loop::time_point>;
 
     transfer_awaiter read_some(std::span<std::byte> buffer, deadline until = detail::no_deadline);
-    transfer_awaiter write_some(std::span<const std::byte> data, deadline until = detail::no_deadline);
+    transfer_awaiter write_some(std::span<const std::byte> data,
+                                deadline until = detail::no_deadline);
     // Sockets: recv(2)/send(2); a send to a reset peer fails with EPIPE instead of raising SIGPIPE.
-    transfer_awaiter receive_some(std::span<std::byte> buffer, deadline until = detail::no_deadline);
-    transfer_awaiter send_some(std::span<const std::byte> data, deadline until = detail::no_deadline);
-    accept_awaiter accept(void* peer_address, std::uint32_t capacity, deadline until = detail::no_deadline);
-    connect_awaiter connect(const void* peer_address, std::uint32_t length, deadline until = detail::no_deadline);
+    transfer_awaiter receive_some(std::span<std::byte> buffer,
+                                  deadline until = detail::no_deadline);
+    transfer_awaiter send_some(std::span<const std::byte> data,
+                               deadline until = detail::no_deadline);
+    accept_awaiter accept(void* peer_address, std::uint32_t capacity,
+                          deadline until = detail::no_deadline);
+    connect_awaiter connect(const void* peer_address, std::uint32_t length,
+                            deadline until = detail::no_deadline);
 
 private:
     void require_open() const;

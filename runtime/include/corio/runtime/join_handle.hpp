@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// join_handle.hpp - the caller's side of a spawned task (asyncio's Task object, tokio's JoinHandle).
+// join_handle.hpp - the caller's side of a spawned task (asyncio's Task object, tokio's
+// JoinHandle).
 //
 //     corio::join_handle<int> handle = corio::spawn(compute());
 //     ...                                   // compute() runs concurrently from here on
@@ -27,10 +28,12 @@ public:
     using promise_type = detail::task_promise<T>;
 
     join_handle() noexcept = default;
-    explicit join_handle(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {
+    explicit join_handle(std::coroutine_handle<promise_type> frame) noexcept
+        : frame_(frame) {
         frame_.promise().set_handle_alive(true);
     }
-    join_handle(join_handle&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+    join_handle(join_handle&& other) noexcept
+        : frame_(std::exchange(other.frame_, {})) {}
     join_handle& operator=(join_handle&& other) noexcept {
         if (this != &other) {
             detach();
@@ -75,7 +78,8 @@ public:
 
     class awaiter : private detail::suspension {
     public:
-        explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {
+        explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept
+            : frame_(frame) {
             what = &join_kind;
         }
         [[nodiscard]] bool await_ready() const noexcept { return frame_.promise().finished(); }

@@ -3,7 +3,8 @@
 // (asyncio.to_thread, tokio's spawn_blocking).
 //
 //     std::string text = co_await corio::run_blocking([&] { return read_whole_file(path); });
-//     std::string same = co_await corio::run_blocking(read_whole_file, path); // arguments are copied
+//     std::string same = co_await corio::run_blocking(read_whole_file, path); // arguments are
+//     copied
 //
 // The loop keeps running other tasks meanwhile. The callable runs on one of the loop's few worker
 // threads (loop_options::blocking_threads, started on demand); its return value or exception comes
@@ -42,7 +43,8 @@ public:
         execute = &run_on_worker;
         on_done = &finished;
     }
-    blocking_awaiter(blocking_awaiter&&) noexcept(std::is_nothrow_move_constructible_v<Function>) = default;
+    blocking_awaiter(blocking_awaiter&&) noexcept(std::is_nothrow_move_constructible_v<Function>) =
+        default;
     blocking_awaiter(const blocking_awaiter&) = delete;
     blocking_awaiter& operator=(const blocking_awaiter&) = delete;
     ~blocking_awaiter() = default;
@@ -115,10 +117,10 @@ private:
 // Calls function(args...) on a worker thread; the arguments are decay-copied (moved when
 // possible) into the awaiter first, like std::thread's.
 template <class Function, class... Args>
-[[nodiscard]] blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...> run_blocking(Function&& function,
-                                                                                          Args&&... args) {
-    return blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>{std::forward<Function>(function),
-                                                                           std::forward<Args>(args)...};
+[[nodiscard]] blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>
+run_blocking(Function&& function, Args&&... args) {
+    return blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>{
+        std::forward<Function>(function), std::forward<Args>(args)...};
 }
 
 } // namespace corio

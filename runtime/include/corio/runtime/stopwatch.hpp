@@ -4,7 +4,8 @@
 //     corio::stopwatch timer{"Task One elapsed time: {:.1f}"};
 //     timer.start(); ...; timer.stop();               // prints "Task One elapsed time: 15.0"
 //
-//     { corio::stopwatch::scope total{"\nTotal elapsed time: {:.1f}"}; ... }  // like `with Timer(...)`
+//     { corio::stopwatch::scope total{"\nTotal elapsed time: {:.1f}"}; ... }  // like `with
+//     Timer(...)`
 //
 // The text is a template with one replacement field for the elapsed seconds: `{}` or a fixed-point
 // spec such as `{:.1f}` / `{:0.4f}`; `{{` and `}}` print braces. Time comes from corio::now(): the
@@ -24,7 +25,8 @@ public:
     using time_point = std::chrono::steady_clock::time_point;
 
     // `out` defaults to std::cout; pass nullptr to print nothing.
-    explicit stopwatch(std::string text = "Elapsed time: {:0.4f} seconds", std::ostream* out = nullptr);
+    explicit stopwatch(std::string text = "Elapsed time: {:0.4f} seconds",
+                       std::ostream* out = nullptr);
 
     void start();
     // Prints the text with the seconds since start() and returns them.

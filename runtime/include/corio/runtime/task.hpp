@@ -32,7 +32,7 @@ public:
     task<T> get_return_object() noexcept;
 
     template <class U>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<U>(value));
         has_value_ = true;
@@ -88,8 +88,10 @@ public:
     using value_type = T;
 
     task() noexcept = default;
-    explicit task(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
-    task(task&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+    explicit task(std::coroutine_handle<promise_type> frame) noexcept
+        : frame_(frame) {}
+    task(task&& other) noexcept
+        : frame_(std::exchange(other.frame_, {})) {}
     task& operator=(task&& other) noexcept {
         if (this != &other) {
             destroy();
@@ -106,7 +108,8 @@ public:
 
     class awaiter {
     public:
-        explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
+        explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept
+            : frame_(frame) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> parent) noexcept {

@@ -42,7 +42,8 @@ public:
     class wait_awaiter;
 
     task_group() = default;
-    explicit task_group(detail::first_completion_t /*policy*/) noexcept : stop_on_first_(true) {}
+    explicit task_group(detail::first_completion_t /*policy*/) noexcept
+        : stop_on_first_(true) {}
     task_group(const task_group&) = delete;
     task_group& operator=(const task_group&) = delete;
     ~task_group() override;
@@ -64,14 +65,17 @@ public:
     // The first child that failed (with anything but cancellation), or null.
     [[nodiscard]] const std::exception_ptr& first_error() const noexcept { return first_error_; }
     // With the first_completion policy: the child that finished first, or null.
-    [[nodiscard]] const detail::task_state* first_finished() const noexcept { return first_finished_; }
+    [[nodiscard]] const detail::task_state* first_finished() const noexcept {
+        return first_finished_;
+    }
 
     // co_await wait(): parks until every child has finished, then rethrows the first failure.
     [[nodiscard]] wait_awaiter wait() noexcept;
 
     class [[nodiscard]] wait_awaiter : private detail::waiter {
     public:
-        explicit wait_awaiter(task_group& group) noexcept : group_(group) {}
+        explicit wait_awaiter(task_group& group) noexcept
+            : group_(group) {}
         wait_awaiter(const wait_awaiter&) = delete;
         wait_awaiter& operator=(const wait_awaiter&) = delete;
         ~wait_awaiter() {
@@ -119,7 +123,8 @@ public:
             self.group_.cancel_children();
         }
         static constexpr detail::suspension_kind wait_kind{&on_cancel, "task_group.wait"};
-        static constexpr detail::suspension_kind shielded_wait_kind{&ignore_cancel, "task_group.wait"};
+        static constexpr detail::suspension_kind shielded_wait_kind{&ignore_cancel,
+                                                                    "task_group.wait"};
         task_group& group_;
         bool interrupted_ = false;
     };

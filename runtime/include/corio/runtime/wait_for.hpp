@@ -28,10 +28,13 @@ inline task<> sleep_task(event_loop::duration delay) {
 } // namespace detail
 
 template <class Awaitable, class Rep, class Period>
-task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, std::chrono::duration<Rep, Period> timeout) {
+task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable,
+                                                 std::chrono::duration<Rep, Period> timeout) {
     task_group group{detail::first_completion};
-    join_handle<detail::await_result_t<Awaitable>> work = group.spawn(detail::as_task(std::move(awaitable)));
-    join_handle<> timer = group.spawn(detail::sleep_task(std::chrono::ceil<event_loop::duration>(timeout)));
+    join_handle<detail::await_result_t<Awaitable>> work =
+        group.spawn(detail::as_task(std::move(awaitable)));
+    join_handle<> timer =
+        group.spawn(detail::sleep_task(std::chrono::ceil<event_loop::duration>(timeout)));
     co_await group.wait(); // rethrows the work's failure
     if (work.cancelled()) {
         throw timeout_error();

@@ -40,7 +40,7 @@ struct io_operation {
     // ---- request ----
     io_kind kind = io_kind::read;
     io_registration* target = nullptr;
-    void* buffer = nullptr;  // read/write/receive/send
+    void* buffer = nullptr; // read/write/receive/send
     std::size_t length = 0;
     void* address = nullptr; // connect: the peer; accept: where to store the peer's address
     std::uint32_t address_length = 0; // accept: capacity in, actual length out

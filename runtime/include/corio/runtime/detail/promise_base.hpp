@@ -10,8 +10,8 @@
 #include <corio/runtime/detail/task_state.hpp>
 
 #include <concepts>
-#include <cstddef>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 
 namespace corio::detail {

@@ -108,7 +108,9 @@ public:
 
     // The outcome, valid once finished().
     [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
-    [[nodiscard]] bool failed() const noexcept { return exception_ != nullptr && !ended_by_cancel_; }
+    [[nodiscard]] bool failed() const noexcept {
+        return exception_ != nullptr && !ended_by_cancel_;
+    }
     [[nodiscard]] bool ended_by_cancel() const noexcept { return ended_by_cancel_; }
 
 protected:
@@ -129,7 +131,7 @@ protected:
     bool cancel_requested_ = false;
     bool finished_ = false;
     bool ended_by_cancel_ = false;
-    bool handle_alive_ = false;       // a join_handle still refers to the task
+    bool handle_alive_ = false;        // a join_handle still refers to the task
     bool exception_retrieved_ = false; // someone observed the exception, so don't report it
     bool shutdown_requested_ = false;
 };
@@ -145,7 +147,8 @@ inline std::size_t task_owner::cancel_children() noexcept {
     return running;
 }
 
-inline void task_state::attach(event_loop& loop, task_owner& owner, std::coroutine_handle<> frame) noexcept {
+inline void task_state::attach(event_loop& loop, task_owner& owner,
+                               std::coroutine_handle<> frame) noexcept {
     loop_ = &loop;
     frame_ = frame;
     owner_ = nullptr;

@@ -53,9 +53,12 @@ public:
 
     // `on_expire` runs on the loop thread when the deadline passes. The node is already
     // disarmed then, so the callback may re-arm it or destroy its owner.
-    explicit timer_node(expire_fn on_expire = nullptr) noexcept : on_expire_(on_expire) {}
+    explicit timer_node(expire_fn on_expire = nullptr) noexcept
+        : on_expire_(on_expire) {}
     // Only an unarmed node may be moved (an awaiter handed to a combinator before it is awaited).
-    timer_node(timer_node&& other) noexcept : timer_link(std::move(other)), on_expire_(other.on_expire_) {
+    timer_node(timer_node&& other) noexcept
+        : timer_link(std::move(other))
+        , on_expire_(other.on_expire_) {
         assert(!other.armed());
     }
     timer_node(const timer_node&) = delete;

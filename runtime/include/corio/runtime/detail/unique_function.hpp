@@ -24,9 +24,9 @@ public:
     unique_function(std::nullptr_t) noexcept {}
 
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, unique_function> &&
-                 std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-    unique_function(F&& fn) { // NOLINT(google-explicit-constructor): like std::function
+    requires(!std::is_same_v<std::remove_cvref_t<F>, unique_function> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
+        unique_function(F&& fn) { // NOLINT(google-explicit-constructor): like std::function
         using stored = std::decay_t<F>;
         if constexpr (fits_inline<stored>) {
             ::new (static_cast<void*>(&storage_)) stored(std::forward<F>(fn));
@@ -37,7 +37,8 @@ public:
         }
     }
 
-    unique_function(unique_function&& other) noexcept : ops_(std::exchange(other.ops_, nullptr)) {
+    unique_function(unique_function&& other) noexcept
+        : ops_(std::exchange(other.ops_, nullptr)) {
         if (ops_ != nullptr) {
             ops_->relocate(&other.storage_, &storage_);
         }
@@ -72,9 +73,9 @@ private:
     };
 
     template <class F>
-    static constexpr bool fits_inline = sizeof(F) <= sizeof(storage_type) &&
-                                        alignof(F) <= alignof(storage_type) &&
-                                        std::is_nothrow_move_constructible_v<F>;
+    static constexpr bool fits_inline =
+        sizeof(F) <= sizeof(storage_type) &&
+        alignof(F) <= alignof(storage_type) && std::is_nothrow_move_constructible_v<F>;
 
     template <class F>
     static constexpr operations inline_ops{

@@ -18,7 +18,8 @@ template <class Waiter>
 class wait_list_hook {
 public:
     wait_list_hook() = default;
-    // Awaiters are moved only before they wait (into a combinator), so a moved hook starts unlinked.
+    // Awaiters are moved only before they wait (into a combinator), so a moved hook starts
+    // unlinked.
     wait_list_hook(wait_list_hook&& other) noexcept { assert(!other.is_waiting()); }
     wait_list_hook(const wait_list_hook&) = delete;
     wait_list_hook& operator=(const wait_list_hook&) = delete;

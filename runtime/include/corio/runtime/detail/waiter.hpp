@@ -41,7 +41,8 @@ protected:
     // checkpoint instead. For waits that must finish (re-locking after a condition wait). `how`
     // should use ignore_cancel as its cancel function.
     template <corio_promise Promise>
-    void park_shielded(std::coroutine_handle<Promise> coroutine, const suspension_kind& how) noexcept {
+    void park_shielded(std::coroutine_handle<Promise> coroutine,
+                       const suspension_kind& how) noexcept {
         task_ = &coroutine.promise().this_task();
         coroutine_ = coroutine;
         what = &how;

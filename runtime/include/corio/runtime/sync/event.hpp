@@ -33,9 +33,11 @@ public:
     }
     void clear() noexcept { set_ = false; }
 
-    class [[nodiscard]] wait_awaiter : private detail::waiter, public detail::wait_list_hook<wait_awaiter> {
+    class [[nodiscard]] wait_awaiter : private detail::waiter,
+                                       public detail::wait_list_hook<wait_awaiter> {
     public:
-        explicit wait_awaiter(event& owner) noexcept : event_(owner) {}
+        explicit wait_awaiter(event& owner) noexcept
+            : event_(owner) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {

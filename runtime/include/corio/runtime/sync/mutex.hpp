@@ -3,8 +3,10 @@
 //
 //     corio::mutex lock;
 //     {
-//         corio::mutex::guard held = co_await lock.scoped_lock(); // parks while another task holds it
-//         ...                                                     // (may co_await; others stay out)
+//         corio::mutex::guard held = co_await lock.scoped_lock(); // parks while another task holds
+//         it
+//         ...                                                     // (may co_await; others stay
+//         out)
 //     }                                                           // released by the guard
 //
 // Waiters acquire the mutex in arrival order: unlock() hands ownership straight to the first
@@ -54,7 +56,8 @@ public:
         release();
     }
 
-    class [[nodiscard]] lock_awaiter : private detail::waiter, public detail::wait_list_hook<lock_awaiter> {
+    class [[nodiscard]] lock_awaiter : private detail::waiter,
+                                       public detail::wait_list_hook<lock_awaiter> {
     public:
         // `cancellable == false` makes the wait finish even if the task is cancelled meanwhile
         // (the cancellation then fires at the next checkpoint); condition_variable needs this.
@@ -98,8 +101,10 @@ public:
     public:
         guard() noexcept = default;
         // Adopts `owner`, which the caller has locked.
-        explicit guard(mutex& owner) noexcept : mutex_(&owner) {}
-        guard(guard&& other) noexcept : mutex_(std::exchange(other.mutex_, nullptr)) {}
+        explicit guard(mutex& owner) noexcept
+            : mutex_(&owner) {}
+        guard(guard&& other) noexcept
+            : mutex_(std::exchange(other.mutex_, nullptr)) {}
         guard& operator=(guard&& other) noexcept {
             if (this != &other) {
                 unlock();
@@ -128,7 +133,8 @@ public:
 
     class [[nodiscard]] scoped_lock_awaiter : public lock_awaiter {
     public:
-        explicit scoped_lock_awaiter(mutex& owner) noexcept : lock_awaiter(owner) {}
+        explicit scoped_lock_awaiter(mutex& owner) noexcept
+            : lock_awaiter(owner) {}
         guard await_resume() const {
             lock_awaiter::await_resume();
             return guard{owner()};

@@ -28,12 +28,14 @@ namespace corio {
 
 class queue_empty : public std::runtime_error {
 public:
-    queue_empty() : std::runtime_error("get_nowait() on an empty corio::queue") {}
+    queue_empty()
+        : std::runtime_error("get_nowait() on an empty corio::queue") {}
 };
 
 class queue_full : public std::runtime_error {
 public:
-    queue_full() : std::runtime_error("put_nowait() on a full corio::queue") {}
+    queue_full()
+        : std::runtime_error("put_nowait() on a full corio::queue") {}
 };
 
 template <class T>
@@ -43,7 +45,8 @@ public:
     class put_awaiter;
     class join_awaiter;
 
-    explicit queue(std::size_t maxsize = 0) : maxsize_(maxsize) {}
+    explicit queue(std::size_t maxsize = 0)
+        : maxsize_(maxsize) {}
     queue(const queue&) = delete;
     queue& operator=(const queue&) = delete;
 
@@ -93,9 +96,11 @@ public:
     // Waits until every item put so far has been marked with task_done().
     [[nodiscard]] join_awaiter join() noexcept { return join_awaiter{*this}; }
 
-    class [[nodiscard]] get_awaiter : private detail::waiter, public detail::wait_list_hook<get_awaiter> {
+    class [[nodiscard]] get_awaiter : private detail::waiter,
+                                      public detail::wait_list_hook<get_awaiter> {
     public:
-        explicit get_awaiter(queue& owner) noexcept : queue_(owner) {}
+        explicit get_awaiter(queue& owner) noexcept
+            : queue_(owner) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
@@ -131,9 +136,12 @@ public:
         std::optional<T> item_;
     };
 
-    class [[nodiscard]] put_awaiter : private detail::waiter, public detail::wait_list_hook<put_awaiter> {
+    class [[nodiscard]] put_awaiter : private detail::waiter,
+                                      public detail::wait_list_hook<put_awaiter> {
     public:
-        put_awaiter(queue& owner, T item) : queue_(owner), item_(std::move(item)) {}
+        put_awaiter(queue& owner, T item)
+            : queue_(owner)
+            , item_(std::move(item)) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
@@ -161,9 +169,11 @@ public:
         T item_;
     };
 
-    class [[nodiscard]] join_awaiter : private detail::waiter, public detail::wait_list_hook<join_awaiter> {
+    class [[nodiscard]] join_awaiter : private detail::waiter,
+                                       public detail::wait_list_hook<join_awaiter> {
     public:
-        explicit join_awaiter(queue& owner) noexcept : queue_(owner) {}
+        explicit join_awaiter(queue& owner) noexcept
+            : queue_(owner) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {

@@ -26,7 +26,8 @@ public:
     class scoped_acquire_awaiter;
     class permit;
 
-    explicit semaphore(std::size_t initial) noexcept : available_(initial) {}
+    explicit semaphore(std::size_t initial) noexcept
+        : available_(initial) {}
     semaphore(const semaphore&) = delete;
     semaphore& operator=(const semaphore&) = delete;
 
@@ -56,7 +57,8 @@ public:
     class [[nodiscard]] acquire_awaiter : private detail::waiter,
                                           public detail::wait_list_hook<acquire_awaiter> {
     public:
-        explicit acquire_awaiter(semaphore& owner) noexcept : semaphore_(owner) {}
+        explicit acquire_awaiter(semaphore& owner) noexcept
+            : semaphore_(owner) {}
         [[nodiscard]] bool await_ready() const noexcept { return false; }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> coroutine) {
@@ -89,8 +91,10 @@ public:
     class permit {
     public:
         permit() noexcept = default;
-        explicit permit(semaphore& owner) noexcept : semaphore_(&owner) {}
-        permit(permit&& other) noexcept : semaphore_(std::exchange(other.semaphore_, nullptr)) {}
+        explicit permit(semaphore& owner) noexcept
+            : semaphore_(&owner) {}
+        permit(permit&& other) noexcept
+            : semaphore_(std::exchange(other.semaphore_, nullptr)) {}
         permit& operator=(permit&& other) noexcept {
             if (this != &other) {
                 release();
@@ -115,7 +119,8 @@ public:
 
     class [[nodiscard]] scoped_acquire_awaiter : public acquire_awaiter {
     public:
-        explicit scoped_acquire_awaiter(semaphore& owner) noexcept : acquire_awaiter(owner) {}
+        explicit scoped_acquire_awaiter(semaphore& owner) noexcept
+            : acquire_awaiter(owner) {}
         permit await_resume() const {
             acquire_awaiter::await_resume();
             return permit{owner()};
