@@ -205,7 +205,7 @@ void event_loop::adopt_orphan(detail::task_state& orphan) noexcept {
     orphan.move_to_owner(*this);
 }
 
-void event_loop::report_unhandled(std::exception_ptr error) noexcept {
+void event_loop::report_unhandled(const std::exception_ptr& error) noexcept {
     if (options_.unhandled_exception_handler) {
         try {
             options_.unhandled_exception_handler(error);

@@ -29,6 +29,7 @@ struct pool_key {
     std::string host;
     std::uint16_t port = 0;
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted comparisons
     friend auto operator<=>(const pool_key&, const pool_key&) = default;
 };
 

@@ -23,8 +23,9 @@ inline constexpr std::array<bool, 256> tchar_table = [] {
         table[static_cast<std::size_t>(c)] = true;
     }
     for (int c = 'a'; c <= 'z'; ++c) {
+        const int upper = c - 'a' + 'A';
         table[static_cast<std::size_t>(c)] = true;
-        table[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+        table[static_cast<std::size_t>(upper)] = true;
     }
     for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
         table[static_cast<unsigned char>(c)] = true;

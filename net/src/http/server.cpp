@@ -562,7 +562,8 @@ void server::route(std::string method, std::string path, request_handler handler
         throw std::invalid_argument("route handler is empty");
     }
     auto shared = std::make_shared<const request_handler>(std::move(handler));
-    std::vector<detail::route_entry>& entries = state_->routes[path];
+    std::vector<detail::route_entry>& entries =
+        state_->routes.try_emplace(std::move(path)).first->second;
     for (detail::route_entry& entry : entries) {
         if (entry.method == method) {
             entry.handler = std::move(shared);

@@ -86,7 +86,7 @@ public:
 
     explicit event_loop(loop_options options = {});
     // Cancels the tasks still running, gives them a chance to finish, then frees what is left.
-    ~event_loop();
+    ~event_loop() override;
     event_loop(const event_loop&) = delete;
     event_loop& operator=(const event_loop&) = delete;
 
@@ -148,7 +148,7 @@ public:
     // Adopts a task whose owner went away (a task_group destroyed with children still running).
     void adopt_orphan(detail::task_state& orphan) noexcept;
     // Reports an exception nobody will ever observe (from a detached task).
-    void report_unhandled(std::exception_ptr error) noexcept;
+    void report_unhandled(const std::exception_ptr& error) noexcept;
 
 private:
     friend std::coroutine_handle<> detail::finish_root(detail::promise_base&) noexcept;

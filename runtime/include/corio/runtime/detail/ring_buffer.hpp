@@ -66,7 +66,8 @@ public:
         assert(size_ != 0);
         T& slot = slots_[head_];
         T value = std::move(slot);
-        slot.~T();
+        slot.~T(); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move): ends its
+                   // lifetime
         head_ = (head_ + 1) & (capacity_ - 1);
         --size_;
         return value;
@@ -93,7 +94,8 @@ private:
         for (std::size_t i = 0; i < size_; ++i) {
             T& old = slots_[(head_ + i) & (capacity_ - 1)];
             ::new (static_cast<void*>(fresh + i)) T(std::move(old));
-            old.~T();
+            old.~T(); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move): ends its
+                      // lifetime
         }
         deallocate();
         slots_ = fresh;

@@ -57,8 +57,7 @@ public:
         : on_expire_(on_expire) {}
     // Only an unarmed node may be moved (an awaiter handed to a combinator before it is awaited).
     timer_node(timer_node&& other) noexcept
-        : timer_link(std::move(other))
-        , on_expire_(other.on_expire_) {
+        : on_expire_(other.on_expire_) {
         assert(!other.armed());
     }
     timer_node(const timer_node&) = delete;

@@ -26,7 +26,8 @@ public:
     template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, unique_function> &&
              std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-        unique_function(F&& fn) { // NOLINT(google-explicit-constructor): like std::function
+        // Implicit, like std::function's. NOLINTNEXTLINE(bugprone-forwarding-reference-overload)
+        unique_function(F&& fn) { // the constraint above keeps it from hiding the move constructor
         using stored = std::decay_t<F>;
         if constexpr (fits_inline<stored>) {
             ::new (static_cast<void*>(&storage_)) stored(std::forward<F>(fn));
@@ -72,10 +73,12 @@ private:
         void (*destroy)(void*) noexcept;
     };
 
+    // NOLINTBEGIN(misc-redundant-expression): the two sides differ per F
     template <class F>
     static constexpr bool fits_inline =
         sizeof(F) <= sizeof(storage_type) &&
         alignof(F) <= alignof(storage_type) && std::is_nothrow_move_constructible_v<F>;
+    // NOLINTEND(misc-redundant-expression)
 
     template <class F>
     static constexpr operations inline_ops{

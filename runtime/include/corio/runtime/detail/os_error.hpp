@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// os_error.hpp - an operating-system error number as a std::error_code.
+//
+// io_operation::error and the socket functions carry the OS's own numbers: errno values on POSIX,
+// Win32 and Winsock (WSA) codes on Windows. On POSIX this is std::system_category(), which already
+// knows that ECONNREFUSED means std::errc::connection_refused. On Windows the code goes into a
+// category that prints like std::system_category() (FormatMessage) but also maps the socket codes
+// to std::errc; MinGW's libstdc++ maps only a few Win32 codes and no WSA code at all, so without
+// it `code == std::errc::connection_refused` would be false for WSAECONNREFUSED.
+// Implemented per platform (runtime/src/sys/<platform>/handle_ops.cpp).
+#pragma once
+
+#include <system_error>
+
+namespace corio::detail {
+
+[[nodiscard]] std::error_code os_error_code(int error) noexcept;
+
+} // namespace corio::detail
