@@ -2,6 +2,8 @@
 # Helpers that make every corio target look alike, so each CMakeLists.txt reads as a list of units.
 
 include_guard(GLOBAL)
+# Libraries name their install include dir (CMAKE_INSTALL_INCLUDEDIR) when they are created.
+include(GNUInstallDirs)
 
 # Warnings are applied per target (PRIVATE), never directory-wide, so consumers of the installed
 # package do not inherit them.
