@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
-// client_exchange.hpp - one request and its response on a leased connection: the client's I/O.
+// client_exchange.hpp - one request and its response on a leased connection: the async client's
+// I/O.
 //
-// Drives a response_reader over the lease's byte_stream: send(), receive_head(), next_piece().
-// Failures become typed http errors carrying the URL, and a timeout says which one fired (read:
-// the idle time per receive or send slice; total: the whole request; each I/O waits for the
-// earlier). A failure or cancellation closes the connection; a body read to its end gives the
-// slot back and pools the connection if reusable. Not thread-safe.
+// Awaits the byte_stream for an exchange_core, which does everything else: the send slices, the
+// deadline of each read or send (the read timeout or the total one, whichever comes first), the
+// typed http errors with the URL and the timeout that fired. send(), receive_head(), next_piece().
+// A failure or cancellation closes the connection; a body read to its end gives the slot back and
+// pools the connection if reusable. Not thread-safe.
 #pragma once
 
 #include "client_request.hpp"
 #include "connection_pool.hpp"
+#include "exchange_core.hpp"
 #include "message_parser.hpp"
-#include "response_reader.hpp"
 
-#include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <cstddef>
@@ -22,16 +22,6 @@
 #include <string_view>
 
 namespace corio::http::detail {
-
-struct exchange_settings {
-    std::optional<event_loop::duration> read_timeout;
-    std::optional<event_loop::duration> total_timeout; // for messages
-    std::optional<event_loop::time_point> total_deadline;
-    reader_limits limits;
-};
-
-// "250ms", "30s", "5min": how the error messages name a timeout.
-[[nodiscard]] std::string describe_duration(event_loop::duration duration);
 
 class client_exchange {
 public:
@@ -53,36 +43,26 @@ public:
     // connection instead if more than `limit` bytes remain.
     task<> drain(std::size_t limit);
 
-    [[nodiscard]] response_head& head() noexcept { return reader_.head(); }
-    [[nodiscard]] const body_framing& framing() const noexcept { return reader_.framing(); }
-    [[nodiscard]] bool complete() const noexcept { return reader_.at_end(); }
+    [[nodiscard]] response_head& head() noexcept { return core_.head(); }
+    [[nodiscard]] std::size_t body_size_hint() const noexcept { return core_.body_size_hint(); }
+    [[nodiscard]] bool complete() const noexcept { return core_.at_end(); }
     // A read failed or was cancelled; the connection is closed.
     [[nodiscard]] bool failed() const noexcept { return failed_; }
     [[nodiscard]] bool reused() const noexcept { return reused_; }
-    [[nodiscard]] bool received_any() const noexcept { return reader_.received_any(); }
-    [[nodiscard]] const std::string& url() const noexcept { return url_; }
+    [[nodiscard]] bool received_any() const noexcept { return core_.received_any(); }
+    [[nodiscard]] const std::string& url() const noexcept { return core_.url(); }
 
     // After a failure: the slot, its connection closed, for a retry on a fresh connection.
     [[nodiscard]] connection_lease take_slot() noexcept;
 
 private:
-    struct io_deadline {
-        std::optional<event_loop::time_point> at;
-        bool is_total = false;
-    };
-
-    [[nodiscard]] io_deadline next_deadline() const;
-    [[nodiscard]] std::string timeout_message(const io_deadline& fired,
-                                              std::string_view doing) const;
-    task<> receive(std::string_view doing);
+    task<> receive();
     // The connection cannot be used any more: close it. `release_slot` gives the slot back too
     // (body failures); during the head the driver decides, since it may retry.
     void fail(bool release_slot) noexcept;
 
     connection_lease lease_;
-    response_reader reader_;
-    std::string url_;
-    exchange_settings settings_;
+    exchange_core core_;
     bool reused_;
     bool failed_ = false;
 };

@@ -3,8 +3,11 @@
 
 #include "message_writer.hpp"
 
+#include <corio/http/error.hpp>
+
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
 
 namespace corio::http::detail {
 
@@ -55,6 +58,22 @@ std::string serialize_request_head(const client_request& request) {
     out.reserve(256);
     write_request_head(out, request.method, request.target.target(), fields);
     return out;
+}
+
+std::string checked_request_head(const client_request& request, const std::string& url_text) {
+    if (request.target.scheme() == "https") {
+        throw tls_error(url_text, "TLS is not available in this build");
+    }
+    try {
+        return serialize_request_head(request);
+    } catch (const std::invalid_argument& failure) {
+        throw error(error_kind::usage, url_text, failure.what());
+    }
+}
+
+bool retry_on_fresh_connection(const client_request& request, bool reused, bool received_any,
+                               bool already_retried) noexcept {
+    return reused && !received_any && !already_retried && is_idempotent(request.method);
 }
 
 } // namespace corio::http::detail

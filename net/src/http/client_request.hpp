@@ -4,8 +4,9 @@
 // A plain value passed between the client and the redirect policy. Serialisation adds what the
 // client owns: Host (unless given), "User-Agent: corio/0.1" (unless given) and Content-Length
 // (for a body, and always for POST, PUT and PATCH), dropping the caller's Content-Length and
-// Transfer-Encoding. No Accept-Encoding: corio does not decode compressed bodies.
-// Thread-safety: plain values and pure functions.
+// Transfer-Encoding. No Accept-Encoding: corio does not decode compressed bodies. Both client
+// drivers also take from here the head as they send it (checked_request_head) and the rule for
+// retrying on a stale pooled connection. Thread-safety: plain values and pure functions.
 #pragma once
 
 #include <corio/http/headers.hpp>
@@ -39,5 +40,18 @@ struct client_request {
 // The request head. Throws std::invalid_argument for a method that is not a token or a field
 // that may not be sent (see write_request_head).
 [[nodiscard]] std::string serialize_request_head(const client_request& request);
+
+// The head a client driver sends, checked before any connection is made: throws tls_error for an
+// https URL (this build has no TLS) and an error of kind usage where serialize_request_head
+// refuses. Both carry `url_text`.
+[[nodiscard]] std::string checked_request_head(const client_request& request,
+                                               const std::string& url_text);
+
+// After a connection_closed_error: may the request go once more, on a fresh connection? Only if
+// it failed on a reused (pooled) connection before any byte of the response arrived - the server
+// most likely closed the idle connection as it was reused - it is idempotent, and it has not
+// been retried already.
+[[nodiscard]] bool retry_on_fresh_connection(const client_request& request, bool reused,
+                                             bool received_any, bool already_retried) noexcept;
 
 } // namespace corio::http::detail

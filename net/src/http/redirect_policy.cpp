@@ -87,4 +87,23 @@ std::optional<client_request> follow_redirect(const client_request& request, int
     return next;
 }
 
+std::optional<client_request> redirect_chain::follow(const client_request& request, int status,
+                                                     const headers& fields) {
+    std::optional<client_request> next =
+        follow_redirect(request, status, fields, hops_, max_redirects_);
+    if (next) {
+        hops_.push_back(redirect_hop{request.method, request.target.to_string()});
+    }
+    return next;
+}
+
+std::vector<std::string> redirect_chain::history() const {
+    std::vector<std::string> urls;
+    urls.reserve(hops_.size());
+    for (const redirect_hop& hop : hops_) {
+        urls.push_back(hop.url);
+    }
+    return urls;
+}
+
 } // namespace corio::http::detail

@@ -5,28 +5,10 @@
 
 #include "client_exchange.hpp"
 
-#include <algorithm>
-#include <cstdint>
 #include <span>
 #include <utility>
 
 namespace corio::http {
-
-namespace {
-
-// Reserving the announced length saves regrowing a large body; capped, because the number is
-// the server's word and the limit is checked only as the bytes arrive.
-constexpr std::uint64_t max_reservation = 1024 * 1024;
-
-std::size_t size_hint(const detail::client_exchange& body) {
-    const detail::body_framing& framing = body.framing();
-    if (framing.kind != detail::body_kind::content_length) {
-        return 0;
-    }
-    return static_cast<std::size_t>(std::min(framing.length, max_reservation));
-}
-
-} // namespace
 
 response::response(int status, std::string reason, int version_minor, headers fields, url final_url,
                    std::vector<std::string> history, std::unique_ptr<detail::client_exchange> body)
@@ -56,7 +38,7 @@ task<std::string> response::text() {
     claim_whole_body("text()");
     std::string all;
     if (body_) {
-        all.reserve(size_hint(*body_));
+        all.reserve(body_->body_size_hint());
         while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
             all.append(*piece);
         }
@@ -69,7 +51,7 @@ task<std::vector<std::byte>> response::bytes() {
     claim_whole_body("bytes()");
     std::vector<std::byte> all;
     if (body_) {
-        all.reserve(size_hint(*body_));
+        all.reserve(body_->body_size_hint());
         while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
             const std::span<const std::byte> data = std::as_bytes(std::span(*piece));
             all.insert(all.end(), data.begin(), data.end());

@@ -17,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -225,7 +226,9 @@ TEST(HttpClient, Http10AndConnectionCloseResponsesAreNotPooled) {
         [&](tcp_stream& stream, std::size_t) -> corio::task<> {
             corio_test::request_buffer buffer;
             if (co_await corio_test::read_request(stream, buffer)) {
-                co_await corio_test::write_text(stream, replies.at(next++));
+                // Outside the co_await: clang 16 (macOS) wrongly calls `next++` unsequenced in it.
+                std::string reply = replies.at(next++);
+                co_await corio_test::write_text(stream, std::move(reply));
                 (void)co_await corio_test::read_until_closed(stream);
             }
         },

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#include "connect_plan.hpp"
+
+#include <corio/http/error.hpp>
+
+#include <utility>
+
+namespace corio::http::detail {
+
+connect_plan::connect_plan(const request_deadlines& deadlines, std::string url_text,
+                           std::string host)
+    : deadlines_(deadlines)
+    , url_(std::move(url_text))
+    , host_(std::move(host)) {}
+
+void connect_plan::resolve_failed(const std::string& reason) const {
+    throw resolve_error(url_, reason);
+}
+
+void connect_plan::resolved(time_point now) const {
+    if (deadlines_.total_passed(now)) {
+        throw timeout_error(url_, deadlines_.total_expired("resolving " + host_));
+    }
+}
+
+std::optional<connect_plan::duration> connect_plan::attempt(const net::address& peer,
+                                                            time_point now) {
+    peer_ = peer.to_string();
+    if (deadlines_.total_passed(now)) {
+        throw timeout_error(url_, deadlines_.total_expired("connecting to " + peer_));
+    }
+    const request_deadlines::connect_budget budget = deadlines_.connect_attempt(now);
+    bounded_by_total_ = budget.is_total;
+    return budget.limit;
+}
+
+void connect_plan::attempt_timed_out() {
+    if (bounded_by_total_) {
+        throw timeout_error(url_, deadlines_.total_expired("connecting to " + peer_));
+    }
+    last_timed_out_ = true;
+    last_failure_ = deadlines_.connect_expired(peer_);
+}
+
+void connect_plan::attempt_failed(const std::error_code& reason) {
+    last_timed_out_ = false;
+    last_failure_ = "cannot connect to " + peer_ + ": " + reason.message();
+}
+
+void connect_plan::give_up() const {
+    if (last_timed_out_) {
+        throw timeout_error(url_, last_failure_);
+    }
+    throw connect_error(url_, last_failure_);
+}
+
+} // namespace corio::http::detail

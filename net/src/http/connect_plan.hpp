@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// connect_plan.hpp - how a client reaches an origin, minus the I/O: resolve the host, then try
+// its addresses in order until one accepts.
+//
+// The driver resolves and connects (awaiting or blocking) and reports each outcome here; the plan
+// says how long each attempt may take (the connect timeout or what is left of the total one,
+// whichever is shorter) and turns failures into the request's error: resolve_error, timeout_error
+// naming the timeout that fired, or connect_error with the last address's reason. Every error
+// carries the request's URL. One plan per connection; not thread-safe.
+#pragma once
+
+#include "request_deadlines.hpp"
+
+#include <corio/net/address.hpp>
+
+#include <optional>
+#include <string>
+#include <system_error>
+
+namespace corio::http::detail {
+
+class connect_plan {
+public:
+    using time_point = request_deadlines::time_point;
+    using duration = request_deadlines::duration;
+
+    // `deadlines` must outlive the plan.
+    connect_plan(const request_deadlines& deadlines, std::string url_text, std::string host);
+
+    // Resolution failed with `reason` (net::resolve_error's what()): throws resolve_error.
+    [[noreturn]] void resolve_failed(const std::string& reason) const;
+    // Resolution finished at `now`. getaddrinfo() cannot be interrupted, so a slow resolver is
+    // only caught here: throws timeout_error if the total deadline passed meanwhile.
+    void resolved(time_point now) const;
+
+    // Before trying `peer` at `now`: how long the attempt may take (nullopt: unbounded). Throws
+    // timeout_error if the total deadline has passed.
+    [[nodiscard]] std::optional<duration> attempt(const net::address& peer, time_point now);
+    // The attempt ran out of time: throws timeout_error if that was the total deadline, otherwise
+    // remembers it and the driver tries the next address.
+    void attempt_timed_out();
+    // The attempt failed (refused, unreachable...); the driver tries the next address.
+    void attempt_failed(const std::error_code& reason);
+    // Every address failed: throws timeout_error if the last one timed out, else connect_error.
+    [[noreturn]] void give_up() const;
+
+private:
+    const request_deadlines& deadlines_;
+    std::string url_;
+    std::string host_;
+    std::string peer_;
+    bool bounded_by_total_ = false;
+    std::string last_failure_ = "no address to connect to";
+    bool last_timed_out_ = false;
+};
+
+} // namespace corio::http::detail

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#include "exchange_core.hpp"
+
+#include <corio/http/error.hpp>
+
+#include <algorithm>
+#include <utility>
+
+namespace corio::http::detail {
+
+namespace {
+
+// Per receive: big enough that a bulk body arrives in few reads, small enough for thousands of
+// concurrent responses.
+constexpr std::size_t receive_size = 16 * 1024;
+// Each slice of a large body gets its own read-timeout deadline, so a slow but moving upload is
+// not cut off while a stalled one is.
+constexpr std::size_t send_slice = 64 * 1024;
+// Bodies up to this size are sent in the same write as the head.
+constexpr std::size_t coalesce_limit = 16 * 1024;
+// The most body_size_hint() suggests reserving.
+constexpr std::uint64_t max_reservation = 1024 * 1024;
+
+} // namespace
+
+exchange_settings make_exchange_settings(const client_options& options,
+                                         client_clock::time_point now) {
+    reader_limits limits;
+    limits.max_head_bytes = options.limits.max_head_bytes;
+    limits.max_header_count = options.limits.max_header_count;
+    limits.max_body_bytes = options.limits.max_body_bytes;
+    return exchange_settings{request_deadlines{options.timeouts, now}, limits};
+}
+
+exchange_core::exchange_core(const client_request& request, std::string url_text,
+                             const exchange_settings& settings)
+    : reader_(request.method, request_keeps_alive(request), settings.limits)
+    , url_(std::move(url_text))
+    , settings_(settings) {}
+
+void exchange_core::start_sending(std::string_view head, std::string_view body) {
+    if (!body.empty() && body.size() <= coalesce_limit) {
+        coalesced_.clear();
+        coalesced_.reserve(head.size() + body.size());
+        coalesced_.append(head).append(body);
+        head = coalesced_;
+        body = {};
+    }
+    pending_[0] = head;
+    pending_[1] = body;
+    sending_ = 0;
+    sent(0); // skips the empty parts
+}
+
+std::string_view exchange_core::next_send_slice() const noexcept {
+    return sending_ < 2 ? pending_[sending_].substr(0, send_slice) : std::string_view();
+}
+
+void exchange_core::sent(std::size_t size) noexcept {
+    if (sending_ < 2) {
+        pending_[sending_].remove_prefix(size);
+    }
+    while (sending_ < 2 && pending_[sending_].empty()) {
+        ++sending_;
+    }
+}
+
+std::span<std::byte> exchange_core::receive_buffer() {
+    return reader_.prepare(receive_size);
+}
+
+void exchange_core::received(std::size_t size) noexcept {
+    if (size == 0) {
+        reader_.eof();
+    } else {
+        reader_.commit(size);
+    }
+}
+
+response_reader::step exchange_core::next() {
+    try {
+        const response_reader::step step = reader_.next();
+        head_received_ = head_received_ || step.event == reader_event::head;
+        return step;
+    } catch (error& failure) {
+        // The reader never sees the URL; the request's is the one to report.
+        if (failure.url().empty()) {
+            failure.set_url(url_);
+        }
+        throw;
+    }
+}
+
+io_deadline exchange_core::next_deadline(client_clock::time_point now) const {
+    return settings_.deadlines.next_io(now);
+}
+
+void exchange_core::timed_out(const io_deadline& fired) const {
+    throw timeout_error(url_, settings_.deadlines.expired(fired, activity()));
+}
+
+void exchange_core::io_failed(const std::error_code& reason) const {
+    throw connection_closed_error(url_, "connection failed while " + std::string(activity()) +
+                                            ": " + reason.message());
+}
+
+std::string_view exchange_core::activity() const noexcept {
+    if (sending_ < 2) {
+        return "sending the request";
+    }
+    return head_received_ ? "reading the response body" : "waiting for the response head";
+}
+
+std::size_t exchange_core::body_size_hint() const noexcept {
+    const body_framing& framing = reader_.framing();
+    if (framing.kind != body_kind::content_length) {
+        return 0;
+    }
+    return static_cast<std::size_t>(std::min(framing.length, max_reservation));
+}
+
+bool exchange_core::worth_draining(std::size_t limit) const noexcept {
+    const body_framing& framing = reader_.framing();
+    const std::uint64_t read = reader_.body_bytes();
+    if (read > limit) {
+        return false;
+    }
+    return framing.kind != body_kind::content_length || framing.length - read <= limit;
+}
+
+} // namespace corio::http::detail

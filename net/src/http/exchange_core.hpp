@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// exchange_core.hpp - one request and its response, minus the I/O: what the async and blocking
+// client drivers share around the response_reader.
+//
+// A driver writes the slices next_send_slice() hands out (the head, with a small body in the same
+// write), each under next_deadline(); reads into receive_buffer() and reports received(); and
+// calls next() for the reader's events, whose errors come stamped with the URL. When a deadline
+// passes or the socket fails, timed_out() / io_failed() throw the typed error whose message says
+// which timeout fired and what the exchange was doing. It owns no connection and does no I/O;
+// the driver closes or pools the connection. One per request; not thread-safe.
+#pragma once
+
+#include "client_request.hpp"
+#include "message_parser.hpp"
+#include "request_deadlines.hpp"
+#include "response_reader.hpp"
+
+#include <corio/http/client.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace corio::http::detail {
+
+// What every exchange of one request (redirects included) shares.
+struct exchange_settings {
+    request_deadlines deadlines;
+    reader_limits limits;
+};
+
+// The settings of a request that starts at `now`.
+[[nodiscard]] exchange_settings make_exchange_settings(const client_options& options,
+                                                       client_clock::time_point now);
+
+class exchange_core {
+public:
+    exchange_core(const client_request& request, std::string url_text,
+                  const exchange_settings& settings);
+    exchange_core(const exchange_core&) = delete;
+    exchange_core& operator=(const exchange_core&) = delete;
+
+    // ---- sending ----
+    // `head` and `body` must stay alive until everything is sent.
+    void start_sending(std::string_view head, std::string_view body);
+    // The next slice to write (empty once all is sent); sent() once it is written.
+    [[nodiscard]] std::string_view next_send_slice() const noexcept;
+    void sent(std::size_t size) noexcept;
+
+    // ---- receiving ----
+    [[nodiscard]] std::span<std::byte> receive_buffer();
+    // `size` bytes arrived in receive_buffer(); 0 means end of stream.
+    void received(std::size_t size) noexcept;
+    // The reader's next event. Throws protocol_error, too_large_error or connection_closed_error
+    // carrying the URL.
+    [[nodiscard]] response_reader::step next();
+
+    // ---- deadlines and failures ----
+    // For a read or a send slice starting at `now`.
+    [[nodiscard]] io_deadline next_deadline(client_clock::time_point now) const;
+    // `fired` passed: throws timeout_error naming the timeout and what was under way.
+    [[noreturn]] void timed_out(const io_deadline& fired) const;
+    // The socket failed: throws connection_closed_error with the system's reason.
+    [[noreturn]] void io_failed(const std::error_code& reason) const;
+
+    // ---- the response ----
+    [[nodiscard]] response_head& head() noexcept { return reader_.head(); }
+    [[nodiscard]] const body_framing& framing() const noexcept { return reader_.framing(); }
+    [[nodiscard]] bool expects_body() const noexcept { return reader_.expects_body(); }
+    [[nodiscard]] bool at_end() const noexcept { return reader_.at_end(); }
+    [[nodiscard]] bool reusable() const noexcept { return reader_.reusable(); }
+    [[nodiscard]] bool received_any() const noexcept { return reader_.received_any(); }
+    [[nodiscard]] const std::string& url() const noexcept { return url_; }
+    // How much to reserve for the whole body: the announced length, capped, since the number is
+    // the server's word and the limit is only checked as the bytes arrive.
+    [[nodiscard]] std::size_t body_size_hint() const noexcept;
+    // While draining a body to keep the connection: false once more than `limit` bytes of it
+    // have been read, or are announced - then opening a new connection is cheaper.
+    [[nodiscard]] bool worth_draining(std::size_t limit) const noexcept;
+
+private:
+    [[nodiscard]] std::string_view activity() const noexcept;
+
+    response_reader reader_;
+    std::string url_;
+    exchange_settings settings_;
+    std::string coalesced_;
+    std::string_view pending_[2];
+    std::size_t sending_ = 2; // index into pending_; 2 once everything is sent
+    bool head_received_ = false;
+};
+
+} // namespace corio::http::detail
