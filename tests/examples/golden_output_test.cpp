@@ -100,6 +100,15 @@ const std::vector<golden> examples = {
      {"Task One running", "Task Two running", "Task Two elapsed time: 10.0", "Task Two running",
       "Task One elapsed time: 15.0", "Task One running", "Task Two elapsed time: 5.0",
       "Task One elapsed time: 2.0", "", "Total elapsed time: 17.0"}},
+    // The tutorial's blocking listing, against the demo server that replays its delays.
+    {"BlockingHttp", EXAMPLE_05_blocking_http, 0.2,
+     {"Task One getting URL: http://google.com", "Task One elapsed time: 0.7",
+      "Task Two getting URL: http://yahoo.com", "Task Two elapsed time: 3.1",
+      "Task One getting URL: http://linkedin.com", "Task One elapsed time: 3.9",
+      "Task Two getting URL: http://apple.com", "Task Two elapsed time: 1.0",
+      "Task One getting URL: http://microsoft.com", "Task One elapsed time: 1.2",
+      "Task Two getting URL: http://facebook.com", "Task Two elapsed time: 6.4", "",
+      "Total elapsed time: 16.3"}},
     // What the tutorial's own aiohttp program prints against the demo server's delays (its printed
     // listing came from live sites): two workers, so about half the sum of the delays.
     {"AsyncHttp",

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// 05_blocking_http.cpp - Synchronous (Blocking) HTTP Calls.
+//
+// What changed since 04: real I/O. The queue now holds URLs, and each task fetches them with
+// corio::http's blocking_session (the C++ requests.Session), printing how long each took. The
+// program is back to generators resumed round-robin by main(), so it is one step forward and one
+// step back: session.get() blocks the thread until the page has arrived, and nothing else runs
+// meanwhile. The total is the sum of all the fetches.
+// Without URLs on the command line it fetches the six pages of a local demo server that answers
+// with the delays the tutorial measured (see demo_server.hpp), so it runs offline.
+#include "demo_server.hpp"
+#include "example_args.hpp"
+
+#include <corio/http/blocking_client.hpp>
+#include <corio/runtime/generator.hpp>
+#include <corio/runtime/stopwatch.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+corio::generator<> task(std::string name, std::queue<std::string>& work_queue) {
+    corio::stopwatch timer{"Task " + name + " elapsed time: {:.1f}"};
+    corio::http::blocking_session session;
+    while (!work_queue.empty()) {
+        const std::string url = work_queue.front();
+        work_queue.pop();
+        std::cout << "Task " << name << " getting URL: " << url << "\n";
+        timer.start();
+        session.get(url);
+        timer.stop();
+        co_yield {};
+    }
+}
+
+// This is the main entry point for the program.
+void main_program(const std::vector<std::string>& urls) {
+    // Create the queue of work
+    std::queue<std::string> work_queue;
+
+    // Put some work in the queue
+    for (const std::string& url : urls) {
+        work_queue.push(url);
+    }
+
+    std::vector<corio::generator<>> tasks;
+    tasks.push_back(task("One", work_queue));
+    tasks.push_back(task("Two", work_queue));
+
+    // Run the tasks
+    bool done = false;
+    corio::stopwatch::scope timer{"\nTotal elapsed time: {:.1f}"};
+    while (!done) {
+        for (std::size_t i = 0; i < tasks.size(); ++i) {
+            if (!tasks[i].next()) {
+                tasks.erase(tasks.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+            if (tasks.empty()) {
+                done = true;
+            }
+        }
+    }
+}
+
+int main(int argc, char** argv) {
+    const example::arguments args = example::parse_arguments(argc, argv);
+    try {
+        std::unique_ptr<example::demo_server> server;
+        main_program(example::urls_to_fetch(args.urls, args.time_scale, server));
+    } catch (const std::exception& error) {
+        std::cerr << "error: " << error.what() << "\n";
+        return 1;
+    }
+}
