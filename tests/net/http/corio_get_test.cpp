@@ -1,37 +1,28 @@
 // SPDX-License-Identifier: MIT
 // corio-get, black-box: runs the built binary (CORIO_GET_PATH) against loopback servers on a
 // thread of their own and checks its stdout, stderr and exit status. Each run is killed after a
-// time limit, so a hang fails the test instead of stalling it. POSIX: posix_spawn and pipes.
+// time limit, so a hang fails the test instead of stalling it.
 #include <corio/net/tcp_stream.hpp>
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/task.hpp>
 
 #include "raw_http_server.hpp"
 #include "server_thread.hpp"
+#include "support/child_process.hpp"
 #include "support/leak_check.hpp"
 #include "support/socket_helpers.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstddef>
-#include <fcntl.h>
 #include <functional>
 #include <optional>
-#include <poll.h>
-#include <spawn.h>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <utility>
 #include <vector>
-
-extern char** environ; // NOLINT: POSIX declares it nowhere
 
 using namespace std::chrono_literals;
 using corio::net::tcp_stream;
@@ -41,100 +32,14 @@ using corio_test::server_thread;
 
 namespace {
 
-struct run_result {
-    int exit_code = -1; // -1: killed or did not exit normally
-    std::string out;
-    std::string err;
-    std::chrono::steady_clock::duration took{};
-};
+using run_result = corio_test::process_result;
+using corio_test::lines_of;
 
 // Runs corio-get with `args`, capturing stdout and stderr; kills it after `limit`.
 run_result run_corio_get(const std::vector<std::string>& args, std::chrono::seconds limit = 30s) {
-    run_result result;
-    int out_pipe[2] = {-1, -1};
-    int err_pipe[2] = {-1, -1};
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        ADD_FAILURE() << "pipe2 failed: " << errno;
-        return result;
-    }
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    ::posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    std::vector<std::string> argv_text{CORIO_GET_PATH};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_text) {
-        argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    const auto started = std::chrono::steady_clock::now();
-    pid_t child = -1;
-    const int spawned =
-        ::posix_spawn(&child, CORIO_GET_PATH, &actions, nullptr, argv.data(), environ);
-    ::posix_spawn_file_actions_destroy(&actions);
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
-    if (spawned != 0) {
-        ::close(out_pipe[0]);
-        ::close(err_pipe[0]);
-        ADD_FAILURE() << "posix_spawn(" << CORIO_GET_PATH << ") failed: " << spawned;
-        return result;
-    }
-    std::array<pollfd, 2> pipes{pollfd{out_pipe[0], POLLIN, 0}, pollfd{err_pipe[0], POLLIN, 0}};
-    std::array<std::string*, 2> sinks{&result.out, &result.err};
-    const auto give_up = started + limit;
-    bool killed = false;
-    while (pipes[0].fd >= 0 || pipes[1].fd >= 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            give_up - std::chrono::steady_clock::now());
-        if (left <= 0ms) {
-            ::kill(child, SIGKILL);
-            killed = true;
-            break;
-        }
-        const int ready = ::poll(pipes.data(), pipes.size(), static_cast<int>(left.count()));
-        if (ready < 0 && errno != EINTR) {
-            break;
-        }
-        for (std::size_t i = 0; i < pipes.size(); ++i) {
-            if (pipes[i].fd < 0 || pipes[i].revents == 0) {
-                continue;
-            }
-            std::array<char, 4096> chunk{};
-            const ssize_t got = ::read(pipes[i].fd, chunk.data(), chunk.size());
-            if (got > 0) {
-                sinks[i]->append(chunk.data(), static_cast<std::size_t>(got));
-            } else if (got == 0 || errno != EINTR) {
-                ::close(pipes[i].fd);
-                pipes[i].fd = -1;
-            }
-        }
-    }
-    for (const pollfd& pipe : pipes) {
-        if (pipe.fd >= 0) {
-            ::close(pipe.fd);
-        }
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.took = std::chrono::steady_clock::now() - started;
-    EXPECT_FALSE(killed) << "corio-get ran past " << limit.count() << "s and was killed";
-    if (!killed && WIFEXITED(status)) {
-        result.exit_code = WEXITSTATUS(status);
-    }
+    run_result result = corio_test::run_process(CORIO_GET_PATH, args, limit);
+    EXPECT_FALSE(result.timed_out) << "corio-get ran past " << limit.count() << "s and was killed";
     return result;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {
