@@ -53,7 +53,16 @@ function(corio_add_test name)
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} corio_test_support GTest::gtest GTest::gtest_main)
     corio_set_warnings(${name})
+    # Discovery runs the executable to list its tests: right after building it natively, but only
+    # when ctest runs for a cross build (on the target machine, or under the toolchain's
+    # CMAKE_CROSSCOMPILING_EMULATOR with the test preset's environment).
+    if(CMAKE_CROSSCOMPILING)
+        set(discovery_mode PRE_TEST)
+    else()
+        set(discovery_mode POST_BUILD)
+    endif()
     gtest_discover_tests(${name}
+        DISCOVERY_MODE ${discovery_mode}
         DISCOVERY_TIMEOUT 60
         PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
 endfunction()

@@ -21,9 +21,11 @@
 #include <corio/runtime/task.hpp>
 #include <corio/runtime/task_group.hpp>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <exception>
 #include <iomanip>
 #include <iostream>
@@ -34,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -63,9 +66,21 @@ template <class Number>
 Number parse_number(std::string_view flag, std::string_view text, Number least, Number most,
                     std::string_view wanted) {
     Number value{};
-    const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || status != std::errc() || end != text.data() + text.size() ||
-        !(value >= least && value <= most)) {
+    bool parsed = false;
+    if constexpr (std::is_floating_point_v<Number>) {
+        // Not std::from_chars: libc++ (macOS) has no floating-point overload. strtod on the
+        // characters from_chars would take reads the same number.
+        const std::string digits(text);
+        char* end = nullptr;
+        errno = 0;
+        value = static_cast<Number>(std::strtod(digits.c_str(), &end));
+        parsed = digits.find_first_not_of("0123456789.eE-") == std::string::npos && errno == 0 &&
+                 end == digits.c_str() + digits.size();
+    } else {
+        const auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value);
+        parsed = status == std::errc() && end == text.data() + text.size();
+    }
+    if (text.empty() || !parsed || !(value >= least && value <= most)) {
         throw usage_failure(std::string(flag) + " wants " + std::string(wanted) + ", not '" +
                             std::string(text) + "'");
     }

@@ -5,9 +5,15 @@
 
 #if defined(__linux__)
 #include "reactor/epoll_reactor.hpp"
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+#include "reactor/kqueue_reactor.hpp"
+#elif defined(_WIN32)
+#include "reactor/iocp_reactor.hpp"
 #endif
 
 #include "support/socket_helpers.hpp"
+
+#include <corio/runtime/detail/os_error.hpp>
 
 #include <gtest/gtest.h>
 
@@ -199,7 +205,8 @@ TYPED_TEST_P(ReactorContract, AConnectToAClosedPortReportsConnectionRefused) {
     if (!this->reactor_->start(connect)) {
         this->wait_for(connect);
     }
-    EXPECT_EQ(connect.error, ECONNREFUSED);
+    // ECONNREFUSED on POSIX, WSAECONNREFUSED on Windows: compare meanings, not numbers.
+    EXPECT_EQ(corio::detail::os_error_code(connect.error), std::errc::connection_refused);
 }
 
 TYPED_TEST_P(ReactorContract, WakeFromAnotherThreadEndsAnUnboundedWait) {
@@ -224,7 +231,7 @@ TYPED_TEST_P(ReactorContract, AWaitReturnsWhenItsTimeoutExpires) {
 TYPED_TEST_P(ReactorContract, CancellingEachPendingKindReportsItCancelled) {
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
-    auto& rb = this->track(b);
+    this->track(b); // silent: nothing is sent towards `a`
     std::uint16_t port = 0;
     auto& listener = this->track(corio_test::loopback_listener(port));
 
@@ -232,10 +239,12 @@ TYPED_TEST_P(ReactorContract, CancellingEachPendingKindReportsItCancelled) {
     io_operation receive = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
     ASSERT_FALSE(this->reactor_->start(receive));
 
+    // Fill the buffers in the direction away from `a`: sending from `b` would hand data to the
+    // receive above, which a completion backend (IOCP) finishes at once, before cancel().
     std::vector<char> chunk(64 * 1024, 'x');
-    io_operation send = this->transfer(io_kind::send, rb, chunk.data(), chunk.size());
+    io_operation send = this->transfer(io_kind::send, ra, chunk.data(), chunk.size());
     while (this->reactor_->start(send)) {
-        send = this->transfer(io_kind::send, rb, chunk.data(), chunk.size());
+        send = this->transfer(io_kind::send, ra, chunk.data(), chunk.size());
     }
 
     corio_test::socket_address peer{};
@@ -346,6 +355,10 @@ REGISTER_TYPED_TEST_SUITE_P(ReactorContract, EndOfStreamArrivingWithTheLastDataI
 
 #if defined(__linux__)
 using backends = testing::Types<corio::detail::epoll_reactor>;
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+using backends = testing::Types<corio::detail::kqueue_reactor>;
+#elif defined(_WIN32)
+using backends = testing::Types<corio::detail::iocp_reactor>;
 #endif
 INSTANTIATE_TYPED_TEST_SUITE_P(Platform, ReactorContract, backends);
 
@@ -354,6 +367,10 @@ TEST(Reactor, TheActiveBackendIsTheOnePickedForThisPlatform) {
     std::printf("active reactor backend: %.*s\n", static_cast<int>(reactor->name().size()), reactor->name().data());
 #if defined(__linux__)
     EXPECT_EQ(reactor->name(), "epoll");
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+    EXPECT_EQ(reactor->name(), "kqueue");
+#elif defined(_WIN32)
+    EXPECT_EQ(reactor->name(), "iocp");
 #endif
 }
 
