@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "epoll_reactor.hpp"
 
-#include "../sys/posix/nonblocking_call.hpp"
-
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -12,20 +10,6 @@
 #include <unistd.h>
 
 namespace corio::detail {
-
-struct epoll_reactor::registration final : io_registration {
-    // "May be ready": attempt the call before waiting. Starts true: a fresh socket may already
-    // hold data, and finding out costs one call either way.
-    bool readable = true;
-    bool writable = true;
-    // The peer's FIN (EPOLLRDHUP) or an error/hang-up was reported: from then on every attempt
-    // returns at once (EOF or the error) and no further edge will come, so the short-transfer
-    // shortcut above must never park an operation again. Never cleared.
-    bool read_closed = false;
-    bool write_closed = false;
-    io_operation_list readers; // waiting for EPOLLIN, in arrival order
-    io_operation_list writers; // waiting for EPOLLOUT
-};
 
 namespace {
 
@@ -77,7 +61,7 @@ epoll_reactor::~epoll_reactor() {
 }
 
 io_registration& epoll_reactor::register_handle(native_handle_t handle) {
-    auto* state = new registration;
+    auto* state = new readiness_state;
     state->handle = handle;
     epoll_event event{};
     event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -92,15 +76,8 @@ io_registration& epoll_reactor::register_handle(native_handle_t handle) {
 }
 
 void epoll_reactor::deregister_handle(io_registration& base) noexcept {
-    auto& state = static_cast<registration&>(base);
-    for (io_operation_list* queue : {&state.readers, &state.writers}) {
-        while (io_operation* op = queue->pop_front()) {
-            op->backend_data = nullptr;
-            op->cancelled = true;
-            --pending_;
-            finished_.push_back(*op);
-        }
-    }
+    auto& state = static_cast<readiness_state&>(base);
+    queues_.cancel_all(state);
     // The caller closes the handle right after, which would also remove it; deleting explicitly
     // keeps the set correct if the descriptor was dup()ed. Errors mean it is already gone.
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state.handle, nullptr);
@@ -111,82 +88,18 @@ void epoll_reactor::deregister_handle(io_registration& base) noexcept {
 }
 
 bool epoll_reactor::start(io_operation& op) noexcept {
-    auto& state = static_cast<registration&>(*op.target);
-    const bool reading = posix::waits_for_read(op.kind);
-    bool& may_be_ready = reading ? state.readable : state.writable;
-    io_operation_list& queue = reading ? state.readers : state.writers;
-    op.cancelled = false;
-    op.backend_flags = 0;
-    if (op.kind == io_kind::connect) {
-        // An unconnected socket reports EPOLLHUP; that said nothing about the connection to come.
-        state.read_closed = state.write_closed = false;
-    }
-    const bool closed = reading ? state.read_closed : state.write_closed;
-    // Queue behind earlier waiters so operations on one handle complete in order.
-    if (queue.empty() && (may_be_ready || closed)) {
-        if (posix::attempt(op) == posix::attempt_result::finished) {
-            if (!closed && posix::looks_drained(op)) {
-                may_be_ready = false;
-            }
-            return true;
-        }
-        may_be_ready = false;
-    }
-    op.backend_data = &queue;
-    queue.push_back(op);
-    ++pending_;
-    return false;
-}
-
-void epoll_reactor::unqueue(io_operation& op) noexcept {
-    static_cast<io_operation_list*>(op.backend_data)->remove(op);
-    op.backend_data = nullptr;
-    --pending_;
+    return queues_.start(op);
 }
 
 void epoll_reactor::cancel(io_operation& op) noexcept {
-    if (op.backend_data == nullptr) {
-        return; // already finished and queued for reporting, or never started
-    }
-    unqueue(op);
-    op.cancelled = true;
-    finished_.push_back(op);
+    queues_.cancel(op);
 }
 
 void epoll_reactor::abandon(io_operation& op) noexcept {
-    if (op.backend_data != nullptr) {
-        unqueue(op);
-        return;
-    }
-    // It may be sitting in finished_ waiting to be reported: take it out.
-    for (io_operation* queued = finished_.front(); queued != nullptr; queued = queued->next) {
-        if (queued == &op) {
-            finished_.remove(op);
-            return;
-        }
-    }
+    queues_.abandon(op);
 }
 
-void epoll_reactor::drain(registration& state, bool readers) noexcept {
-    io_operation_list& queue = readers ? state.readers : state.writers;
-    bool& may_be_ready = readers ? state.readable : state.writable;
-    const bool closed = readers ? state.read_closed : state.write_closed;
-    may_be_ready = true;
-    while (io_operation* op = queue.front()) {
-        if (posix::attempt(*op) == posix::attempt_result::would_block) {
-            may_be_ready = false;
-            return;
-        }
-        unqueue(*op);
-        finished_.push_back(*op);
-        if (!closed && posix::looks_drained(*op)) {
-            may_be_ready = false;
-            return;
-        }
-    }
-}
-
-void epoll_reactor::on_event(registration& state, std::uint32_t events) noexcept {
+void epoll_reactor::on_event(readiness_state& state, std::uint32_t events) noexcept {
     if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
         state.read_closed = true;
     }
@@ -194,16 +107,16 @@ void epoll_reactor::on_event(registration& state, std::uint32_t events) noexcept
         state.write_closed = true;
     }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
-        drain(state, true);
+        queues_.drain(state, true);
     }
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
-        drain(state, false);
+        queues_.drain(state, false);
     }
 }
 
 void epoll_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
                          io_operation_list& completed) {
-    if (!finished_.empty()) {
+    if (queues_.has_finished()) {
         timeout = std::chrono::nanoseconds::zero();
     }
     std::array<epoll_event, max_events_per_wait>
@@ -223,9 +136,9 @@ void epoll_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
             wake_pending_.store(false);
             continue;
         }
-        on_event(*static_cast<registration*>(event.data.ptr), event.events);
+        on_event(*static_cast<readiness_state*>(event.data.ptr), event.events);
     }
-    completed.splice_back(finished_);
+    queues_.take_finished(completed);
 }
 
 void epoll_reactor::wake() noexcept {

@@ -7,12 +7,15 @@
 // attempted at once while that flag is set; EAGAIN (or a short transfer, see looks_drained())
 // clears it, and the operation queues until the next edge. On an edge the queued operations are
 // retried in FIFO order until one would block again: that is the draining rule ET requires.
+// That bookkeeping is shared with kqueue (readiness_queues.hpp); this file translates epoll's
+// events into it.
 // wake() writes the eventfd (once per wake-up, deduplicated by an atomic flag).
 // Quirks: EPOLLRDHUP/EPOLLHUP/EPOLLERR wake both directions, so the retried call reports the
 // EOF or error itself. See epoll(7), "Level-triggered and edge-triggered".
 #pragma once
 
 #include "reactor_backend.hpp"
+#include "readiness_queues.hpp"
 
 #include <array>
 #include <atomic>
@@ -39,21 +42,18 @@ public:
     [[nodiscard]] std::size_t registered_handles() const noexcept override {
         return registrations_;
     }
-    [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
+    [[nodiscard]] std::size_t pending_operations() const noexcept override {
+        return queues_.pending();
+    }
 
 private:
-    struct registration;
-
-    void on_event(registration& handle, std::uint32_t events) noexcept;
-    void drain(registration& handle, bool readers) noexcept;
-    void unqueue(io_operation& op) noexcept;
+    void on_event(readiness_state& handle, std::uint32_t events) noexcept;
 
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     std::atomic<bool> wake_pending_{false};
     std::size_t registrations_ = 0;
-    std::size_t pending_ = 0;
-    io_operation_list finished_; // completed outside wait() (cancel, deregister), reported next
+    readiness_queues queues_;
 };
 
 } // namespace corio::detail

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "kqueue_reactor.hpp"
 
-#include "../sys/posix/nonblocking_call.hpp"
-
 // kqueue(2)'s synopsis order: some BSDs need <sys/types.h> before <sys/event.h>.
 #include <sys/types.h>
 
@@ -21,21 +19,6 @@
 #include <utility>
 
 namespace corio::detail {
-
-struct kqueue_reactor::registration final : io_registration {
-    // "May be ready": attempt the call before waiting. Starts true: a fresh socket may already
-    // hold data, and finding out costs one call either way.
-    bool readable = true;
-    bool writable = true;
-    // EV_EOF was reported for that direction (or adding its filter failed with EPIPE): from then
-    // on every attempt returns at once (EOF or the error) and no further event will come, so the
-    // short-transfer shortcut above must never park an operation again. Cleared only when a
-    // connect starts the socket's life afresh.
-    bool read_closed = false;
-    bool write_closed = false;
-    io_operation_list readers; // waiting for EVFILT_READ, in arrival order
-    io_operation_list writers; // waiting for EVFILT_WRITE
-};
 
 namespace {
 
@@ -180,7 +163,7 @@ int kqueue_reactor::open_wake_channel() noexcept {
 }
 
 io_registration& kqueue_reactor::register_handle(native_handle_t handle) {
-    auto state = std::make_unique<registration>();
+    auto state = std::make_unique<readiness_state>();
     state->handle = handle;
     // Both directions at once, edge-triggered, each knote pointing at the registration. One call
     // for the pair: EV_RECEIPT reports each change's outcome separately.
@@ -209,15 +192,8 @@ io_registration& kqueue_reactor::register_handle(native_handle_t handle) {
 }
 
 void kqueue_reactor::deregister_handle(io_registration& base) noexcept {
-    auto& state = static_cast<registration&>(base);
-    for (io_operation_list* queue : {&state.readers, &state.writers}) {
-        while (io_operation* op = queue->pop_front()) {
-            op->backend_data = nullptr;
-            op->cancelled = true;
-            --pending_;
-            finished_.push_back(*op);
-        }
-    }
+    auto& state = static_cast<readiness_state&>(base);
+    queues_.cancel_all(state);
     // Closing the descriptor would remove its knotes too, but the caller may keep it open
     // (io_object::release()), and a knote left behind would carry a dangling udata.
     remove_filters(kqueue_fd_, state.handle);
@@ -229,87 +205,23 @@ void kqueue_reactor::deregister_handle(io_registration& base) noexcept {
 }
 
 bool kqueue_reactor::start(io_operation& op) noexcept {
-    auto& state = static_cast<registration&>(*op.target);
-    const bool reading = posix::waits_for_read(op.kind);
-    bool& may_be_ready = reading ? state.readable : state.writable;
-    io_operation_list& queue = reading ? state.readers : state.writers;
-    op.cancelled = false;
-    op.backend_flags = 0;
-    if (op.kind == io_kind::connect) {
-        // Nothing reported before the connection exists says anything about it.
-        state.read_closed = state.write_closed = false;
-    }
-    const bool closed = reading ? state.read_closed : state.write_closed;
-    // Queue behind earlier waiters so operations on one handle complete in order.
-    if (queue.empty() && (may_be_ready || closed)) {
-        if (posix::attempt(op) == posix::attempt_result::finished) {
-            if (!closed && posix::looks_drained(op)) {
-                may_be_ready = false;
-            }
-            return true;
-        }
-        may_be_ready = false;
-    }
-    op.backend_data = &queue;
-    queue.push_back(op);
-    ++pending_;
-    return false;
-}
-
-void kqueue_reactor::unqueue(io_operation& op) noexcept {
-    static_cast<io_operation_list*>(op.backend_data)->remove(op);
-    op.backend_data = nullptr;
-    --pending_;
+    return queues_.start(op);
 }
 
 void kqueue_reactor::cancel(io_operation& op) noexcept {
-    if (op.backend_data == nullptr) {
-        return; // already finished and queued for reporting, or never started
-    }
-    unqueue(op);
-    op.cancelled = true;
-    finished_.push_back(op);
+    queues_.cancel(op);
 }
 
 void kqueue_reactor::abandon(io_operation& op) noexcept {
-    if (op.backend_data != nullptr) {
-        unqueue(op);
-        return;
-    }
-    // It may be sitting in finished_ waiting to be reported: take it out.
-    for (io_operation* queued = finished_.front(); queued != nullptr; queued = queued->next) {
-        if (queued == &op) {
-            finished_.remove(op);
-            return;
-        }
-    }
+    queues_.abandon(op);
 }
 
-void kqueue_reactor::drain(registration& state, bool readers) noexcept {
-    io_operation_list& queue = readers ? state.readers : state.writers;
-    bool& may_be_ready = readers ? state.readable : state.writable;
-    const bool closed = readers ? state.read_closed : state.write_closed;
-    may_be_ready = true;
-    while (io_operation* op = queue.front()) {
-        if (posix::attempt(*op) == posix::attempt_result::would_block) {
-            may_be_ready = false;
-            return;
-        }
-        unqueue(*op);
-        finished_.push_back(*op);
-        if (!closed && posix::looks_drained(*op)) {
-            may_be_ready = false;
-            return;
-        }
-    }
-}
-
-void kqueue_reactor::on_event(registration& state, const struct kevent& event) noexcept {
+void kqueue_reactor::on_event(readiness_state& state, const struct kevent& event) noexcept {
     if ((event.flags & EV_ERROR) != 0) {
         // Only changes produce EV_ERROR and wait() submits none (see the header). Should one
         // appear anyway, retry both directions and let the system calls report the problem.
-        drain(state, true);
-        drain(state, false);
+        queues_.drain(state, true);
+        queues_.drain(state, false);
         return;
     }
     // One event per filter: unlike epoll, a direction's readiness and its EOF arrive separately.
@@ -317,7 +229,7 @@ void kqueue_reactor::on_event(registration& state, const struct kevent& event) n
     if ((event.flags & EV_EOF) != 0) {
         (reading ? state.read_closed : state.write_closed) = true;
     }
-    drain(state, reading);
+    queues_.drain(state, reading);
 }
 
 void kqueue_reactor::on_wake() noexcept {
@@ -335,7 +247,7 @@ void kqueue_reactor::on_wake() noexcept {
 
 void kqueue_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
                           io_operation_list& completed) {
-    if (!finished_.empty()) {
+    if (queues_.has_finished()) {
         timeout = std::chrono::nanoseconds::zero();
     }
     timespec limit{};
@@ -356,9 +268,9 @@ void kqueue_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
             on_wake();
             continue;
         }
-        on_event(*static_cast<registration*>(owner), event);
+        on_event(*static_cast<readiness_state*>(owner), event);
     }
-    completed.splice_back(finished_);
+    queues_.take_finished(completed);
 }
 
 void kqueue_reactor::wake() noexcept {

@@ -11,6 +11,8 @@
 // set; EAGAIN (or a short transfer, see looks_drained()) clears it, and the operation queues until
 // the next event for its direction. On such an event the queued operations of that direction are
 // retried in FIFO order until one would block again: that is the draining rule EV_CLEAR requires.
+// That bookkeeping is shared with epoll (readiness_queues.hpp); this file translates kqueue's
+// events into it.
 //
 // EV_EOF on EVFILT_READ is epoll's EPOLLRDHUP: the peer shut down its side (or reset the
 // connection; `fflags` then holds the error, which the retried call reports itself). On
@@ -38,6 +40,7 @@
 #pragma once
 
 #include "reactor_backend.hpp"
+#include "readiness_queues.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -63,14 +66,12 @@ public:
     [[nodiscard]] std::size_t registered_handles() const noexcept override {
         return registrations_;
     }
-    [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
+    [[nodiscard]] std::size_t pending_operations() const noexcept override {
+        return queues_.pending();
+    }
 
 private:
-    struct registration;
-
-    void on_event(registration& handle, const struct kevent& event) noexcept;
-    void drain(registration& handle, bool readers) noexcept;
-    void unqueue(io_operation& op) noexcept;
+    void on_event(readiness_state& handle, const struct kevent& event) noexcept;
     void on_wake() noexcept;
     int open_wake_channel() noexcept; // returns an errno, 0 on success
     void close_descriptors() noexcept;
@@ -81,8 +82,7 @@ private:
     int wake_write_fd_ = -1;
     std::atomic<bool> wake_pending_{false};
     std::size_t registrations_ = 0;
-    std::size_t pending_ = 0;
-    io_operation_list finished_; // completed outside wait() (cancel, deregister), reported next
+    readiness_queues queues_;
 };
 
 } // namespace corio::detail
