@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// socket_ping_pong_bench.cpp - round trips per second of a 1-byte ping-pong between two corio
+// tasks on one loop, over an AF_UNIX socketpair and over TCP on 127.0.0.1, next to the floor: the
+// same ping-pong hand-written against epoll, with no runtime (socket_ping_pong.hpp).
+//
+// A round trip is two messages, each costing a wake-up through the loop's epoll_wait and a read
+// and a write, so this is the runtime's per-message I/O overhead, not a bandwidth figure: corio
+// must stay close to the floor, and to the 6 system calls per round trip the floor makes
+// (socket_ping_pong_count counts them, see docs/performance.md). Times are wall-clock (the
+// kernel's share of the work is the point); run these in the same process for a fair comparison.
+#include "socket_ping_pong.hpp"
+
+#include <benchmark/benchmark.h>
+
+namespace {
+
+using corio_bench::transport;
+
+void report_round_trips(benchmark::State& state) {
+    state.counters["round_trips_per_s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void corio_tasks(benchmark::State& state, transport kind) {
+    auto keep_going = [&state] { return state.KeepRunning(); };
+    corio::run(corio_bench::corio_ping_pong(corio_bench::make_connected_pair(kind), keep_going));
+    report_round_trips(state);
+}
+BENCHMARK_CAPTURE(corio_tasks, socketpair, transport::socketpair)->UseRealTime();
+BENCHMARK_CAPTURE(corio_tasks, tcp, transport::tcp)->UseRealTime();
+
+void raw_epoll_floor(benchmark::State& state, transport kind) {
+    auto keep_going = [&state] { return state.KeepRunning(); };
+    corio_bench::raw_ping_pong(corio_bench::make_connected_pair(kind), keep_going);
+    report_round_trips(state);
+}
+BENCHMARK_CAPTURE(raw_epoll_floor, socketpair, transport::socketpair)->UseRealTime();
+BENCHMARK_CAPTURE(raw_epoll_floor, tcp, transport::tcp)->UseRealTime();
+
+} // namespace
