@@ -39,6 +39,12 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(_WIN32)
+#include <cstdio>  // stdout
+#include <fcntl.h> // _O_BINARY
+#include <io.h>    // _setmode
+#endif
+
 namespace {
 
 namespace http = corio::http;
@@ -279,6 +285,13 @@ int main(int argc, char** argv) {
         std::cout << usage_text;
         return 0;
     }
+#if defined(_WIN32)
+    if (command.body) {
+        // --body writes the bytes as received: keep the C runtime's text mode from turning each
+        // "\n" on stdout into "\r\n".
+        ::_setmode(::_fileno(stdout), _O_BINARY);
+    }
+#endif
     try {
         return corio::run(fetch_all(command));
     } catch (const std::exception& failure) {

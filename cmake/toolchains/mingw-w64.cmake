@@ -11,7 +11,9 @@
 # under Wine without MinGW's DLLs next to it.
 # CMAKE_CROSSCOMPILING_EMULATOR makes CMake prefix every test command, and gtest_discover_tests'
 # listing of the tests, with wine; WINEPREFIX/WINEDEBUG come from the environment (the script and
-# the test preset set them).
+# the test preset set them). Start a persistent Wine server first (`wineserver -p`), as the script
+# does: otherwise the first test that touches the network starts Wine's services, they inherit its
+# output pipe, and ctest counts that test as running until the whole run ends.
 
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)

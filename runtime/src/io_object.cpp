@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <corio/runtime/io_object.hpp>
 
+#include <corio/runtime/detail/os_error.hpp>
+
 #include "reactor/reactor_backend.hpp"
 #include "sys/handle_ops.hpp"
 
@@ -117,7 +119,8 @@ void io_awaiter_base::check_result() const {
                                 "I/O handle closed while the operation was pending");
     }
     if (error != 0) {
-        throw std::system_error(error, std::system_category(), describe(kind));
+        // os_error_code: on Windows, also gives WSA codes their std::errc meanings.
+        throw std::system_error(os_error_code(error), describe(kind));
     }
 }
 

@@ -9,7 +9,8 @@
 
 namespace corio_test {
 
-// Open file descriptors of this process (POSIX: counts /proc/self/fd or /dev/fd).
+// Open file descriptors of this process (POSIX: counts /proc/self/fd or /dev/fd; Windows: its
+// file handles: sockets, pipes, files).
 std::size_t open_fd_count();
 
 // Fails the current test if the loop still holds timers, registrations, pending I/O or tasks.

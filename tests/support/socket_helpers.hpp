@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // socket_helpers.hpp - raw sockets for tests that exercise the reactor below corio::net.
 //
-// Every handle returned is ready for the platform's reactor (non-blocking, close-on-exec) and
-// owned by the caller (close it with close_handle or hand it to an io_object).
+// Every handle returned is ready for the platform's reactor (non-blocking and close-on-exec on
+// POSIX; overlapped and not inheritable on Windows) and owned by the caller (close it with
+// close_handle or hand it to an io_object).
 #pragma once
 
 #include <corio/runtime/native_handle.hpp>

@@ -5,7 +5,7 @@
 // so a loop that spawns and joins tasks at a steady rate stops calling malloc. Classes are 16
 // bytes apart (malloc's own granularity), so a frame wastes at most 15 bytes to rounding; larger
 // frames go straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays
-// visible.
+// visible; with MinGW-w64 it is off too (thread exit, below).
 #include <corio/runtime/detail/promise_base.hpp>
 
 #include <array>
@@ -15,6 +15,12 @@
 #include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
+#define CORIO_FRAME_CACHE 0
+#elif defined(__MINGW32__)
+// MinGW-w64 emulates thread_local (libgcc's emutls), and at thread exit emutls may free a thread's
+// variables before their destructors run (both are winpthreads key destructors, called in key
+// order), so ~frame_cache would walk freed memory and hang or crash. Without the cache the
+// per-thread state is trivially destructible and nothing runs at thread exit.
 #define CORIO_FRAME_CACHE 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -45,6 +51,7 @@ struct frame_cache {
     frame_cache() = default;
     frame_cache(const frame_cache&) = delete;
     frame_cache& operator=(const frame_cache&) = delete;
+#if CORIO_FRAME_CACHE
     ~frame_cache() {
         for (free_block*& head : heads) {
             while (head != nullptr) {
@@ -52,6 +59,7 @@ struct frame_cache {
             }
         }
     }
+#endif
 };
 
 frame_cache& this_thread_cache() noexcept {

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// The Windows twin of sys/posix/socket_ops.cpp, on Winsock 2. Sockets are created overlapped (the
+// IOCP backend needs that) and not inheritable (the equivalent of close-on-exec); there is no
+// SIGPIPE to suppress. Errors are Winsock codes, wrapped by corio::detail::os_error_code so they
+// compare equal to the same std::errc values as on POSIX.
+#include "../socket_ops.hpp"
+
+#include <corio/net/resolver.hpp>
+#include <corio/runtime/detail/os_error.hpp>
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <system_error>
+
+namespace corio::net::detail {
+
+namespace {
+
+[[noreturn]] void throw_socket_error(int error, const char* what) {
+    throw std::system_error(corio::detail::os_error_code(error), what);
+}
+
+[[noreturn]] void throw_last_socket_error(const char* what) {
+    throw_socket_error(::WSAGetLastError(), what);
+}
+
+// WSAStartup once per process before the first socket call (reference-counted, so the IOCP
+// backend's own call does not conflict). Never WSACleanup: process exit releases Winsock, and
+// cleaning up from a static destructor could pull it from under threads still using sockets.
+void start_winsock() {
+    static const int status = [] {
+        WSADATA data{};
+        return ::WSAStartup(MAKEWORD(2, 2), &data);
+    }();
+    if (status != 0) {
+        throw_socket_error(status, "WSAStartup");
+    }
+}
+
+SOCKET as_socket(native_handle_t handle) noexcept {
+    return static_cast<SOCKET>(handle);
+}
+
+} // namespace
+
+raw_socket_address to_raw(const address& endpoint) {
+    raw_socket_address raw{};
+    if (endpoint.family() == address_family::ipv4) {
+        sockaddr_in v4{};
+        v4.sin_family = AF_INET;
+        v4.sin_port = ::htons(endpoint.port());
+        std::memcpy(&v4.sin_addr, endpoint.octets().data(), 4);
+        std::memcpy(raw.bytes, &v4, sizeof v4);
+        raw.length = sizeof v4;
+    } else {
+        sockaddr_in6 v6{};
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = ::htons(endpoint.port());
+        v6.sin6_scope_id = endpoint.scope_id();
+        std::memcpy(&v6.sin6_addr, endpoint.octets().data(), 16);
+        std::memcpy(raw.bytes, &v6, sizeof v6);
+        raw.length = sizeof v6;
+    }
+    return raw;
+}
+
+address from_raw(const void* raw, std::uint32_t length) {
+    sockaddr_storage storage{};
+    std::memcpy(&storage, raw, std::min<std::size_t>(length, sizeof storage));
+    if (storage.ss_family == AF_INET && length >= sizeof(sockaddr_in)) {
+        sockaddr_in v4{};
+        std::memcpy(&v4, &storage, sizeof v4);
+        std::array<std::uint8_t, 4> octets{};
+        std::memcpy(octets.data(), &v4.sin_addr, 4);
+        return address::ipv4(octets, ::ntohs(v4.sin_port));
+    }
+    if (storage.ss_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+        sockaddr_in6 v6{};
+        std::memcpy(&v6, &storage, sizeof v6);
+        std::array<std::uint8_t, 16> octets{};
+        std::memcpy(octets.data(), &v6.sin6_addr, 16);
+        return address::ipv6(octets, ::ntohs(v6.sin6_port), v6.sin6_scope_id);
+    }
+    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported),
+                            "socket address");
+}
+
+native_handle_t open_tcp_socket(address_family family) {
+    start_winsock();
+    const int domain = family == address_family::ipv4 ? AF_INET : AF_INET6;
+    // WSA_FLAG_OVERLAPPED: usable with the completion port. WSA_FLAG_NO_HANDLE_INHERIT: child
+    // processes do not inherit it (close-on-exec). A socket created with socket() would be
+    // overlapped but inheritable.
+    const SOCKET socket = ::WSASocketW(domain, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+                                       WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (socket == INVALID_SOCKET) {
+        throw_last_socket_error("WSASocketW");
+    }
+    return static_cast<native_handle_t>(socket);
+}
+
+void bind_and_listen(native_handle_t socket, const address& endpoint, int backlog) {
+    // Not SO_REUSEADDR, the POSIX build's choice: on Windows it does not mean "rebind although
+    // old connections linger in TIME_WAIT" but "let another socket bind this very address and
+    // port", which lets any process that sets it take over our connections. SO_EXCLUSIVEADDRUSE
+    // forbids that, as Microsoft advises for servers. Its price: a restarted server may have to
+    // wait until the connections of its previous instance have finished closing.
+    // https://learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse
+    const BOOL one = TRUE;
+    if (::setsockopt(as_socket(socket), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
+                     reinterpret_cast<const char*>(&one), sizeof one) != 0) {
+        throw_last_socket_error("setsockopt(SO_EXCLUSIVEADDRUSE)");
+    }
+    const raw_socket_address raw = to_raw(endpoint);
+    if (::bind(as_socket(socket), reinterpret_cast<const sockaddr*>(raw.bytes),
+               static_cast<int>(raw.length)) != 0) {
+        throw_last_socket_error("bind");
+    }
+    if (::listen(as_socket(socket), backlog) != 0) {
+        throw_last_socket_error("listen");
+    }
+}
+
+address local_address_of(native_handle_t socket) {
+    sockaddr_storage storage{};
+    int length = sizeof storage;
+    if (::getsockname(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+        throw_last_socket_error("getsockname");
+    }
+    return from_raw(&storage, static_cast<std::uint32_t>(length));
+}
+
+address peer_address_of(native_handle_t socket) {
+    sockaddr_storage storage{};
+    int length = sizeof storage;
+    if (::getpeername(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+        throw_last_socket_error("getpeername");
+    }
+    return from_raw(&storage, static_cast<std::uint32_t>(length));
+}
+
+void shutdown_write(native_handle_t socket) {
+    if (::shutdown(as_socket(socket), SD_SEND) != 0 && ::WSAGetLastError() != WSAENOTCONN) {
+        throw_last_socket_error("shutdown");
+    }
+}
+
+void set_no_delay(native_handle_t socket, bool enabled) {
+    const BOOL value = enabled ? TRUE : FALSE;
+    if (::setsockopt(as_socket(socket), IPPROTO_TCP, TCP_NODELAY,
+                     reinterpret_cast<const char*>(&value), sizeof value) != 0) {
+        throw_last_socket_error("setsockopt(TCP_NODELAY)");
+    }
+}
+
+std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
+    start_winsock();
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG; // no IPv6 answers on a host without IPv6, and vice versa
+    addrinfo* results = nullptr;
+    const std::string service = std::to_string(port);
+    // getaddrinfo returns a Winsock error code (EAI_* are aliases of them), so the message is
+    // the system's text for it; gai_strerror is not thread-safe on Windows.
+    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &results);
+    if (status != 0) {
+        throw resolve_error(host, corio::detail::os_error_code(status).message());
+    }
+    std::vector<address> addresses;
+    for (const addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
+        if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6) {
+            address endpoint =
+                from_raw(entry->ai_addr, static_cast<std::uint32_t>(entry->ai_addrlen));
+            if (std::find(addresses.begin(), addresses.end(), endpoint) == addresses.end()) {
+                addresses.push_back(endpoint);
+            }
+        }
+    }
+    ::freeaddrinfo(results);
+    if (addresses.empty()) {
+        throw resolve_error(host, "no IPv4 or IPv6 address");
+    }
+    return addresses;
+}
+
+} // namespace corio::net::detail
