@@ -143,6 +143,7 @@ loop_stats event_loop::stats() const noexcept {
     stats.io_registrations = internals_->reactor->registered_handles();
     stats.pending_io = internals_->reactor->pending_operations();
     stats.blocking_jobs = internals_->blocking_in_flight;
+    stats.waits = reactor_waits_;
     return stats;
 }
 
@@ -312,6 +313,7 @@ void event_loop::wait_for_events() {
         timeout = std::chrono::nanoseconds(*next_timer > now ? *next_timer - now : 0);
     }
 
+    ++reactor_waits_;
     const bool may_jump =
         options_.virtual_time && ready_.empty() && next_timer && in.blocking_in_flight == 0;
     if (may_jump) {

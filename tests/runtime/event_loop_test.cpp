@@ -259,3 +259,31 @@ TEST(EventLoop, StatsCountLiveTasksAndArmedTimers) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(EventLoop, AnIdleLoopSleepsUntilItsTimerInsteadOfPolling) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        const std::uint64_t before = corio::event_loop::current().stats().waits;
+        co_await corio::sleep_for(200ms); // real time: a busy or periodic loop would wait often
+        const std::uint64_t waits = corio::event_loop::current().stats().waits - before;
+        EXPECT_GE(waits, 1U); // it did wait (the counter works)
+        EXPECT_LE(waits, 4U) << "the loop woke up " << waits << " times during one 200 ms sleep";
+    };
+    corio::run(main_task());
+}
+
+TEST(EventLoop, ALongTimerCostsOnlyAFewCascadeWakeUps) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        const std::uint64_t before = corio::event_loop::current().stats().waits;
+        co_await corio::sleep_for(10h); // cascades through the wheel's levels on its way down
+        const std::uint64_t waits = corio::event_loop::current().stats().waits - before;
+        EXPECT_GE(waits, 1U);
+        EXPECT_LE(waits, 8U) << "a 10 h sleep took " << waits << " reactor waits";
+    };
+    corio::run(main_task(), corio::loop_options::with_virtual_time());
+}
+
+} // namespace

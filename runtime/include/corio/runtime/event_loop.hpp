@@ -76,6 +76,8 @@ struct loop_stats {
     std::size_t io_registrations = 0; // handles registered with the reactor
     std::size_t pending_io = 0;       // operations the reactor has not completed yet
     std::size_t blocking_jobs = 0;    // run_blocking() calls still executing
+    std::uint64_t waits = 0;          // times the loop asked the reactor for events (tests use it
+                                      // to prove an idle loop sleeps instead of polling)
 };
 
 class event_loop final : private detail::task_owner {
@@ -180,6 +182,7 @@ private:
     detail::ring_buffer<std::coroutine_handle<>> ready_;
     unsigned immediate_streak_ = 0;
     unsigned turns_since_poll_ = 0;
+    std::uint64_t reactor_waits_ = 0;
     bool running_ = false;
     std::unique_ptr<detail::loop_internals> internals_;
 };
