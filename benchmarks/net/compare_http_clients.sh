@@ -142,6 +142,15 @@ run_corio() {
             END { if (!found) print "failed" }'
 }
 
+# The last of its arguments, "n/a" if there are none (for a client that is not installed).
+last() {
+    if [[ $# -eq 0 ]]; then
+        echo n/a
+    else
+        echo "${@: -1}"
+    fi
+}
+
 # The median of its arguments ("failed" if any failed, "n/a" if there are none).
 median() {
     if [[ $# -eq 0 ]]; then
@@ -166,8 +175,8 @@ for connections in $connection_counts; do
         [[ $have_wrk == yes ]] && wrk_rates+=("$(run_wrk "$connections")")
         [[ $have_curl == yes ]] && curl_rates+=("$(run_curl "$connections")")
         corio_rates+=("$(run_corio "$connections")")
-        echo "$connections connection(s), round $round: wrk ${wrk_rates[-1]:-n/a}," \
-            "libcurl multi ${curl_rates[-1]:-n/a}, corio ${corio_rates[-1]} req/s"
+        echo "$connections connection(s), round $round: wrk $(last "${wrk_rates[@]}")," \
+            "libcurl multi $(last "${curl_rates[@]}"), corio $(last "${corio_rates[@]}") req/s"
     done
     results+=("$connections $(median "${wrk_rates[@]}") $(median "${curl_rates[@]}") $(median "${corio_rates[@]}")")
 done

@@ -12,19 +12,21 @@
 #include "connect_plan.hpp"
 #include "connection_pool.hpp"
 #include "exchange_core.hpp"
+#include "receive_buffer.hpp"
 #include "redirect_policy.hpp"
 #include "request_deadlines.hpp"
+#include "request_template.hpp"
 #include "sys/blocking_socket.hpp"
 #include "sys/socket_ops.hpp"
 
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -37,35 +39,38 @@ using time_point = client_clock::time_point;
 
 struct idle_connection {
     blocking_socket socket;
+    receive_buffer buffer; // kept for the connection's next exchange
     time_point since;
 };
 
 struct blocking_state {
     client_options options;
-    std::map<pool_key, std::deque<idle_connection>> idle; // per origin, oldest first
+    request_templates templates;
+    std::unordered_map<pool_key, std::deque<idle_connection>, pool_key_hash> idle; // oldest first
     std::size_t idle_count = 0;
     std::size_t opened = 0;
 
     // The most recent idle connection to `key`'s origin - the least likely to have been closed
     // by the server meanwhile - after closing every expired one. There is no timer to expire
     // them, so this is where it happens.
-    std::optional<blocking_socket> checkout(const pool_key& key, time_point now) {
+    std::optional<idle_connection> checkout(const pool_key& key, time_point now) {
         close_expired(now);
         const auto found = idle.find(key);
         if (found == idle.end()) {
             return std::nullopt;
         }
-        blocking_socket socket = std::move(found->second.back().socket);
+        idle_connection newest = std::move(found->second.back());
         found->second.pop_back();
         --idle_count;
-        if (found->second.empty()) {
-            idle.erase(found);
-        }
-        return socket;
+        // An emptied entry stays: the connection normally comes back to it when the response
+        // is read, and close_expired() drops the entry if it does not.
+        return newest;
     }
 
-    void checkin(const pool_key& key, blocking_socket socket, time_point now) {
-        idle[key].push_back(idle_connection{std::move(socket), now});
+    void checkin(const pool_key& key, blocking_socket socket, receive_buffer buffer,
+                 time_point now) {
+        buffer.recycle();
+        idle[key].push_back(idle_connection{std::move(socket), std::move(buffer), now});
         ++idle_count;
     }
 
@@ -99,17 +104,16 @@ struct blocking_response_access {
 namespace {
 
 // One request and its response on one connection: the I/O for an exchange_core, done with
-// blocking calls. A body read to its end returns the connection to the pool if reusable; any
-// other way out closes it.
+// blocking calls. A body read to its end returns the connection, with its receive buffer, to
+// the pool if reusable; any other way out closes it.
 class blocking_exchange {
 public:
-    blocking_exchange(blocking_state& state, pool_key key, blocking_socket socket, bool reused,
-                      const client_request& request, std::string url_text,
+    blocking_exchange(blocking_state& state, std::shared_ptr<const request_template> request,
+                      bool request_keeps_alive, idle_connection connection, bool reused,
                       const exchange_settings& settings)
         : state_(state)
-        , key_(std::move(key))
-        , socket_(std::move(socket))
-        , core_(request, std::move(url_text), settings)
+        , socket_(std::move(connection.socket))
+        , core_(std::move(request), request_keeps_alive, settings, std::move(connection.buffer))
         , reused_(reused) {}
 
     void send(std::string_view head, std::string_view body) {
@@ -122,10 +126,8 @@ public:
             const io_deadline until = core_.next_deadline(client_clock::now());
             try {
                 socket_.write_all(std::as_bytes(std::span(slice)), until.at);
-            } catch (const corio::timeout_error&) {
-                core_.timed_out(until);
-            } catch (const std::system_error& failure) {
-                core_.io_failed(failure.code());
+            } catch (...) {
+                core_.rethrow_io_failure(until);
             }
             core_.sent(slice.size());
         }
@@ -191,11 +193,9 @@ private:
         const io_deadline until = core_.next_deadline(client_clock::now());
         std::size_t received = 0;
         try {
-            received = socket_.read_some(core_.receive_buffer(), until.at);
-        } catch (const corio::timeout_error&) {
-            core_.timed_out(until);
-        } catch (const std::system_error& failure) {
-            core_.io_failed(failure.code());
+            received = socket_.read_some(core_.receive_space(), until.at);
+        } catch (...) {
+            core_.rethrow_io_failure(until);
         }
         core_.received(received);
     }
@@ -203,13 +203,13 @@ private:
     // The message is complete: pool the connection if both sides allow it.
     void release() {
         if (core_.reusable() && socket_.is_open()) {
-            state_.checkin(key_, std::move(socket_), client_clock::now());
+            state_.checkin(core_.request().origin, std::move(socket_), core_.take_buffer(),
+                           client_clock::now());
         }
         socket_.close();
     }
 
     blocking_state& state_;
-    pool_key key_;
     blocking_socket socket_; // closed by the destructor unless pooled
     exchange_core core_;
     bool reused_;
@@ -253,36 +253,33 @@ blocking_socket connect_to(const url& target, const std::string& url_text,
     plan.give_up();
 }
 
-// Sends `request` and reads the response head, retrying once on a fresh connection when
-// retry_on_fresh_connection() allows it.
-std::unique_ptr<blocking_exchange> open_exchange(blocking_state& state,
-                                                 const client_request& request,
-                                                 const exchange_settings& settings) {
-    const std::string url_text = request.target.to_string();
-    const std::string head = checked_request_head(request, url_text);
-    const pool_key key{std::string(request.target.scheme()), std::string(request.target.host()),
-                       request.target.port()};
-    std::optional<blocking_socket> pooled = state.checkout(key, client_clock::now());
+// Sends `head` and `body` for `request` and reads the response head, retrying once on a fresh
+// connection when retry_on_fresh_connection() allows it.
+std::unique_ptr<blocking_exchange>
+open_exchange(blocking_state& state, const std::shared_ptr<const request_template>& request,
+              bool keeps_alive, std::string_view head, std::string_view body,
+              const exchange_settings& settings) {
+    std::optional<idle_connection> pooled = state.checkout(request->origin, settings.start);
     bool retried = false;
     while (true) {
         const bool reused = pooled.has_value();
-        blocking_socket socket;
+        idle_connection connection{};
         if (reused) {
-            socket = std::move(*pooled);
+            connection = std::move(*pooled);
             pooled.reset();
         } else {
-            socket = connect_to(request.target, url_text, settings.deadlines);
+            connection.socket = connect_to(request->target, request->url_text, settings.deadlines);
             ++state.opened;
         }
-        auto exchange = std::make_unique<blocking_exchange>(state, key, std::move(socket), reused,
-                                                            request, url_text, settings);
+        auto exchange = std::make_unique<blocking_exchange>(
+            state, request, keeps_alive, std::move(connection), reused, settings);
         try {
-            exchange->send(head, request.body);
+            exchange->send(head, body);
             exchange->receive_head();
             return exchange;
         } catch (const connection_closed_error&) {
-            if (!retry_on_fresh_connection(request, exchange->reused(), exchange->received_any(),
-                                           retried)) {
+            if (!retry_on_fresh_connection(request->method, exchange->reused(),
+                                           exchange->received_any(), retried)) {
                 throw;
             }
         }
@@ -290,15 +287,16 @@ std::unique_ptr<blocking_exchange> open_exchange(blocking_state& state,
     }
 }
 
-blocking_response perform(blocking_state& state, std::string method, std::string_view url_text,
-                          const headers& extra, std::string body) {
-    const client_options& options = state.options;
-    const exchange_settings settings = make_exchange_settings(options, client_clock::now());
-    client_request request{std::move(method), url::parse(url_text),
-                           merge_fields(options.default_headers, extra), std::move(body)};
-    redirect_chain chain{options.max_redirects};
+// The response to `exchange`'s request may redirect: follows the chain until a response is
+// final, as client_session does.
+blocking_response follow_redirects(blocking_state& state,
+                                   const std::shared_ptr<const request_template>& first,
+                                   const headers& fields, std::string body,
+                                   std::unique_ptr<blocking_exchange> exchange,
+                                   const exchange_settings& settings) {
+    client_request request{first->method, first->target, fields, std::move(body)};
+    redirect_chain chain{state.options.max_redirects};
     while (true) {
-        std::unique_ptr<blocking_exchange> exchange = open_exchange(state, request, settings);
         response_head& head = exchange->head();
         std::optional<client_request> next = chain.follow(request, head.status, head.fields);
         if (!next) {
@@ -314,7 +312,30 @@ blocking_response perform(blocking_state& state, std::string method, std::string
             }
         }
         request = std::move(*next);
+        const auto current =
+            std::make_shared<const request_template>(request.method, request.target);
+        const std::string next_head = checked_request_head(
+            request.method, request.target, request.fields, request.body, current->url_text);
+        exchange = open_exchange(state, current, request_keeps_alive(request.fields), next_head,
+                                 request.body, settings);
     }
+}
+
+blocking_response perform(blocking_state& state, std::string_view method, std::string_view url_text,
+                          const headers& extra, std::string body) {
+    const client_options& options = state.options;
+    const exchange_settings settings = make_exchange_settings(options, client_clock::now());
+    const std::shared_ptr<const request_template> request = state.templates.get(method, url_text);
+    const outgoing_request head(*request, options.default_headers, extra, body);
+    std::unique_ptr<blocking_exchange> exchange = open_exchange(
+        state, request, request_keeps_alive(head.fields()), head.text(), body, settings);
+    response_head& got = exchange->head();
+    if (is_followed_redirect(got.status) && got.fields.contains("Location")) {
+        return follow_redirects(state, request, head.fields(), std::move(body), std::move(exchange),
+                                settings);
+    }
+    std::string text = exchange->read_body();
+    return blocking_response_access::make(got, request->target, {}, std::move(text));
 }
 
 } // namespace
@@ -343,24 +364,25 @@ blocking_session::blocking_session(blocking_session&& other) noexcept = default;
 blocking_session& blocking_session::operator=(blocking_session&& other) noexcept = default;
 blocking_session::~blocking_session() = default;
 
-blocking_response blocking_session::get(std::string_view url, headers extra) {
-    return request("GET", url, std::move(extra));
+blocking_response blocking_session::get(std::string_view url, const headers& extra) {
+    return request("GET", url, extra);
 }
 
-blocking_response blocking_session::head(std::string_view url, headers extra) {
-    return request("HEAD", url, std::move(extra));
+blocking_response blocking_session::head(std::string_view url, const headers& extra) {
+    return request("HEAD", url, extra);
 }
 
-blocking_response blocking_session::post(std::string_view url, std::string body, headers extra) {
-    return request("POST", url, std::move(extra), std::move(body));
+blocking_response blocking_session::post(std::string_view url, std::string body,
+                                         const headers& extra) {
+    return request("POST", url, extra, std::move(body));
 }
 
-blocking_response blocking_session::request(std::string method, std::string_view url, headers extra,
-                                            std::string body) {
+blocking_response blocking_session::request(std::string_view method, std::string_view url,
+                                            const headers& extra, std::string body) {
     if (!state_) {
         throw corio::usage_error("request on a moved-from corio::http::blocking_session");
     }
-    return detail::perform(*state_, std::move(method), url, extra, std::move(body));
+    return detail::perform(*state_, method, url, extra, std::move(body));
 }
 
 std::size_t blocking_session::connections_opened() const noexcept {

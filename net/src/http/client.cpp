@@ -15,6 +15,7 @@
 #include "exchange_core.hpp"
 #include "redirect_policy.hpp"
 #include "request_deadlines.hpp"
+#include "request_template.hpp"
 
 #include <memory>
 #include <optional>
@@ -30,11 +31,12 @@ namespace detail {
 struct session_state {
     client_options options;
     std::shared_ptr<connection_pool> pool;
+    request_templates templates;
 };
 
 struct response_access {
-    static response make(std::unique_ptr<client_exchange> exchange, const url& final_url,
-                         std::vector<std::string> history) {
+    static response make(std::unique_ptr<client_exchange> exchange,
+                         std::shared_ptr<const url> final_url, std::vector<std::string> history) {
         response_head& head = exchange->head();
         const int status = head.status;
         const int version_minor = head.version_minor;
@@ -43,12 +45,23 @@ struct response_access {
         if (exchange->complete()) {
             exchange.reset(); // bodiless: the connection is back in the pool already
         }
-        return response{status,    std::move(reason),  version_minor,      std::move(fields),
-                        final_url, std::move(history), std::move(exchange)};
+        return response{status,
+                        std::move(reason),
+                        version_minor,
+                        std::move(fields),
+                        std::move(final_url),
+                        std::move(history),
+                        std::move(exchange)};
     }
 };
 
 namespace {
+
+// The template's URL, sharing its ownership: no copy.
+std::shared_ptr<const url> url_of(std::shared_ptr<const request_template> request) {
+    const url* target = &request->target;
+    return {std::move(request), target};
+}
 
 // Resolves the host, then tries its addresses in order (connect_plan bounds each attempt).
 task<std::unique_ptr<net::byte_stream>> connect_to(const url& target, const std::string& url_text,
@@ -76,37 +89,37 @@ task<std::unique_ptr<net::byte_stream>> connect_to(const url& target, const std:
     plan.give_up();
 }
 
-// Sends `request` and reads the response head, retrying once on a fresh connection when
-// retry_on_fresh_connection() allows it.
-task<std::unique_ptr<client_exchange>> open_exchange(const session_state& state,
-                                                     const client_request& request,
-                                                     const exchange_settings& settings) {
-    const std::string url_text = request.target.to_string();
-    const std::string head = checked_request_head(request, url_text);
-    pool_key key{std::string(request.target.scheme()), std::string(request.target.host()),
-                 request.target.port()};
-    connection_lease lease;
-    try {
-        lease = co_await state.pool->acquire(std::move(key), settings.deadlines.total());
-    } catch (const corio::timeout_error&) {
-        throw timeout_error(url_text,
-                            settings.deadlines.total_expired("waiting for a free connection to " +
-                                                             request.target.host_header()));
+// Sends `head` and `body` for `request` and reads the response head, retrying once on a fresh
+// connection when retry_on_fresh_connection() allows it.
+task<std::unique_ptr<client_exchange>>
+open_exchange(const session_state& state, const std::shared_ptr<const request_template>& request,
+              bool keeps_alive, std::string_view head, std::string_view body,
+              const exchange_settings& settings) {
+    connection_pool& pool = *state.pool;
+    connection_lease lease = pool.try_acquire(request->origin, settings.start);
+    if (!lease.holds_slot()) {
+        try {
+            lease = co_await pool.acquire(request->origin, settings.deadlines.total());
+        } catch (const corio::timeout_error&) {
+            throw timeout_error(request->url_text, settings.deadlines.total_expired(
+                                                       "waiting for a free connection to " +
+                                                       request->target.host_header()));
+        }
     }
     bool retried = false;
     while (true) {
         if (lease.stream() == nullptr) {
-            lease.attach(co_await connect_to(request.target, url_text, settings.deadlines));
+            lease.attach(
+                co_await connect_to(request->target, request->url_text, settings.deadlines));
         }
         auto exchange =
-            std::make_unique<client_exchange>(std::move(lease), request, url_text, settings);
+            std::make_unique<client_exchange>(std::move(lease), request, keeps_alive, settings);
         try {
-            co_await exchange->send(head, request.body);
-            co_await exchange->receive_head();
+            co_await exchange->round_trip(head, body);
             co_return std::move(exchange);
         } catch (const connection_closed_error&) {
-            if (!retry_on_fresh_connection(request, exchange->reused(), exchange->received_any(),
-                                           retried)) {
+            if (!retry_on_fresh_connection(request->method, exchange->reused(),
+                                           exchange->received_any(), retried)) {
                 throw;
             }
         }
@@ -115,23 +128,21 @@ task<std::unique_ptr<client_exchange>> open_exchange(const session_state& state,
     }
 }
 
-task<response> perform(std::shared_ptr<session_state> state, std::string method,
-                       std::string url_text, headers extra, std::string body) {
-    if (!state) {
-        throw corio::usage_error("request on a moved-from corio::http::client_session");
-    }
-    const client_options& options = state->options;
-    const exchange_settings settings = make_exchange_settings(options, event_loop::current().now());
-    client_request request{std::move(method), url::parse(url_text),
-                           merge_fields(options.default_headers, extra), std::move(body)};
-    redirect_chain chain{options.max_redirects};
+// The response to `exchange`'s request may redirect: follows the chain until a response is
+// final. A coroutine of its own, so that the common request, which is not redirected, does not
+// carry the chain's state in its frame.
+task<response> follow_redirects(session_state& state, std::shared_ptr<const request_template> first,
+                                headers fields, std::string body,
+                                std::unique_ptr<client_exchange> exchange,
+                                const exchange_settings& settings) {
+    client_request request{first->method, first->target, std::move(fields), std::move(body)};
+    std::shared_ptr<const request_template> current = std::move(first);
+    redirect_chain chain{state.options.max_redirects};
     while (true) {
-        std::unique_ptr<client_exchange> exchange =
-            co_await open_exchange(*state, request, settings);
         const response_head& head = exchange->head();
         std::optional<client_request> next = chain.follow(request, head.status, head.fields);
         if (!next) {
-            co_return response_access::make(std::move(exchange), request.target, chain.history());
+            break;
         }
         try {
             co_await exchange->drain(redirect_drain_limit);
@@ -141,7 +152,37 @@ task<response> perform(std::shared_ptr<session_state> state, std::string method,
             }
         }
         request = std::move(*next);
+        current = std::make_shared<const request_template>(request.method, request.target);
+        const std::string next_head = checked_request_head(
+            request.method, request.target, request.fields, request.body, current->url_text);
+        exchange = co_await open_exchange(state, current, request_keeps_alive(request.fields),
+                                          next_head, request.body, settings);
     }
+    co_return response_access::make(std::move(exchange), url_of(std::move(current)),
+                                    chain.history());
+}
+
+// `request` is the cached template for `method` and `url_spelling`, or null on a miss.
+task<response> perform(std::shared_ptr<session_state> state,
+                       std::shared_ptr<const request_template> request, std::string url_spelling,
+                       std::string method, headers extra, std::string body) {
+    if (!state) {
+        throw corio::usage_error("request on a moved-from corio::http::client_session");
+    }
+    const client_options& options = state->options;
+    const exchange_settings settings = make_exchange_settings(options, event_loop::current().now());
+    if (!request) {
+        request = state->templates.get(method, url_spelling);
+    }
+    const outgoing_request head(*request, options.default_headers, extra, body);
+    std::unique_ptr<client_exchange> exchange = co_await open_exchange(
+        *state, request, request_keeps_alive(head.fields()), head.text(), body, settings);
+    const response_head& got = exchange->head();
+    if (is_followed_redirect(got.status) && got.fields.contains("Location")) {
+        co_return co_await follow_redirects(*state, std::move(request), head.fields(),
+                                            std::move(body), std::move(exchange), settings);
+    }
+    co_return response_access::make(std::move(exchange), url_of(std::move(request)), {});
 }
 
 } // namespace
@@ -184,11 +225,20 @@ task<response> client_session::post(std::string_view url, std::string body, head
     return request("POST", url, std::move(extra), std::move(body));
 }
 
-// Not a coroutine: the URL view is copied now, so a temporary string may be passed.
+// Not a coroutine: the URL view is looked up, or else copied, now, so a temporary string may be
+// passed.
 task<response> client_session::request(std::string method, std::string_view url, headers extra,
                                        std::string body) {
-    return detail::perform(state_, std::move(method), std::string(url), std::move(extra),
-                           std::move(body));
+    std::shared_ptr<const detail::request_template> known;
+    if (state_) {
+        known = state_->templates.find(method, url);
+    }
+    std::string spelling;
+    if (!known) {
+        spelling.assign(url);
+    }
+    return detail::perform(state_, std::move(known), std::move(spelling), std::move(method),
+                           std::move(extra), std::move(body));
 }
 
 std::size_t client_session::connections_opened() const noexcept {

@@ -2,20 +2,24 @@
 #include "client_exchange.hpp"
 
 #include <corio/http/error.hpp>
-#include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
 
 #include <span>
-#include <system_error>
 #include <utility>
 
 namespace corio::http::detail {
 
-client_exchange::client_exchange(connection_lease lease, const client_request& request,
-                                 std::string url_text, const exchange_settings& settings)
+client_exchange::client_exchange(connection_lease lease,
+                                 std::shared_ptr<const request_template> request,
+                                 bool request_keeps_alive, const exchange_settings& settings)
     : lease_(std::move(lease))
-    , core_(request, std::move(url_text), settings)
+    , core_(std::move(request), request_keeps_alive, settings, lease_.take_buffer())
     , reused_(lease_.reused()) {}
+
+void client_exchange::finish() noexcept {
+    const bool reusable = core_.reusable();
+    lease_.release(reusable, core_.take_buffer());
+}
 
 void client_exchange::fail(bool release_slot) noexcept {
     failed_ = true;
@@ -30,20 +34,9 @@ connection_lease client_exchange::take_slot() noexcept {
     return std::move(lease_);
 }
 
-task<> client_exchange::receive() {
-    const io_deadline until = core_.next_deadline(event_loop::current().now());
-    std::size_t received = 0;
-    try {
-        received = co_await lease_.stream()->read_some(core_.receive_buffer(), until.at);
-    } catch (const corio::timeout_error&) {
-        core_.timed_out(until);
-    } catch (const std::system_error& failure) {
-        core_.io_failed(failure.code());
-    }
-    core_.received(received);
-}
-
-task<> client_exchange::send(std::string_view head, std::string_view body) {
+// Reads and sends are written out here rather than in helper coroutines: each would be one more
+// coroutine frame per request.
+task<> client_exchange::round_trip(std::string_view head, std::string_view body) {
     try {
         core_.start_sending(head, body);
         for (;;) {
@@ -54,27 +47,24 @@ task<> client_exchange::send(std::string_view head, std::string_view body) {
             const io_deadline until = core_.next_deadline(event_loop::current().now());
             try {
                 co_await lease_.stream()->write_all(std::as_bytes(std::span(slice)), until.at);
-            } catch (const corio::timeout_error&) {
-                core_.timed_out(until);
-            } catch (const std::system_error& failure) {
-                core_.io_failed(failure.code());
+            } catch (...) {
+                core_.rethrow_io_failure(until);
             }
             core_.sent(slice.size());
         }
-    } catch (...) {
-        fail(false);
-        throw;
-    }
-}
-
-task<> client_exchange::receive_head() {
-    try {
         while (core_.next().event != reader_event::head) {
-            co_await receive();
+            const io_deadline until = core_.next_deadline(event_loop::current().now());
+            std::size_t received = 0;
+            try {
+                received = co_await lease_.stream()->read_some(core_.receive_space(), until.at);
+            } catch (...) {
+                core_.rethrow_io_failure(until);
+            }
+            core_.received(received);
         }
         if (!core_.expects_body()) {
             (void)core_.next(); // the end of the message: nothing to read
-            lease_.release(core_.reusable());
+            finish();
         }
     } catch (...) {
         fail(false);
@@ -82,26 +72,52 @@ task<> client_exchange::receive_head() {
     }
 }
 
-task<std::optional<std::string_view>> client_exchange::next_piece() {
+bool client_exchange::next_buffered_piece(std::optional<std::string_view>& piece) {
     if (failed_) {
         throw connection_closed_error(core_.url(),
                                       "the response body is unavailable: an earlier read "
                                       "failed or was cancelled, and the connection was closed");
     }
+    piece.reset();
     if (core_.at_end()) {
-        co_return std::nullopt;
+        return true;
     }
     try {
+        const response_reader::step step = core_.next();
+        if (step.event == reader_event::data) {
+            piece = step.data;
+            return true;
+        }
+        if (step.event == reader_event::end) {
+            finish();
+            return true;
+        }
+        return false;
+    } catch (...) {
+        fail(true);
+        throw;
+    }
+}
+
+task<std::optional<std::string_view>> client_exchange::read_piece() {
+    try {
         while (true) {
+            const io_deadline until = core_.next_deadline(event_loop::current().now());
+            std::size_t received = 0;
+            try {
+                received = co_await lease_.stream()->read_some(core_.receive_space(), until.at);
+            } catch (...) {
+                core_.rethrow_io_failure(until);
+            }
+            core_.received(received);
             const response_reader::step step = core_.next();
             if (step.event == reader_event::data) {
                 co_return step.data;
             }
             if (step.event == reader_event::end) {
-                lease_.release(core_.reusable());
+                finish();
                 co_return std::nullopt;
             }
-            co_await receive();
         }
     } catch (...) {
         fail(true);

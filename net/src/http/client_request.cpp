@@ -30,50 +30,59 @@ bool is_idempotent(std::string_view method) noexcept {
     return std::find(std::begin(idempotent), std::end(idempotent), method) != std::end(idempotent);
 }
 
-bool request_keeps_alive(const client_request& request) {
-    return !request.fields.has_token("Connection", "close");
+bool request_keeps_alive(const headers& fields) {
+    return !fields.has_token("Connection", "close");
 }
 
-std::string serialize_request_head(const client_request& request) {
-    headers fields;
-    if (!request.fields.contains("Host")) {
-        fields.add("Host", request.target.host_header());
+bool request_keeps_alive(const client_request& request) {
+    return request_keeps_alive(request.fields);
+}
+
+std::string serialize_request_head(std::string_view method, const url& target,
+                                   const headers& fields, std::string_view body) {
+    std::string out;
+    out.reserve(256);
+    write_request_line(out, method, target.target());
+    if (!fields.contains("Host")) {
+        write_field(out, "Host", target.host_header());
     }
-    for (const header_field& field : request.fields) {
+    for (const header_field& field : fields) {
         if (!iequals(field.name, "Content-Length") && !iequals(field.name, "Transfer-Encoding")) {
-            fields.add(field.name, field.value);
+            write_field(out, field.name, field.value);
         }
     }
     if (!fields.contains("User-Agent")) {
-        fields.add("User-Agent", default_user_agent);
+        write_field(out, "User-Agent", default_user_agent);
     }
     // RFC 9110 §8.6: a method that expects content announces its length even when it is zero,
     // or the server cannot tell the request has ended.
-    const bool expects_content =
-        request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
-    if (!request.body.empty() || expects_content) {
-        fields.add("Content-Length", std::to_string(request.body.size()));
+    const bool expects_content = method == "POST" || method == "PUT" || method == "PATCH";
+    if (!body.empty() || expects_content) {
+        write_field(out, "Content-Length", std::to_string(body.size()));
     }
-    std::string out;
-    out.reserve(256);
-    write_request_head(out, request.method, request.target.target(), fields);
+    out += "\r\n";
     return out;
 }
 
-std::string checked_request_head(const client_request& request, const std::string& url_text) {
-    if (request.target.scheme() == "https") {
+std::string serialize_request_head(const client_request& request) {
+    return serialize_request_head(request.method, request.target, request.fields, request.body);
+}
+
+std::string checked_request_head(std::string_view method, const url& target, const headers& fields,
+                                 std::string_view body, const std::string& url_text) {
+    if (target.scheme() == "https") {
         throw tls_error(url_text, "TLS is not available in this build");
     }
     try {
-        return serialize_request_head(request);
+        return serialize_request_head(method, target, fields, body);
     } catch (const std::invalid_argument& failure) {
         throw error(error_kind::usage, url_text, failure.what());
     }
 }
 
-bool retry_on_fresh_connection(const client_request& request, bool reused, bool received_any,
+bool retry_on_fresh_connection(std::string_view method, bool reused, bool received_any,
                                bool already_retried) noexcept {
-    return reused && !received_any && !already_retried && is_idempotent(request.method);
+    return reused && !received_any && !already_retried && is_idempotent(method);
 }
 
 } // namespace corio::http::detail

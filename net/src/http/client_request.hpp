@@ -34,24 +34,28 @@ struct client_request {
 // that died on a stale pooled connection may be sent again.
 [[nodiscard]] bool is_idempotent(std::string_view method) noexcept;
 
-// False when the caller asked for "Connection: close".
+// False when the request's fields ask for "Connection: close".
+[[nodiscard]] bool request_keeps_alive(const headers& fields);
 [[nodiscard]] bool request_keeps_alive(const client_request& request);
 
-// The request head. Throws std::invalid_argument for a method that is not a token or a field
-// that may not be sent (see write_request_head).
+// The request head, written straight into one string. Throws std::invalid_argument for a method
+// that is not a token or a field that may not be sent (see write_request_head).
+[[nodiscard]] std::string serialize_request_head(std::string_view method, const url& target,
+                                                 const headers& fields, std::string_view body);
 [[nodiscard]] std::string serialize_request_head(const client_request& request);
 
 // The head a client driver sends, checked before any connection is made: throws tls_error for an
 // https URL (this build has no TLS) and an error of kind usage where serialize_request_head
 // refuses. Both carry `url_text`.
-[[nodiscard]] std::string checked_request_head(const client_request& request,
+[[nodiscard]] std::string checked_request_head(std::string_view method, const url& target,
+                                               const headers& fields, std::string_view body,
                                                const std::string& url_text);
 
 // After a connection_closed_error: may the request go once more, on a fresh connection? Only if
 // it failed on a reused (pooled) connection before any byte of the response arrived - the server
 // most likely closed the idle connection as it was reused - it is idempotent, and it has not
 // been retried already.
-[[nodiscard]] bool retry_on_fresh_connection(const client_request& request, bool reused,
+[[nodiscard]] bool retry_on_fresh_connection(std::string_view method, bool reused,
                                              bool received_any, bool already_retried) noexcept;
 
 } // namespace corio::http::detail

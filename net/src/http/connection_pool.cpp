@@ -16,6 +16,7 @@ namespace {
 
 struct idle_connection {
     std::unique_ptr<net::byte_stream> stream;
+    receive_buffer buffer;
     event_loop::time_point since;
 };
 
@@ -113,6 +114,7 @@ connection_lease::connection_lease(connection_lease&& other) noexcept
     : pool_(std::move(other.pool_))
     , host_(std::exchange(other.host_, nullptr))
     , stream_(std::move(other.stream_))
+    , buffer_(std::move(other.buffer_))
     , reused_(std::exchange(other.reused_, false)) {}
 
 connection_lease& connection_lease::operator=(connection_lease&& other) noexcept {
@@ -121,6 +123,7 @@ connection_lease& connection_lease::operator=(connection_lease&& other) noexcept
         pool_ = std::move(other.pool_);
         host_ = std::exchange(other.host_, nullptr);
         stream_ = std::move(other.stream_);
+        buffer_ = std::move(other.buffer_);
         reused_ = std::exchange(other.reused_, false);
     }
     return *this;
@@ -144,7 +147,7 @@ void connection_lease::close_connection() noexcept {
     reused_ = false;
 }
 
-void connection_lease::release(bool reusable) noexcept {
+void connection_lease::release(bool reusable, receive_buffer buffer) noexcept {
     if (!pool_) {
         close_connection();
         return;
@@ -153,7 +156,7 @@ void connection_lease::release(bool reusable) noexcept {
     const std::shared_ptr<connection_pool> pool = std::move(pool_);
     host_entry& host = *std::exchange(host_, nullptr);
     if (reusable && stream_ && !pool->shut_down_) {
-        pool->return_connection(host, std::move(stream_));
+        pool->return_connection(host, std::move(stream_), std::move(buffer));
     } else {
         close_connection();
     }
@@ -192,7 +195,36 @@ void connection_pool::forget_if_unused(host_entry& host) noexcept {
     }
 }
 
+connection_lease connection_pool::try_acquire(const pool_key& key, event_loop::time_point now) {
+    if (loop_ == nullptr) {
+        loop_ = &event_loop::current();
+    }
+    host_entry& host = entry_for(key);
+    if (!host.try_take_slot(max_per_host_)) {
+        return {};
+    }
+    return lease_slot(host, now);
+}
+
+connection_lease connection_pool::lease_slot(host_entry& host, event_loop::time_point now) {
+    connection_lease lease;
+    lease.pool_ = shared_from_this();
+    lease.host_ = &host;
+    close_expired(host, now);
+    if (!host.idle.empty()) {
+        // The most recent one: the least likely to have been closed by the server meanwhile.
+        idle_connection& newest = host.idle.back();
+        lease.stream_ = std::move(newest.stream);
+        lease.buffer_ = std::move(newest.buffer);
+        lease.reused_ = true;
+        host.idle.pop_back();
+        --idle_;
+    }
+    return lease;
+}
+
 task<connection_lease> connection_pool::acquire(pool_key key, deadline until) {
+    // Waiting may outlast the session; the pool must outlast the wait.
     const std::shared_ptr<connection_pool> self = shared_from_this();
     if (loop_ == nullptr) {
         loop_ = &event_loop::current();
@@ -211,23 +243,13 @@ task<connection_lease> connection_pool::acquire(pool_key key, deadline until) {
             throw;
         }
     }
-    connection_lease lease;
-    lease.pool_ = self;
-    lease.host_ = &host;
-    close_expired(host, loop_->now());
-    if (!host.idle.empty()) {
-        // The most recent one: the least likely to have been closed by the server meanwhile.
-        lease.stream_ = std::move(host.idle.back().stream);
-        lease.reused_ = true;
-        host.idle.pop_back();
-        --idle_;
-    }
-    co_return lease;
+    co_return lease_slot(host, loop_->now());
 }
 
-void connection_pool::return_connection(host_entry& host,
-                                        std::unique_ptr<net::byte_stream> stream) noexcept {
-    host.idle.push_back(idle_connection{std::move(stream), loop_->now()});
+void connection_pool::return_connection(host_entry& host, std::unique_ptr<net::byte_stream> stream,
+                                        receive_buffer buffer) noexcept {
+    buffer.recycle();
+    host.idle.push_back(idle_connection{std::move(stream), std::move(buffer), loop_->now()});
     ++idle_;
     schedule_sweep();
 }

@@ -3,24 +3,28 @@
 //
 // A request takes a *slot* on its origin (scheme, host, port) - at most max_per_host; later
 // requests queue first come first served, cancellably, until a deadline - then the most recent
-// idle connection, or opens one. A lease returns the slot, and its connection only if reusable.
+// idle connection, or opens one. A lease returns the slot, and its connection only if reusable;
+// a pooled connection keeps its receive buffer, so the next exchange on it allocates none.
 // Idle connections expire through one timer armed for the oldest (no polling; checkout skips
 // expired ones too). Leases keep the pool alive, so responses may outlive their session.
 // Not thread-safe: use it on one loop, and close it before that loop is destroyed.
 #pragma once
+
+#include "receive_buffer.hpp"
 
 #include <corio/net/byte_stream.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
-#include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace corio::http::detail {
 
@@ -29,8 +33,15 @@ struct pool_key {
     std::string host;
     std::uint16_t port = 0;
 
-    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted comparisons
-    friend auto operator<=>(const pool_key&, const pool_key&) = default;
+    friend bool operator==(const pool_key&, const pool_key&) = default;
+};
+
+struct pool_key_hash {
+    [[nodiscard]] std::size_t operator()(const pool_key& key) const noexcept {
+        // The scheme is "http" or "https": its length tells them apart.
+        return std::hash<std::string_view>{}(key.host) ^ (std::size_t{key.port} << 3) ^
+               key.scheme.size();
+    }
 };
 
 class connection_pool;
@@ -49,6 +60,9 @@ public:
 
     [[nodiscard]] bool holds_slot() const noexcept { return pool_ != nullptr; }
     [[nodiscard]] net::byte_stream* stream() const noexcept { return stream_.get(); }
+    // The connection's receive buffer (empty memory for a new connection), for the exchange to
+    // read with; release() takes it back.
+    [[nodiscard]] receive_buffer take_buffer() noexcept { return std::move(buffer_); }
     // The connection came from the idle list: it has served a request before, so the server
     // may have closed it in the meantime.
     [[nodiscard]] bool reused() const noexcept { return reused_; }
@@ -58,8 +72,8 @@ public:
     // Closes the connection but keeps the slot, for a retry on a fresh connection.
     void close_connection() noexcept;
     // Gives the slot back. The connection returns to the idle list if `reusable` and the pool
-    // is still open; otherwise it is closed.
-    void release(bool reusable) noexcept;
+    // is still open, with `buffer` for its next exchange; otherwise it is closed.
+    void release(bool reusable, receive_buffer buffer = {}) noexcept;
 
 private:
     friend class connection_pool;
@@ -67,6 +81,7 @@ private:
     std::shared_ptr<connection_pool> pool_;
     host_entry* host_ = nullptr;
     std::unique_ptr<net::byte_stream> stream_;
+    receive_buffer buffer_;
     bool reused_ = false;
 };
 
@@ -81,9 +96,12 @@ public:
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
 
-    // A slot on `key`'s origin, holding an idle connection if one was available (otherwise the
-    // caller attaches a new one). Waits first come, first served while every slot is taken;
-    // throws corio::timeout_error if `until` passes first, cancelled_error if cancelled.
+    // A slot on `key`'s origin if one is free now, holding the most recent idle connection if
+    // there is one (otherwise the caller attaches a new one); `now` judges which idle ones have
+    // expired. An empty lease (holds_slot() false) if every slot is taken: then acquire().
+    [[nodiscard]] connection_lease try_acquire(const pool_key& key, event_loop::time_point now);
+    // Like try_acquire(), but waits first come, first served while every slot is taken; throws
+    // corio::timeout_error if `until` passes first, cancelled_error if cancelled.
     task<connection_lease> acquire(pool_key key, deadline until);
 
     // Closes every idle connection now; the pool stays usable.
@@ -98,8 +116,11 @@ private:
     friend class connection_lease;
 
     host_entry& entry_for(const pool_key& key);
+    // The slot on `host` is taken: lease it, with an idle connection if there is one.
+    connection_lease lease_slot(host_entry& host, event_loop::time_point now);
     void forget_if_unused(host_entry& host) noexcept;
-    void return_connection(host_entry& host, std::unique_ptr<net::byte_stream> stream) noexcept;
+    void return_connection(host_entry& host, std::unique_ptr<net::byte_stream> stream,
+                           receive_buffer buffer) noexcept;
     void release_slot(host_entry& host) noexcept;
     void close_expired(host_entry& host, event_loop::time_point now) noexcept;
     void schedule_sweep() noexcept;
@@ -109,7 +130,7 @@ private:
     std::size_t max_per_host_;
     event_loop::duration idle_timeout_;
     event_loop* loop_ = nullptr;
-    std::map<pool_key, std::unique_ptr<host_entry>> hosts_;
+    std::unordered_map<pool_key, std::unique_ptr<host_entry>, pool_key_hash> hosts_;
     std::size_t opened_ = 0;
     std::size_t idle_ = 0;
     bool shut_down_ = false;

@@ -2,6 +2,7 @@
 #include "exchange_core.hpp"
 
 #include <corio/http/error.hpp>
+#include <corio/runtime/error.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -29,13 +30,14 @@ exchange_settings make_exchange_settings(const client_options& options,
     limits.max_head_bytes = options.limits.max_head_bytes;
     limits.max_header_count = options.limits.max_header_count;
     limits.max_body_bytes = options.limits.max_body_bytes;
-    return exchange_settings{request_deadlines{options.timeouts, now}, limits};
+    return exchange_settings{request_deadlines{options.timeouts, now}, limits, now};
 }
 
-exchange_core::exchange_core(const client_request& request, std::string url_text,
-                             const exchange_settings& settings)
-    : reader_(request.method, request_keeps_alive(request), settings.limits)
-    , url_(std::move(url_text))
+exchange_core::exchange_core(std::shared_ptr<const request_template> request,
+                             bool request_keeps_alive, const exchange_settings& settings,
+                             receive_buffer buffer)
+    : request_(std::move(request))
+    , reader_(request_->method, request_keeps_alive, settings.limits, std::move(buffer))
     , settings_(settings) {}
 
 void exchange_core::start_sending(std::string_view head, std::string_view body) {
@@ -65,7 +67,7 @@ void exchange_core::sent(std::size_t size) noexcept {
     }
 }
 
-std::span<std::byte> exchange_core::receive_buffer() {
+std::span<std::byte> exchange_core::receive_space() {
     return reader_.prepare(receive_size);
 }
 
@@ -85,7 +87,7 @@ response_reader::step exchange_core::next() {
     } catch (error& failure) {
         // The reader never sees the URL; the request's is the one to report.
         if (failure.url().empty()) {
-            failure.set_url(url_);
+            failure.set_url(url());
         }
         throw;
     }
@@ -96,12 +98,22 @@ io_deadline exchange_core::next_deadline(client_clock::time_point now) const {
 }
 
 void exchange_core::timed_out(const io_deadline& fired) const {
-    throw timeout_error(url_, settings_.deadlines.expired(fired, activity()));
+    throw timeout_error(url(), settings_.deadlines.expired(fired, activity()));
 }
 
 void exchange_core::io_failed(const std::error_code& reason) const {
-    throw connection_closed_error(url_, "connection failed while " + std::string(activity()) +
-                                            ": " + reason.message());
+    throw connection_closed_error(url(), "connection failed while " + std::string(activity()) +
+                                             ": " + reason.message());
+}
+
+void exchange_core::rethrow_io_failure(const io_deadline& until) const {
+    try {
+        throw;
+    } catch (const corio::timeout_error&) {
+        timed_out(until);
+    } catch (const std::system_error& failure) {
+        io_failed(failure.code());
+    }
 }
 
 std::string_view exchange_core::activity() const noexcept {

@@ -3,22 +3,25 @@
 // client drivers share around the response_reader.
 //
 // A driver writes the slices next_send_slice() hands out (the head, with a small body in the same
-// write), each under next_deadline(); reads into receive_buffer() and reports received(); and
+// write), each under next_deadline(); reads into receive_space() and reports received(); and
 // calls next() for the reader's events, whose errors come stamped with the URL. When a deadline
 // passes or the socket fails, timed_out() / io_failed() throw the typed error whose message says
 // which timeout fired and what the exchange was doing. It owns no connection and does no I/O;
-// the driver closes or pools the connection. One per request; not thread-safe.
+// the driver closes or pools the connection, and pools the receive buffer's memory with it
+// (take_buffer()). One per request; not thread-safe.
 #pragma once
 
-#include "client_request.hpp"
 #include "message_parser.hpp"
+#include "receive_buffer.hpp"
 #include "request_deadlines.hpp"
+#include "request_template.hpp"
 #include "response_reader.hpp"
 
 #include <corio/http/client.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +33,7 @@ namespace corio::http::detail {
 struct exchange_settings {
     request_deadlines deadlines;
     reader_limits limits;
+    client_clock::time_point start; // when the request began
 };
 
 // The settings of a request that starts at `now`.
@@ -38,8 +42,11 @@ struct exchange_settings {
 
 class exchange_core {
 public:
-    exchange_core(const client_request& request, std::string url_text,
-                  const exchange_settings& settings);
+    // `request` says the method and the URL errors name; `request_keeps_alive` is false when
+    // the request asks for "Connection: close". `buffer` is memory to read into, from the
+    // connection's previous exchange, say.
+    exchange_core(std::shared_ptr<const request_template> request, bool request_keeps_alive,
+                  const exchange_settings& settings, receive_buffer buffer = {});
     exchange_core(const exchange_core&) = delete;
     exchange_core& operator=(const exchange_core&) = delete;
 
@@ -51,8 +58,9 @@ public:
     void sent(std::size_t size) noexcept;
 
     // ---- receiving ----
-    [[nodiscard]] std::span<std::byte> receive_buffer();
-    // `size` bytes arrived in receive_buffer(); 0 means end of stream.
+    // Where to read the next bytes to.
+    [[nodiscard]] std::span<std::byte> receive_space();
+    // `size` bytes arrived in receive_space(); 0 means end of stream.
     void received(std::size_t size) noexcept;
     // The reader's next event. Throws protocol_error, too_large_error or connection_closed_error
     // carrying the URL.
@@ -65,6 +73,10 @@ public:
     [[noreturn]] void timed_out(const io_deadline& fired) const;
     // The socket failed: throws connection_closed_error with the system's reason.
     [[noreturn]] void io_failed(const std::error_code& reason) const;
+    // In a catch (...) around a read or send with deadline `until`: rethrows the stream's
+    // corio::timeout_error or std::system_error as timed_out() or io_failed() would, and
+    // anything else (cancellation) unchanged.
+    [[noreturn]] void rethrow_io_failure(const io_deadline& until) const;
 
     // ---- the response ----
     [[nodiscard]] response_head& head() noexcept { return reader_.head(); }
@@ -73,7 +85,10 @@ public:
     [[nodiscard]] bool at_end() const noexcept { return reader_.at_end(); }
     [[nodiscard]] bool reusable() const noexcept { return reader_.reusable(); }
     [[nodiscard]] bool received_any() const noexcept { return reader_.received_any(); }
-    [[nodiscard]] const std::string& url() const noexcept { return url_; }
+    [[nodiscard]] const request_template& request() const noexcept { return *request_; }
+    [[nodiscard]] const std::string& url() const noexcept { return request_->url_text; }
+    // The receive buffer's memory, for the connection's next exchange; after the end only.
+    [[nodiscard]] receive_buffer take_buffer() noexcept { return reader_.take_buffer(); }
     // How much to reserve for the whole body: the announced length, capped, since the number is
     // the server's word and the limit is only checked as the bytes arrive.
     [[nodiscard]] std::size_t body_size_hint() const noexcept;
@@ -84,8 +99,8 @@ public:
 private:
     [[nodiscard]] std::string_view activity() const noexcept;
 
+    std::shared_ptr<const request_template> request_;
     response_reader reader_;
-    std::string url_;
     exchange_settings settings_;
     std::string coalesced_;
     std::string_view pending_[2];

@@ -5,16 +5,6 @@
 
 namespace corio::http::detail {
 
-std::string_view trim_ows(std::string_view text) noexcept {
-    while (!text.empty() && is_ows(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_ows(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 line_text strip_line_ending(std::string_view line) noexcept {
     if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
@@ -29,7 +19,11 @@ line_text strip_line_ending(std::string_view line) noexcept {
     return {line};
 }
 
-parse_error parse_field_line(std::string_view line, headers& out) {
+namespace {
+
+// Why `line` is not a valid field line, for a line the fast path in parse_field_line() refused:
+// its name is empty, holds a byte that is not a tchar, or has no colon after it.
+parse_error diagnose_field_line(std::string_view line) noexcept {
     if (!line.empty() && is_ows(line.front())) {
         return parse_error::obsolete_line_folding;
     }
@@ -43,14 +37,26 @@ parse_error parse_field_line(std::string_view line, headers& out) {
         // get smuggled past proxies, hence the MUST in RFC 9112 §5.1.
         return parse_error::whitespace_before_colon;
     }
-    if (!is_token(name)) {
-        return parse_error::bad_header_name;
+    return parse_error::bad_header_name;
+}
+
+} // namespace
+
+parse_error parse_field_line(std::string_view line, headers& out) {
+    // One pass for the name and the colon that ends it: anything else, including whitespace
+    // before the colon, is an error that diagnose_field_line() names.
+    std::size_t colon = 0;
+    while (colon < line.size() && is_tchar(line[colon])) {
+        ++colon;
+    }
+    if (colon == 0 || colon == line.size() || line[colon] != ':') {
+        return diagnose_field_line(line);
     }
     const std::string_view value = trim_ows(line.substr(colon + 1));
     if (!is_field_text(value)) {
         return parse_error::bad_header_value;
     }
-    out.add(name, value);
+    out.add(line.substr(0, colon), value);
     return parse_error::none;
 }
 

@@ -13,7 +13,10 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace corio::http::detail {
 
@@ -73,10 +76,26 @@ inline constexpr std::array<bool, 256> field_char_table = [] {
     return !text.empty();
 }
 
-// A field value, reason phrase or similar: HTAB, SP, VCHAR and obs-text only.
+// A field value, reason phrase or similar: HTAB, SP, VCHAR and obs-text only. Values are most of
+// a head's bytes, so eight are checked at once while none of them is a control byte: a word
+// holds a byte below 0x20 exactly when ((w - 0x20..20) & ~w & 0x80..80) != 0, and a DEL (0x7f)
+// when w ^ 0x7f..7f has a zero byte. A word that fails (an HTAB, say) is judged byte by byte.
 [[nodiscard]] constexpr bool is_field_text(std::string_view text) noexcept {
-    for (const char c : text) {
-        if (!is_field_char(c)) {
+    std::size_t i = 0;
+    if (!std::is_constant_evaluated()) {
+        constexpr std::uint64_t ones = 0x0101010101010101;
+        constexpr std::uint64_t highs = 0x8080808080808080;
+        for (; i + 8 <= text.size(); i += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + i, sizeof word);
+            const std::uint64_t del = word ^ (0x7f * ones);
+            if ((((word - 0x20 * ones) & ~word) | ((del - ones) & ~del)) & highs) {
+                break;
+            }
+        }
+    }
+    for (; i < text.size(); ++i) {
+        if (!is_field_char(text[i])) {
             return false;
         }
     }
@@ -93,7 +112,15 @@ inline constexpr std::array<bool, 256> field_char_table = [] {
     return !text.empty();
 }
 
-[[nodiscard]] std::string_view trim_ows(std::string_view text) noexcept;
+[[nodiscard]] constexpr std::string_view trim_ows(std::string_view text) noexcept {
+    while (!text.empty() && is_ows(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_ows(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
 
 struct line_text {
     std::string_view text;

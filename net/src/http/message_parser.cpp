@@ -95,6 +95,10 @@ void reset(request_head& head) {
     head.fields.clear();
 }
 
+// Room for this many fields is made at a head's first field, in one allocation: most heads have
+// fewer, and growing the list one doubling at a time moved every field again each time.
+constexpr std::size_t typical_field_count = 16;
+
 // The loop shared by both heads: find each LF (resuming where the previous call stopped),
 // check the line, hand the first to `parse_start_line` and the rest to parse_field_line.
 template <typename Head, typename StartLineParser>
@@ -127,101 +131,167 @@ parse_result parse_head(std::string_view buffer, const parse_limits& limits, Hea
             return {parse_status::need_more};
         }
         const auto lf = static_cast<std::size_t>(static_cast<const char*>(found) - buffer.data());
-        const line_text line =
-            strip_line_ending(buffer.substr(progress.line_start, lf - progress.line_start));
+        const std::string_view raw = buffer.substr(progress.line_start, lf - progress.line_start);
+        const std::string_view text = raw.ends_with('\r') ? raw.substr(0, raw.size() - 1) : raw;
         progress.line_start = lf + 1;
         progress.scanned = lf + 1;
-        if (line.error != parse_error::none) {
-            return fail(line.error);
-        }
         parse_error error = parse_error::none;
         if (!progress.start_line_parsed) {
-            if (line.text.empty() && skip_leading_empty_lines) {
+            if (text.empty() && skip_leading_empty_lines) {
                 continue;
             }
-            error = parse_start_line(line.text, out);
+            error = parse_start_line(text, out);
             progress.start_line_parsed = true;
-        } else if (line.text.empty()) {
+        } else if (text.empty()) {
             progress = head_progress{};
             return {parse_status::done, lf + 1};
         } else if (out.fields.size() >= limits.max_header_count) {
             error = parse_error::too_many_headers;
         } else {
-            error = parse_field_line(line.text, out.fields);
+            if (out.fields.empty()) {
+                out.fields.reserve(std::min(limits.max_header_count, typical_field_count));
+            }
+            error = parse_field_line(text, out.fields);
         }
         if (error != parse_error::none) {
-            return fail(error);
+            // A NUL or a CR within a line is neither a token nor field text, so such a line
+            // always fails above; only then is it searched for them, to report the real cause.
+            const line_text checked = strip_line_ending(raw);
+            return fail(checked.error != parse_error::none ? checked.error : error);
         }
     }
 }
 
 // Content-Length is 1*DIGIT; repeats (separate fields or a list) are tolerated only when they
-// are textually identical (RFC 9110 §8.6), since picking one would be a guess.
-framing_result content_length_framing(const headers& fields) {
+// are textually identical (RFC 9110 §8.6), since picking one would be a guess. Adds one field's
+// value to what the fields before it said (`first` is the first element seen).
+parse_error add_content_length(std::string_view value, std::optional<std::string_view>& first,
+                               std::uint64_t& length) {
+    while (true) {
+        const std::size_t comma = value.find(',');
+        const std::string_view element = trim_ows(value.substr(0, comma));
+        if (element.empty() || !std::all_of(element.begin(), element.end(), is_digit)) {
+            return parse_error::bad_content_length;
+        }
+        if (!first) {
+            constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+            for (const char c : element) {
+                const auto digit = static_cast<std::uint64_t>(c - '0');
+                if (length > (max - digit) / 10) {
+                    return parse_error::bad_content_length;
+                }
+                length = length * 10 + digit;
+            }
+            first = element;
+        } else if (element != *first) {
+            return parse_error::conflicting_content_length;
+        }
+        if (comma == std::string_view::npos) {
+            return parse_error::none;
+        }
+        value.remove_prefix(comma + 1);
+    }
+}
+
+// The fields that frame a body or decide whether the connection persists, found in one pass.
+struct framing_fields {
+    std::size_t transfer_encodings = 0;
+    std::string_view transfer_encoding; // the last one
+    std::size_t content_lengths = 0;
+    std::string_view content_length; // the first one
+    bool connection_close = false;
+    bool connection_keep_alive = false;
+};
+
+// headers::has_token()'s rule, for both tokens at once.
+void note_connection_tokens(std::string_view value, framing_fields& found) {
+    while (true) {
+        const std::size_t comma = value.find(',');
+        const std::string_view element = trim_ows(value.substr(0, comma));
+        found.connection_close = found.connection_close || iequals(element, "close");
+        found.connection_keep_alive = found.connection_keep_alive || iequals(element, "keep-alive");
+        if (comma == std::string_view::npos) {
+            return;
+        }
+        value.remove_prefix(comma + 1);
+    }
+}
+
+framing_fields find_framing_fields(const headers& fields) {
+    framing_fields found;
+    for (const header_field& field : fields) {
+        // By length first: most fields are none of the three, and that settles it.
+        switch (field.name.size()) {
+        case 10:
+            if (iequals(field.name, "connection")) {
+                note_connection_tokens(field.value, found);
+            }
+            break;
+        case 14:
+            if (iequals(field.name, "content-length") && found.content_lengths++ == 0) {
+                found.content_length = field.value;
+            }
+            break;
+        case 17:
+            if (iequals(field.name, "transfer-encoding")) {
+                ++found.transfer_encodings;
+                found.transfer_encoding = field.value;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return found;
+}
+
+framing_result framing_from(const framing_fields& found, const headers& fields,
+                            body_kind without_length) {
+    if (found.transfer_encodings > 0 && found.content_lengths > 0) {
+        // RFC 9112 §6.3 lets a recipient prefer Transfer-Encoding; a proxy in front of us may have
+        // preferred Content-Length, so refusing is the only answer that cannot be smuggled past.
+        return {{}, parse_error::content_length_with_transfer_encoding};
+    }
+    if (found.transfer_encodings > 0) {
+        // Only a lone "chunked" frames a body we can decode; "gzip, chunked" would need a
+        // decompressor and "chunked, chunked" is nonsense, so neither is guessed at.
+        if (found.transfer_encodings == 1 &&
+            iequals(trim_ows(found.transfer_encoding), "chunked")) {
+            return {{body_kind::chunked, 0}};
+        }
+        return {{}, parse_error::unsupported_transfer_coding};
+    }
+    if (found.content_lengths == 0) {
+        return {{without_length, 0}};
+    }
     std::optional<std::string_view> first;
     std::uint64_t length = 0;
+    if (found.content_lengths == 1) {
+        if (const parse_error error = add_content_length(found.content_length, first, length);
+            error != parse_error::none) {
+            return {{}, error};
+        }
+        return {{body_kind::content_length, length}};
+    }
     for (const header_field& field : fields) {
         if (!iequals(field.name, "content-length")) {
             continue;
         }
-        std::string_view rest = field.value;
-        while (true) {
-            const std::size_t comma = rest.find(',');
-            const std::string_view element = trim_ows(rest.substr(0, comma));
-            if (element.empty() || !std::all_of(element.begin(), element.end(), is_digit)) {
-                return {{}, parse_error::bad_content_length};
-            }
-            if (!first) {
-                constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
-                for (const char c : element) {
-                    const auto digit = static_cast<std::uint64_t>(c - '0');
-                    if (length > (max - digit) / 10) {
-                        return {{}, parse_error::bad_content_length};
-                    }
-                    length = length * 10 + digit;
-                }
-                first = element;
-            } else if (element != *first) {
-                return {{}, parse_error::conflicting_content_length};
-            }
-            if (comma == std::string_view::npos) {
-                break;
-            }
-            rest.remove_prefix(comma + 1);
+        if (const parse_error error = add_content_length(field.value, first, length);
+            error != parse_error::none) {
+            return {{}, error};
         }
     }
     return {{body_kind::content_length, length}};
 }
 
-framing_result framing_from_fields(const headers& fields, body_kind without_length) {
-    std::size_t transfer_encodings = 0;
-    std::string_view transfer_encoding;
-    bool has_content_length = false;
-    for (const header_field& field : fields) {
-        if (iequals(field.name, "transfer-encoding")) {
-            ++transfer_encodings;
-            transfer_encoding = field.value;
-        } else if (iequals(field.name, "content-length")) {
-            has_content_length = true;
-        }
-    }
-    if (transfer_encodings > 0 && has_content_length) {
-        // RFC 9112 §6.3 lets a recipient prefer Transfer-Encoding; a proxy in front of us may have
-        // preferred Content-Length, so refusing is the only answer that cannot be smuggled past.
-        return {{}, parse_error::content_length_with_transfer_encoding};
-    }
-    if (transfer_encodings > 0) {
-        // Only a lone "chunked" frames a body we can decode; "gzip, chunked" would need a
-        // decompressor and "chunked, chunked" is nonsense, so neither is guessed at.
-        if (transfer_encodings == 1 && iequals(trim_ows(transfer_encoding), "chunked")) {
-            return {{body_kind::chunked, 0}};
-        }
-        return {{}, parse_error::unsupported_transfer_coding};
-    }
-    if (has_content_length) {
-        return content_length_framing(fields);
-    }
-    return {{without_length, 0}};
+bool response_has_no_body(std::string_view request_method, int status) noexcept {
+    return request_method == "HEAD" || (status >= 100 && status < 200) || status == 204 ||
+           status == 304 || (request_method == "CONNECT" && status >= 200 && status < 300);
+}
+
+bool persists(int version_minor, const framing_fields& found) noexcept {
+    return !found.connection_close && (version_minor >= 1 || found.connection_keep_alive);
 }
 
 } // namespace
@@ -238,25 +308,28 @@ parse_result parse_request_head(std::string_view buffer, const parse_limits& lim
 
 framing_result response_framing(std::string_view request_method, int status,
                                 const headers& fields) {
-    if (request_method == "HEAD" || (status >= 100 && status < 200) || status == 204 ||
-        status == 304) {
+    if (response_has_no_body(request_method, status)) {
         return {{body_kind::none, 0}};
     }
-    if (request_method == "CONNECT" && status >= 200 && status < 300) {
-        return {{body_kind::none, 0}};
-    }
-    return framing_from_fields(fields, body_kind::until_close);
+    return framing_from(find_framing_fields(fields), fields, body_kind::until_close);
 }
 
 framing_result request_framing(const headers& fields) {
-    return framing_from_fields(fields, body_kind::none);
+    return framing_from(find_framing_fields(fields), fields, body_kind::none);
 }
 
 bool keeps_alive(int version_minor, const headers& fields) {
-    if (fields.has_token("Connection", "close")) {
-        return false;
-    }
-    return version_minor >= 1 || fields.has_token("Connection", "keep-alive");
+    return persists(version_minor, find_framing_fields(fields));
+}
+
+response_disposition dispose_response(std::string_view request_method, const response_head& head) {
+    const framing_fields found = find_framing_fields(head.fields);
+    response_disposition result;
+    result.framed = response_has_no_body(request_method, head.status)
+                        ? framing_result{{body_kind::none, 0}}
+                        : framing_from(found, head.fields, body_kind::until_close);
+    result.keeps_alive = persists(head.version_minor, found);
+    return result;
 }
 
 std::string_view describe(parse_error error) noexcept {

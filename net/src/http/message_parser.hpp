@@ -134,4 +134,13 @@ struct framing_result {
 // regardless; the caller checks that separately.
 [[nodiscard]] bool keeps_alive(int version_minor, const headers& fields);
 
+// What a client must know of every final response head before it reads on: response_framing()
+// and keeps_alive() together, from one pass over the fields instead of three.
+struct response_disposition {
+    framing_result framed;
+    bool keeps_alive = false;
+};
+[[nodiscard]] response_disposition dispose_response(std::string_view request_method,
+                                                    const response_head& head);
+
 } // namespace corio::http::detail

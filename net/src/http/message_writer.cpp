@@ -27,23 +27,38 @@ std::string printable(std::string_view text) {
     return out;
 }
 
+void check_field(std::string_view name, std::string_view value) {
+    if (!is_token(name)) {
+        throw std::invalid_argument("invalid header name '" + printable(name) +
+                                    "' (must be a non-empty token)");
+    }
+    if (!is_field_text(value)) {
+        // The value itself stays out of the message: it may be a credential.
+        throw std::invalid_argument("header '" + std::string(name) +
+                                    "' has a value containing CR, LF, NUL or another control "
+                                    "character");
+    }
+    if (!value.empty() && (is_ows(value.front()) || is_ows(value.back()))) {
+        throw std::invalid_argument("header '" + std::string(name) +
+                                    "' has a value with leading or trailing whitespace");
+    }
+}
+
 void check_fields(const headers& fields) {
     for (const header_field& field : fields) {
-        if (!is_token(field.name)) {
-            throw std::invalid_argument("invalid header name '" + printable(field.name) +
-                                        "' (must be a non-empty token)");
-        }
-        const std::string_view value = field.value;
-        if (!is_field_text(value)) {
-            // The value itself stays out of the message: it may be a credential.
-            throw std::invalid_argument("header '" + field.name +
-                                        "' has a value containing CR, LF, NUL or another control "
-                                        "character");
-        }
-        if (!value.empty() && (is_ows(value.front()) || is_ows(value.back()))) {
-            throw std::invalid_argument("header '" + field.name +
-                                        "' has a value with leading or trailing whitespace");
-        }
+        check_field(field.name, field.value);
+    }
+}
+
+void check_request_line(std::string_view method, std::string_view target) {
+    if (!is_token(method)) {
+        throw std::invalid_argument("invalid HTTP method '" + printable(method) +
+                                    "' (must be a non-empty token)");
+    }
+    if (!is_request_target(target)) {
+        throw std::invalid_argument("invalid request target '" + printable(target) +
+                                    "' (must be non-empty, without whitespace or control "
+                                    "characters)");
     }
 }
 
@@ -122,15 +137,7 @@ constexpr status_phrase status_phrases[] = {
 
 void write_request_head(std::string& out, std::string_view method, std::string_view target,
                         const headers& fields) {
-    if (!is_token(method)) {
-        throw std::invalid_argument("invalid HTTP method '" + printable(method) +
-                                    "' (must be a non-empty token)");
-    }
-    if (!is_request_target(target)) {
-        throw std::invalid_argument("invalid request target '" + printable(target) +
-                                    "' (must be non-empty, without whitespace or control "
-                                    "characters)");
-    }
+    check_request_line(method, target);
     check_fields(fields);
     out.reserve(out.size() + method.size() + 1 + target.size() + 11 + fields_size(fields));
     out += method;
@@ -138,6 +145,22 @@ void write_request_head(std::string& out, std::string_view method, std::string_v
     out += target;
     out += " HTTP/1.1\r\n";
     append_fields(out, fields);
+}
+
+void write_request_line(std::string& out, std::string_view method, std::string_view target) {
+    check_request_line(method, target);
+    out += method;
+    out += ' ';
+    out += target;
+    out += " HTTP/1.1\r\n";
+}
+
+void write_field(std::string& out, std::string_view name, std::string_view value) {
+    check_field(name, value);
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
 }
 
 void write_response_head(std::string& out, int status, std::string_view reason,

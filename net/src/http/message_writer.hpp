@@ -22,6 +22,12 @@ namespace corio::http::detail {
 void write_request_head(std::string& out, std::string_view method, std::string_view target,
                         const headers& fields);
 
+// The same head piece by piece, for a caller that assembles the fields as it writes them: the
+// request line, then one field at a time, then "\r\n" (the caller appends it). Each throws
+// std::invalid_argument as write_request_head would, leaving `out` untouched.
+void write_request_line(std::string& out, std::string_view method, std::string_view target);
+void write_field(std::string& out, std::string_view name, std::string_view value);
+
 // Appends "HTTP/1.1 status reason\r\n", the fields and "\r\n" to `out`. Throws
 // std::invalid_argument if status is outside 100-999, the reason holds a control byte other than
 // HTAB, or a field is invalid as for write_request_head.

@@ -10,8 +10,9 @@
 
 namespace corio::http {
 
-response::response(int status, std::string reason, int version_minor, headers fields, url final_url,
-                   std::vector<std::string> history, std::unique_ptr<detail::client_exchange> body)
+response::response(int status, std::string reason, int version_minor, headers fields,
+                   std::shared_ptr<const url> final_url, std::vector<std::string> history,
+                   std::unique_ptr<detail::client_exchange> body)
     : status_(status)
     , reason_(std::move(reason))
     , version_minor_(version_minor)
@@ -26,7 +27,7 @@ response::~response() = default;
 
 void response::claim_whole_body(std::string_view caller) {
     if (body_claimed_) {
-        throw error(error_kind::usage, final_url_.to_string(),
+        throw error(error_kind::usage, final_url_->to_string(),
                     std::string(caller) +
                         " called after the body was already read (read it once, with text(), "
                         "bytes() or next_chunk())");

@@ -4,44 +4,28 @@
 #include <corio/http/error.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <utility>
 
 namespace corio::http::detail {
 
 response_reader::response_reader(std::string request_method, bool request_keeps_alive,
-                                 const reader_limits& limits)
+                                 const reader_limits& limits, receive_buffer buffer)
     : method_(std::move(request_method))
     , request_keeps_alive_(request_keeps_alive)
-    , limits_(limits) {
+    , limits_(limits)
+    , buffer_(std::move(buffer)) {
     parse_limits_.max_head_bytes = limits.max_head_bytes;
     parse_limits_.max_header_count = limits.max_header_count;
+    buffer_.recycle();
 }
 
 std::span<std::byte> response_reader::prepare(std::size_t size) {
-    if (begin_ == end_) {
-        begin_ = end_ = 0;
-    }
-    if (capacity_ - end_ < size && begin_ > 0) {
-        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
-    }
-    if (capacity_ - end_ < size) {
-        const std::size_t capacity = std::max(capacity_ * 2, end_ + size);
-        auto grown = std::make_unique_for_overwrite<char[]>(capacity);
-        if (end_ > 0) {
-            std::memcpy(grown.get(), buffer_.get(), end_);
-        }
-        buffer_ = std::move(grown);
-        capacity_ = capacity;
-    }
-    return std::as_writable_bytes(std::span<char>(buffer_.get() + end_, size));
+    return buffer_.prepare(size);
 }
 
 void response_reader::commit(std::size_t size) noexcept {
-    end_ += size;
+    buffer_.commit(size);
     received_any_ = received_any_ || size > 0;
 }
 
@@ -49,12 +33,8 @@ void response_reader::eof() noexcept {
     eof_ = true;
 }
 
-std::string_view response_reader::unread() const noexcept {
-    return {buffer_.get() + begin_, end_ - begin_};
-}
-
-void response_reader::consume(std::size_t size) noexcept {
-    begin_ += size;
+receive_buffer response_reader::take_buffer() noexcept {
+    return std::move(buffer_);
 }
 
 bool response_reader::expects_body() const noexcept {
@@ -73,7 +53,7 @@ bool response_reader::expects_body() const noexcept {
 
 bool response_reader::reusable() const noexcept {
     return state_ == state::end && framing_.kind != body_kind::until_close &&
-           response_keeps_alive_ && request_keeps_alive_ && begin_ == end_ && !eof_;
+           response_keeps_alive_ && request_keeps_alive_ && buffer_.empty() && !eof_;
 }
 
 const headers& response_reader::trailers() const noexcept {
@@ -108,7 +88,7 @@ response_reader::step response_reader::next() {
 
 response_reader::step response_reader::parse_head() {
     while (true) {
-        const std::string_view input = unread();
+        const std::string_view input = buffer_.unread();
         const parse_result result = parse_response_head(input, parse_limits_, head_);
         if (result.status == parse_status::error) {
             fail_parse(result.error);
@@ -120,7 +100,7 @@ response_reader::step response_reader::parse_head() {
             fail_closed(received_any_ ? "connection closed before the response head was complete"
                                       : "connection closed before any response byte arrived");
         }
-        consume(result.consumed);
+        buffer_.consume(result.consumed);
         if (head_.status >= 200) {
             break;
         }
@@ -136,13 +116,13 @@ response_reader::step response_reader::parse_head() {
                            " interim (1xx) responses");
         }
     }
-    const framing_result framed = response_framing(method_, head_.status, head_.fields);
-    if (framed.error != parse_error::none) {
-        fail_parse(framed.error);
+    const response_disposition disposition = dispose_response(method_, head_);
+    if (disposition.framed.error != parse_error::none) {
+        fail_parse(disposition.framed.error);
     }
-    framing_ = framed.framing;
+    framing_ = disposition.framed.framing;
     // Decided now, because the driver may move the fields out of head().
-    response_keeps_alive_ = keeps_alive(head_.version_minor, head_.fields);
+    response_keeps_alive_ = disposition.keeps_alive;
     remaining_ = framing_.length;
     if (framing_.kind == body_kind::chunked) {
         chunked_ = std::make_unique<chunked_decoder>(parse_limits_);
@@ -162,7 +142,7 @@ response_reader::step response_reader::read_content_length() {
         state_ = state::end;
         return {reader_event::end, {}};
     }
-    const std::string_view input = unread();
+    const std::string_view input = buffer_.unread();
     if (input.empty()) {
         if (eof_) {
             fail_closed("connection closed after " + std::to_string(framing_.length - remaining_) +
@@ -171,7 +151,7 @@ response_reader::step response_reader::read_content_length() {
         return {reader_event::need_more, {}};
     }
     const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, input.size()));
-    consume(size);
+    buffer_.consume(size);
     remaining_ -= size;
     return deliver(input.substr(0, size));
 }
@@ -182,7 +162,7 @@ response_reader::step response_reader::read_chunked() {
             state_ = state::end;
             return {reader_event::end, {}};
         }
-        const std::string_view input = unread();
+        const std::string_view input = buffer_.unread();
         if (input.empty()) {
             if (eof_) {
                 fail_closed("connection closed in the middle of a chunked body");
@@ -190,7 +170,7 @@ response_reader::step response_reader::read_chunked() {
             return {reader_event::need_more, {}};
         }
         const chunked_decoder::step decoded = chunked_->decode(input);
-        consume(decoded.consumed);
+        buffer_.consume(decoded.consumed);
         if (decoded.status == parse_status::error) {
             fail_parse(decoded.error);
         }
@@ -202,9 +182,9 @@ response_reader::step response_reader::read_chunked() {
 }
 
 response_reader::step response_reader::read_until_close() {
-    const std::string_view input = unread();
+    const std::string_view input = buffer_.unread();
     if (!input.empty()) {
-        consume(input.size());
+        buffer_.consume(input.size());
         return deliver(input);
     }
     if (eof_) {

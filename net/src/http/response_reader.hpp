@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // response_reader.hpp - the client's sans-I/O response reader: bytes in, response events out.
 //
-// It owns the receive buffer and does no I/O, so async and blocking clients share it: read into
+// It holds the receive buffer and does no I/O, so async and blocking clients share it: read into
 // prepare(n), commit() what arrived (eof() at end of stream), call next() until it asks for more.
+// The buffer may come from the previous response on the connection and go back with it
+// (take_buffer()), so that keep-alive exchanges reuse one buffer.
 // next() yields the final head (1xx skipped), body pieces (views into the buffer), then the end
 // with whether the connection may be reused. It applies RFC 9112 framing and the size limits
 // (never truncating) and throws protocol_error, too_large_error or connection_closed_error with
@@ -11,6 +13,7 @@
 
 #include "chunked_decoder.hpp"
 #include "message_parser.hpp"
+#include "receive_buffer.hpp"
 
 #include <corio/http/headers.hpp>
 
@@ -46,9 +49,10 @@ public:
     };
 
     // `request_method` decides the framing (no body after HEAD); `request_keeps_alive` is false
-    // when the request carried "Connection: close".
+    // when the request carried "Connection: close". `buffer` is memory to read into, such as the
+    // one the connection's previous response was read with; its contents are dropped.
     response_reader(std::string request_method, bool request_keeps_alive,
-                    const reader_limits& limits = {});
+                    const reader_limits& limits = {}, receive_buffer buffer = {});
 
     // `size` writable bytes after the unread ones; read into them, then commit() what arrived.
     // Invalidates views handed out before.
@@ -78,12 +82,13 @@ public:
     [[nodiscard]] std::uint64_t body_bytes() const noexcept { return body_bytes_; }
     // Trailer fields of a chunked body, complete at the end event.
     [[nodiscard]] const headers& trailers() const noexcept;
+    // The buffer's memory, for the connection's next response, once this one no longer needs
+    // it (after the end event). The reader must not be given bytes afterwards.
+    [[nodiscard]] receive_buffer take_buffer() noexcept;
 
 private:
     enum class state : unsigned char { head, body, end, failed };
 
-    [[nodiscard]] std::string_view unread() const noexcept;
-    void consume(std::size_t size) noexcept;
     [[nodiscard]] step parse_head();
     [[nodiscard]] step read_content_length();
     [[nodiscard]] step read_chunked();
@@ -98,10 +103,7 @@ private:
     reader_limits limits_;
     parse_limits parse_limits_;
 
-    std::unique_ptr<char[]> buffer_;
-    std::size_t capacity_ = 0;
-    std::size_t begin_ = 0; // first unread byte
-    std::size_t end_ = 0;   // one past the last received byte
+    receive_buffer buffer_;
     bool eof_ = false;
     bool received_any_ = false;
 

@@ -21,12 +21,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace std::chrono_literals;
 using corio::http::client_options;
 using corio::http::client_session;
-using corio::http::error_kind;
 using corio::http::response;
 using corio::net::tcp_stream;
 using corio_test::raw_http_server;
@@ -97,6 +97,62 @@ raw_http_server::handler answer_then_close(corio::event& closed) {
             closed.set();
         }
     };
+}
+
+TEST(HttpClientPool, ResponsesOfEverySizeAlternateOnOneConnection) {
+    // A pooled connection keeps its receive buffer: a small response read after a large one (a
+    // buffer grown past what an idle connection keeps) and a large one after a small one must
+    // arrive whole, and nothing of one may leak into the next.
+    with_server(corio_test::keep_alive_handler([](const received_request& request) {
+                    const std::size_t size = request.target == "/big" ? 300'000 : 10;
+                    const char fill = request.target == "/big" ? 'b' : 's';
+                    return corio_test::response_text(200, std::string(size, fill));
+                }),
+                [](raw_http_server& server) -> corio::task<> {
+                    client_session session;
+                    for (const char* path : {"/big", "/small", "/small", "/big", "/small"}) {
+                        const std::string body = co_await fetch(session, server.url(path));
+                        const bool big = std::string_view(path) == "/big";
+                        EXPECT_EQ(body, std::string(big ? 300'000 : 10, big ? 'b' : 's')) << path;
+                    }
+                    EXPECT_EQ(server.accepted(), 1U);
+                });
+}
+
+TEST(HttpClientPool, RepeatedUrlsKeepTheirOwnMethodFieldsAndBody) {
+    // The session caches per-URL work; each request must still send exactly what it was given.
+    std::vector<received_request> seen;
+    with_server(corio_test::keep_alive_handler([&seen](const received_request& request) {
+                    seen.push_back(request);
+                    // A HEAD response announces a length but sends no body.
+                    return request.method == "HEAD"
+                               ? std::string("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
+                               : corio_test::response_text(200, request.method);
+                }),
+                [](raw_http_server& server) -> corio::task<> {
+                    client_session session;
+                    const std::string url = server.url("/same");
+                    EXPECT_EQ(co_await fetch(session, url), "GET");
+                    corio::http::headers extra;
+                    extra.add("X-Once", "1");
+                    response with_extra = co_await session.get(url, extra);
+                    EXPECT_EQ(co_await with_extra.text(), "GET");
+                    response head = co_await session.request("HEAD", url);
+                    EXPECT_EQ(head.status(), 200);
+                    response post = co_await session.post(url, "payload");
+                    EXPECT_EQ(co_await post.text(), "POST");
+                    EXPECT_EQ(co_await fetch(session, url), "GET");
+                    EXPECT_EQ(server.accepted(), 1U);
+                });
+    ASSERT_EQ(seen.size(), 5U);
+    EXPECT_FALSE(seen[0].fields.contains("X-Once"));
+    EXPECT_EQ(seen[1].fields.get("X-Once"), "1");
+    EXPECT_EQ(seen[2].method, "HEAD");
+    EXPECT_EQ(seen[3].method, "POST");
+    EXPECT_EQ(seen[3].body, "payload");
+    EXPECT_EQ(seen[4].method, "GET");
+    EXPECT_FALSE(seen[4].fields.contains("X-Once")) << "one request's fields must not stick";
+    EXPECT_TRUE(seen[4].body.empty());
 }
 
 TEST(HttpClientPool, AnIdempotentRequestOnAStaleConnectionIsRetriedOnce) {
@@ -204,6 +260,7 @@ TEST(HttpClientPool, ThePerHostLimitIsRespected) {
             options.max_connections_per_host = limit;
             client_session session{options};
             std::vector<corio::task<std::string>> requests;
+            requests.reserve(20);
             for (int i = 0; i < 20; ++i) {
                 requests.push_back(fetch(session, server.url("/" + std::to_string(i))));
             }

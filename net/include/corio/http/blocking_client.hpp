@@ -78,13 +78,13 @@ public:
     // Closes the pooled connections.
     ~blocking_session();
 
-    blocking_response get(std::string_view url, headers extra = {});
-    blocking_response head(std::string_view url, headers extra = {});
-    blocking_response post(std::string_view url, std::string body, headers extra = {});
+    blocking_response get(std::string_view url, const headers& extra = {});
+    blocking_response head(std::string_view url, const headers& extra = {});
+    blocking_response post(std::string_view url, std::string body, const headers& extra = {});
     // Any method; `extra` fields override the session's default_headers of the same name.
     // Returns once the whole body has arrived. Throws corio::http::error (see error.hpp).
-    blocking_response request(std::string method, std::string_view url, headers extra = {},
-                              std::string body = {});
+    blocking_response request(std::string_view method, std::string_view url,
+                              const headers& extra = {}, std::string body = {});
 
     // Connections opened so far, and those idle in the pool now.
     [[nodiscard]] std::size_t connections_opened() const noexcept;

@@ -36,7 +36,8 @@ namespace detail {
         return false;
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
+        // Most bytes match exactly (names differ in the case of a letter or two, if at all).
+        if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) {
             return false;
         }
     }
@@ -71,6 +72,8 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return fields_.size(); }
     [[nodiscard]] bool empty() const noexcept { return fields_.empty(); }
     void clear() noexcept { fields_.clear(); }
+    // Room for `count` fields without reallocating (a parser that expects a typical head).
+    void reserve(std::size_t count) { fields_.reserve(count); }
 
     [[nodiscard]] const_iterator begin() const noexcept { return fields_.begin(); }
     [[nodiscard]] const_iterator end() const noexcept { return fields_.end(); }

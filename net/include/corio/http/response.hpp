@@ -42,7 +42,7 @@ public:
     [[nodiscard]] int version_minor() const noexcept { return version_minor_; }
     [[nodiscard]] const headers& fields() const noexcept { return fields_; }
     // The URL that produced this response, after any redirects.
-    [[nodiscard]] const url& final_url() const noexcept { return final_url_; }
+    [[nodiscard]] const url& final_url() const noexcept { return *final_url_; }
     // The URLs that redirected here, in order (empty without redirects).
     [[nodiscard]] const std::vector<std::string>& history() const noexcept { return history_; }
 
@@ -59,15 +59,17 @@ public:
 private:
     friend struct detail::response_access;
 
-    response(int status, std::string reason, int version_minor, headers fields, url final_url,
-             std::vector<std::string> history, std::unique_ptr<detail::client_exchange> body);
+    response(int status, std::string reason, int version_minor, headers fields,
+             std::shared_ptr<const url> final_url, std::vector<std::string> history,
+             std::unique_ptr<detail::client_exchange> body);
     void claim_whole_body(std::string_view caller);
 
     int status_;
     std::string reason_;
     int version_minor_;
     headers fields_;
-    url final_url_;
+    // Shared with the session's cache of parsed URLs: a response does not copy its URL.
+    std::shared_ptr<const url> final_url_;
     std::vector<std::string> history_;
     // The exchange still reading the body; null once the body has been read to its end.
     std::unique_ptr<detail::client_exchange> body_;
