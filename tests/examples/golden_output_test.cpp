@@ -15,7 +15,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,15 @@ struct golden {
     double time_scale;                // 0: the example takes no time scale
     std::vector<std::string> listing; // the tutorial's output
 };
+
+// How ctest and --gtest_list_tests show a case, instead of the struct's raw bytes.
+void PrintTo(const golden& example, std::ostream* out) {
+    const std::string_view program = example.program;
+    *out << program.substr(program.find_last_of("/\\") + 1);
+    if (example.time_scale != 0) {
+        *out << " --time-scale " << example.time_scale;
+    }
+}
 
 // A measured time may be late by scheduling noise, and early only by the printed rounding.
 constexpr double allowed_early = 0.051;

@@ -36,7 +36,8 @@ namespace {
 template <class Backend>
 class ReactorContract : public testing::Test {
 protected:
-    ReactorContract() : reactor_(std::make_unique<Backend>()) {}
+    ReactorContract()
+        : reactor_(std::make_unique<Backend>()) {}
     ~ReactorContract() override {
         for (auto* registration : registrations_) {
             reactor_->deregister_handle(*registration);
@@ -72,7 +73,8 @@ protected:
             io_operation_list done;
             reactor_->wait(100ms, done);
             while (io_operation* finished = done.pop_front()) {
-                EXPECT_EQ(std::count(reported_.begin(), reported_.end(), finished), 0) << "reported twice";
+                EXPECT_EQ(std::count(reported_.begin(), reported_.end(), finished), 0)
+                    << "reported twice";
                 reported_.push_back(finished);
             }
         }
@@ -85,7 +87,8 @@ protected:
         EXPECT_TRUE(done.empty());
     }
 
-    static io_operation transfer(io_kind kind, corio::detail::io_registration& target, void* buffer, std::size_t size) {
+    static io_operation transfer(io_kind kind, corio::detail::io_registration& target, void* buffer,
+                                 std::size_t size) {
         io_operation op;
         op.kind = kind;
         op.target = &target;
@@ -196,7 +199,8 @@ TYPED_TEST_P(ReactorContract, AnAcceptStaysPendingUntilAClientConnects) {
 
 TYPED_TEST_P(ReactorContract, AConnectToAClosedPortReportsConnectionRefused) {
     auto& client = this->track(corio_test::tcp_socket());
-    const corio_test::socket_address address = corio_test::loopback_address(corio_test::closed_loopback_port());
+    const corio_test::socket_address address =
+        corio_test::loopback_address(corio_test::closed_loopback_port());
     io_operation connect;
     connect.kind = io_kind::connect;
     connect.target = &client;
@@ -297,7 +301,8 @@ TYPED_TEST_P(ReactorContract, AnAbandonedOperationIsNeverReported) {
     auto& ra = this->track(a);
     this->handles_.push_back(b);
     char buffer[8];
-    auto op = std::make_unique<io_operation>(this->transfer(io_kind::receive, ra, buffer, sizeof buffer));
+    auto op =
+        std::make_unique<io_operation>(this->transfer(io_kind::receive, ra, buffer, sizeof buffer));
     ASSERT_FALSE(this->reactor_->start(*op));
     this->reactor_->abandon(*op);
     op.reset(); // its memory is gone: the backend must not touch it again
@@ -342,16 +347,16 @@ TYPED_TEST_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported)
     EXPECT_EQ(second.transferred, 0U);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
-                            AReceiveStaysPendingUntilDataArrives, AReceiveFromAClosedPeerCompletesWithZeroBytes,
-                            ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,
-                            AnAcceptStaysPendingUntilAClientConnects, AConnectToAClosedPortReportsConnectionRefused,
-                            WakeFromAnotherThreadEndsAnUnboundedWait, AWaitReturnsWhenItsTimeoutExpires,
-                            CancellingEachPendingKindReportsItCancelled,
-                            CancellingAFinishedOperationChangesNothing,
-                            DeregisteringAHandleCompletesItsPendingOperationsAsCancelled,
-                            AnAbandonedOperationIsNeverReported,
-                            OperationsOnOneHandleCompleteInTheOrderTheyStarted);
+REGISTER_TYPED_TEST_SUITE_P(
+    ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported,
+    AReceiveCompletesAtOnceWhenDataIsAlreadyThere, AReceiveStaysPendingUntilDataArrives,
+    AReceiveFromAClosedPeerCompletesWithZeroBytes,
+    ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,
+    AnAcceptStaysPendingUntilAClientConnects, AConnectToAClosedPortReportsConnectionRefused,
+    WakeFromAnotherThreadEndsAnUnboundedWait, AWaitReturnsWhenItsTimeoutExpires,
+    CancellingEachPendingKindReportsItCancelled, CancellingAFinishedOperationChangesNothing,
+    DeregisteringAHandleCompletesItsPendingOperationsAsCancelled,
+    AnAbandonedOperationIsNeverReported, OperationsOnOneHandleCompleteInTheOrderTheyStarted);
 
 #if defined(__linux__)
 using backends = testing::Types<corio::detail::epoll_reactor>;
@@ -364,7 +369,8 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Platform, ReactorContract, backends);
 
 TEST(Reactor, TheActiveBackendIsTheOnePickedForThisPlatform) {
     auto reactor = corio::detail::make_reactor();
-    std::printf("active reactor backend: %.*s\n", static_cast<int>(reactor->name().size()), reactor->name().data());
+    std::printf("active reactor backend: %.*s\n", static_cast<int>(reactor->name().size()),
+                reactor->name().data());
 #if defined(__linux__)
     EXPECT_EQ(reactor->name(), "epoll");
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)

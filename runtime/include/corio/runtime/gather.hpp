@@ -17,6 +17,7 @@
 #include <corio/runtime/task_group.hpp>
 
 #include <cstddef>
+#include <ranges>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -45,6 +46,9 @@ gather(Range awaitables) {
     using result_type = detail::await_result_t<decltype(std::move(*std::begin(awaitables)))>;
     task_group group;
     std::vector<join_handle<result_type>> handles;
+    if constexpr (std::ranges::sized_range<Range>) {
+        handles.reserve(std::ranges::size(awaitables));
+    }
     for (auto& awaitable : awaitables) {
         handles.push_back(group.spawn(detail::as_task(std::move(awaitable))));
     }
