@@ -5,6 +5,8 @@
 #include "message_parser.hpp"
 #include "message_writer.hpp"
 #include "request_reader.hpp"
+#include "route_table.hpp"
+#include "server_response_head.hpp"
 
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/tcp_listener.hpp>
@@ -14,12 +16,9 @@
 #include <corio/runtime/task_group.hpp>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <exception>
 #include <list>
-#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -40,19 +39,13 @@ struct connection_record {
     bool closable = false;
 };
 
-struct route_entry {
-    std::string method;
-    // Shared so that a handler being awaited survives route() replacing it.
-    std::shared_ptr<const request_handler> handler;
-};
-
 struct server_state {
     explicit server_state(server_options opts)
         : options(std::move(opts)) {}
 
     server_options options;
     parse_limits limits;
-    std::map<std::string, std::vector<route_entry>, std::less<>> routes;
+    route_table routes;
     net::tcp_listener listener;
     std::optional<net::address> bound;
     bool serving = false;
@@ -60,8 +53,7 @@ struct server_state {
     std::list<connection_record> connections; // stable addresses: each connection points at its own
     std::size_t accepted = 0;
     std::size_t served = 0;
-    std::chrono::sys_seconds date_second{};
-    std::string date_text;
+    http_date_cache date;
     task_group group; // the connection tasks
 };
 
@@ -70,11 +62,8 @@ struct server_state {
 namespace {
 
 using detail::connection_record;
-using detail::default_reason;
-using detail::iequals;
 using detail::request_reader;
 using detail::server_state;
-using detail::write_response_head;
 
 constexpr std::size_t receive_size = 16 * 1024;
 // Bodies up to this size go out in the same write as the head; bigger ones are not copied.
@@ -91,134 +80,8 @@ std::span<const std::byte> as_wire(std::string_view text) noexcept {
     return std::as_bytes(std::span<const char>(text.data(), text.size()));
 }
 
-// IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
-std::string format_http_date(std::chrono::sys_seconds when) {
-    static constexpr std::array<const char*, 7> weekdays{"Sun", "Mon", "Tue", "Wed",
-                                                         "Thu", "Fri", "Sat"};
-    static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const auto day = std::chrono::floor<std::chrono::days>(when);
-    const std::chrono::year_month_day date{day};
-    const std::chrono::weekday weekday{day};
-    const std::chrono::hh_mm_ss time{when - day};
-    char text[64];
-    std::snprintf(text, sizeof text, "%s, %02u %s %04d %02d:%02d:%02d GMT",
-                  weekdays[weekday.c_encoding()], static_cast<unsigned>(date.day()),
-                  months[static_cast<unsigned>(date.month()) - 1], static_cast<int>(date.year()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()));
-    return text;
-}
-
-// Formatted once per second at most, however many responses go out.
-const std::string& http_date(server_state& state) {
-    const auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (state.date_text.empty() || second != state.date_second) {
-        state.date_second = second;
-        state.date_text = format_http_date(second);
-    }
-    return state.date_text;
-}
-
-// RFC 9110 §6.4.1: no content in 204 and 304 responses, and no Content-Length in a 204.
-bool status_has_body(int status) noexcept {
-    return status != 204 && status != 304;
-}
-
-std::string serialize_head(server_state& state, const server_response& response, bool close,
-                           int version_minor) {
-    headers fields;
-    if (!response.fields.contains("Date")) {
-        fields.add("Date", http_date(state));
-    }
-    if (!state.options.server_name.empty() && !response.fields.contains("Server")) {
-        fields.add("Server", state.options.server_name);
-    }
-    for (const header_field& field : response.fields) {
-        // Framing and persistence are the server's to decide: a stale value would corrupt them.
-        if (!iequals(field.name, "content-length") && !iequals(field.name, "transfer-encoding") &&
-            !iequals(field.name, "connection")) {
-            fields.add(field.name, field.value);
-        }
-    }
-    if (status_has_body(response.status)) {
-        fields.add("Content-Length", std::to_string(response.body.size()));
-    }
-    if (close) {
-        fields.add("Connection", "close");
-    } else if (version_minor == 0) {
-        fields.add("Connection", "keep-alive"); // HTTP/1.0 closes unless told otherwise
-    }
-    const std::string_view reason =
-        response.reason.empty() ? default_reason(response.status) : response.reason;
-    std::string out;
-    write_response_head(out, response.status, reason, fields);
-    return out;
-}
-
-// The head for the wire. A response the handler got wrong (a 1xx status, a CR in a field) is
-// replaced by a 500 that says why, rather than sent broken or dropped without an answer.
-std::string prepare_head(server_state& state, server_response& response, bool close,
-                         int version_minor) {
-    try {
-        if (response.status < 200 || response.status > 999) {
-            throw std::invalid_argument("status " + std::to_string(response.status) +
-                                        " cannot be a final response");
-        }
-        return serialize_head(state, response, close, version_minor);
-    } catch (const std::invalid_argument& error) {
-        response = server_response::text(
-            500, std::string("500 Internal Server Error: the handler's response is invalid: ") +
-                     error.what() + "\n");
-        return serialize_head(state, response, close, version_minor);
-    }
-}
-
-struct route_match {
-    std::shared_ptr<const request_handler> handler;
-    bool path_known = false;
-    std::string allow; // for 405
-};
-
-// Exact method first, then a GET route for HEAD (RFC 9110 §9.3.2), then "*".
-route_match find_route(const server_state& state, std::string_view method, std::string_view path) {
-    route_match match;
-    const auto found = state.routes.find(path);
-    if (found == state.routes.end()) {
-        return match;
-    }
-    match.path_known = true;
-    const detail::route_entry* get = nullptr;
-    const detail::route_entry* any = nullptr;
-    for (const detail::route_entry& entry : found->second) {
-        if (entry.method == method) {
-            match.handler = entry.handler;
-            return match;
-        }
-        if (entry.method == "GET") {
-            get = &entry;
-        } else if (entry.method == "*") {
-            any = &entry;
-        }
-    }
-    if (method == "HEAD" && get != nullptr) {
-        match.handler = get->handler;
-    } else if (any != nullptr) {
-        match.handler = any->handler;
-    } else {
-        for (const detail::route_entry& entry : found->second) {
-            match.allow += match.allow.empty() ? "" : ", ";
-            match.allow += entry.method;
-        }
-        if (get != nullptr) {
-            match.allow += ", HEAD"; // no HEAD route, or it would have matched
-        }
-    }
-    return match;
-}
-
 task<server_response> dispatch(server_state& state, server_request& request) {
-    const route_match match = find_route(state, request.method, request.path);
+    const detail::route_match match = state.routes.find(request.method, request.path);
     if (!match.handler) {
         if (!match.path_known) {
             co_return server_response::text(404,
@@ -247,9 +110,10 @@ task<server_response> dispatch(server_state& state, server_request& request) {
 
 task<> send_response(server_state& state, net::byte_stream& stream, server_response& response,
                      bool head_request, bool close, int version_minor) {
-    std::string wire = prepare_head(state, response, close, version_minor);
+    std::string wire = detail::prepare_response_head(
+        response, {state.date.now(), state.options.server_name, close, version_minor});
     const bool send_body =
-        !head_request && status_has_body(response.status) && !response.body.empty();
+        !head_request && detail::status_has_body(response.status) && !response.body.empty();
     const bool body_inline = send_body && response.body.size() <= inline_body_limit;
     if (body_inline) {
         wire += response.body;
@@ -290,8 +154,8 @@ task<> close_gracefully(server_state& state, net::byte_stream& stream, connectio
 task<> refuse(server_state& state, net::byte_stream& stream, connection_record& record, int status,
               std::string message, bool head_request) {
     server_response response = server_response::text(
-        status,
-        std::to_string(status) + " " + std::string(default_reason(status)) + ": " + message + "\n");
+        status, std::to_string(status) + " " + std::string(detail::default_reason(status)) + ": " +
+                    message + "\n");
     co_await send_response(state, stream, response, head_request, /*close=*/true, 1);
     co_await close_gracefully(state, stream, record);
 }
@@ -551,26 +415,7 @@ server::~server() {
 }
 
 void server::route(std::string method, std::string path, request_handler handler) {
-    if (method != "*" && !detail::is_token(method)) {
-        throw std::invalid_argument("route method must be a token such as \"GET\", or \"*\"");
-    }
-    if (path != "*" && (!path.starts_with('/') || !detail::is_request_target(path))) {
-        throw std::invalid_argument("route path must start with '/' (or be \"*\") and contain no "
-                                    "whitespace or control characters");
-    }
-    if (!handler) {
-        throw std::invalid_argument("route handler is empty");
-    }
-    auto shared = std::make_shared<const request_handler>(std::move(handler));
-    std::vector<detail::route_entry>& entries =
-        state_->routes.try_emplace(std::move(path)).first->second;
-    for (detail::route_entry& entry : entries) {
-        if (entry.method == method) {
-            entry.handler = std::move(shared);
-            return;
-        }
-    }
-    entries.push_back(detail::route_entry{std::move(method), std::move(shared)});
+    state_->routes.add(std::move(method), std::move(path), std::move(handler));
 }
 
 void server::listen(const net::address& endpoint, int backlog) {

@@ -3,6 +3,8 @@
 
 #include "http/message_parser.hpp"
 #include "http/request_reader.hpp"
+#include "http/route_table.hpp"
+#include "http/server_response_head.hpp"
 
 #include <corio/net/tcp_stream.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -1208,6 +1210,58 @@ TEST(HttpRequestReader, MapsEachRefusalToItsStatus) {
                        4096, 1024, small)
                   .failure_status,
               431);
+}
+
+// ---- the pieces server.cpp is built from ----
+
+TEST(HttpServerParts, DatesAreImfFixdate) {
+    using namespace std::chrono;
+    // RFC 9110 §5.6.7's own example, and a leap day.
+    EXPECT_EQ(corio::http::detail::format_http_date(sys_days{1994y / November / 6} + 8h + 49min +
+                                                    37s),
+              "Sun, 06 Nov 1994 08:49:37 GMT");
+    EXPECT_EQ(corio::http::detail::format_http_date(sys_days{2024y / February / 29}),
+              "Thu, 29 Feb 2024 00:00:00 GMT");
+}
+
+TEST(HttpServerParts, ARouteForTheSameMethodAndPathReplacesTheOld) {
+    corio::http::detail::route_table routes;
+    auto answer = [](int status) {
+        return [status](corio::http::server_request&) -> corio::task<corio::http::server_response> {
+            co_return corio::http::server_response::text(status, "");
+        };
+    };
+    routes.add("GET", "/a", answer(201));
+    routes.add("GET", "/a", answer(202));
+    const corio::http::detail::route_match match = routes.find("GET", "/a");
+    ASSERT_TRUE(match.handler);
+    corio::http::server_request request;
+    const corio::http::server_response response =
+        corio::run((*match.handler)(request));
+    EXPECT_EQ(response.status, 202);
+    EXPECT_FALSE(routes.find("GET", "/b").path_known);
+    EXPECT_THROW(routes.add("GET", "no-slash", answer(200)), std::invalid_argument);
+    EXPECT_THROW(routes.add("G T", "/a", answer(200)), std::invalid_argument);
+    EXPECT_THROW(routes.add("GET", "/a", {}), std::invalid_argument);
+}
+
+TEST(HttpServerParts, TheServerFramesTheResponseNotTheHandler) {
+    corio::http::server_response response = corio::http::server_response::text(200, "hello");
+    response.fields.add("Content-Length", "999");
+    response.fields.add("Connection", "keep-alive");
+    const std::string head = corio::http::detail::prepare_response_head(
+        response, {"Sun, 06 Nov 1994 08:49:37 GMT", "corio-test", true, 1});
+    EXPECT_NE(head.find("\r\nContent-Length: 5\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("999"), std::string::npos) << head;
+    EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("keep-alive"), std::string::npos) << head;
+    EXPECT_NE(head.find("\r\nServer: corio-test\r\n"), std::string::npos) << head;
+
+    corio::http::server_response interim = corio::http::server_response::text(103, "");
+    const std::string replaced = corio::http::detail::prepare_response_head(
+        interim, {"Sun, 06 Nov 1994 08:49:37 GMT", "", false, 1});
+    EXPECT_TRUE(replaced.starts_with("HTTP/1.1 500 ")) << replaced;
+    EXPECT_EQ(interim.status, 500);
 }
 
 } // namespace
