@@ -10,6 +10,7 @@
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
+#include "malformed_responses.hpp"
 #include "raw_http_server.hpp"
 #include "server_thread.hpp"
 #include "support/leak_check.hpp"
@@ -585,22 +586,12 @@ TEST(BlockingClientErrors, TheTotalTimeoutCoversTheHeadAndTheBody) {
 }
 
 // The same wire cases as the async client's HttpClientMalformed suite.
-struct malformed_case {
-    const char* name;
-    std::string wire;
-    error_kind kind;
-};
-
-class BlockingClientMalformed : public ::testing::TestWithParam<malformed_case> {};
+class BlockingClientMalformed : public ::testing::TestWithParam<corio_test::malformed_case> {};
 
 TEST_P(BlockingClientMalformed, IsReportedWithTheRightKindAndTheUrl) {
-    const malformed_case& param = GetParam();
+    const corio_test::malformed_case& param = GetParam();
     with_server(answer_once(param.wire), [&param](server_thread& server) {
-        client_options options = bounded();
-        options.limits.max_head_bytes = 1024;
-        options.limits.max_header_count = 10;
-        options.limits.max_body_bytes = 100;
-        blocking_session session{options};
+        blocking_session session{corio_test::malformed_case_limits(bounded())};
         const std::optional<corio::http::error> failure = failure_of(session, server.url("/bad"));
         ASSERT_TRUE(failure) << param.name;
         EXPECT_EQ(failure->kind(), param.kind) << param.name << ": " << failure->what();
@@ -609,59 +600,9 @@ TEST_P(BlockingClientMalformed, IsReportedWithTheRightKindAndTheUrl) {
     });
 }
 
-std::string many_headers(int count) {
-    std::string fields;
-    for (int i = 0; i < count; ++i) {
-        fields += "X-" + std::to_string(i) + ": v\r\n";
-    }
-    return fields;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Wire, BlockingClientMalformed,
-    ::testing::Values(
-        malformed_case{"BadStatusLine", "HTTP/1.1 2OO OK\r\n\r\n", error_kind::protocol},
-        malformed_case{"NotHttp", "SSH-2.0-OpenSSH_9.0\r\n\r\n", error_kind::protocol},
-        malformed_case{"ContentLengthAndChunked",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-                       error_kind::protocol},
-        malformed_case{"ConflictingContentLength",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
-                       error_kind::protocol},
-        malformed_case{"BareCr", "HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\n\r\n", error_kind::protocol},
-        malformed_case{"Nul", "HTTP/1.1 200 OK\r\nX-A: \0\r\n\r\n"s, error_kind::protocol},
-        malformed_case{"ChunkSizeOverflow",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "fffffffffffffffff\r\n",
-                       error_kind::protocol},
-        malformed_case{"BadChunkTerminator",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX",
-                       error_kind::protocol},
-        malformed_case{"OverLongChunkLine",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;x=" +
-                           std::string(9000, 'a') + "\r\n",
-                       error_kind::too_large},
-        malformed_case{"HeadTooLarge",
-                       "HTTP/1.1 200 OK\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n",
-                       error_kind::too_large},
-        malformed_case{"TooManyHeaders", "HTTP/1.1 200 OK\r\n" + many_headers(11) + "\r\n",
-                       error_kind::too_large},
-        malformed_case{"BodyTooLargeByLength",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'x'),
-                       error_kind::too_large},
-        malformed_case{"ChunkedBodyTooLarge",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" +
-                           std::string(100, 'x') + "\r\n1\r\nx\r\n0\r\n\r\n",
-                       error_kind::too_large},
-        malformed_case{"ClosedMidBody", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
-                       error_kind::closed},
-        malformed_case{"ClosedMidHead", "HTTP/1.1 200 OK\r\nContent-", error_kind::closed},
-        malformed_case{"ClosedBeforeAnyByte", "", error_kind::closed},
-        malformed_case{"UnexpectedSwitchingProtocols", "HTTP/1.1 101 Switching Protocols\r\n\r\n",
-                       error_kind::protocol}),
-    [](const ::testing::TestParamInfo<malformed_case>& param_info) {
-        return param_info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Wire, BlockingClientMalformed,
+                         ::testing::ValuesIn(corio_test::malformed_responses()),
+                         corio_test::malformed_case_name);
 
 TEST(BlockingClientErrors, ClosingMidBodySaysHowMuchArrived) {
     with_server(

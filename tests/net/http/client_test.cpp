@@ -8,6 +8,7 @@
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/sync/event.hpp>
 
+#include "malformed_responses.hpp"
 #include "raw_http_server.hpp"
 
 #include <gtest/gtest.h>
@@ -484,23 +485,13 @@ TEST(HttpClientErrors, TheTotalTimeoutCoversTheHeadAndTheBody) {
         });
 }
 
-struct malformed_case {
-    const char* name;
-    std::string wire;
-    error_kind kind;
-    bool fails_in_body; // the head is fine, the body is not
-};
-
-class HttpClientMalformed : public ::testing::TestWithParam<malformed_case> {};
+// The table is shared with the blocking client's tests: both must refuse the same responses.
+class HttpClientMalformed : public ::testing::TestWithParam<corio_test::malformed_case> {};
 
 TEST_P(HttpClientMalformed, IsReportedWithTheRightKindAndTheUrl) {
-    const malformed_case& param = GetParam();
+    const corio_test::malformed_case& param = GetParam();
     with_server(answer_once(param.wire), [&param](raw_http_server& server) -> corio::task<> {
-        client_options options;
-        options.limits.max_head_bytes = 1024;
-        options.limits.max_header_count = 10;
-        options.limits.max_body_bytes = 100;
-        client_session session{options};
+        client_session session{corio_test::malformed_case_limits()};
         std::optional<corio::http::error> failure;
         bool got_head = false;
         try {
@@ -521,59 +512,9 @@ TEST_P(HttpClientMalformed, IsReportedWithTheRightKindAndTheUrl) {
     });
 }
 
-std::string many_headers(int count) {
-    std::string fields;
-    for (int i = 0; i < count; ++i) {
-        fields += "X-" + std::to_string(i) + ": v\r\n";
-    }
-    return fields;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Wire, HttpClientMalformed,
-    ::testing::Values(
-        malformed_case{"BadStatusLine", "HTTP/1.1 2OO OK\r\n\r\n", error_kind::protocol, false},
-        malformed_case{"NotHttp", "SSH-2.0-OpenSSH_9.0\r\n\r\n", error_kind::protocol, false},
-        malformed_case{"ContentLengthAndChunked",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-                       error_kind::protocol, false},
-        malformed_case{"ConflictingContentLength",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
-                       error_kind::protocol, false},
-        malformed_case{"BareCr", "HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\n\r\n", error_kind::protocol,
-                       false},
-        malformed_case{"Nul", "HTTP/1.1 200 OK\r\nX-A: \0\r\n\r\n"s, error_kind::protocol, false},
-        malformed_case{"ChunkSizeOverflow",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "fffffffffffffffff\r\n",
-                       error_kind::protocol, true},
-        malformed_case{"BadChunkTerminator",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX",
-                       error_kind::protocol, true},
-        // The core counts an over-long line as a size limit (is_size_limit), not bad syntax.
-        malformed_case{"OverLongChunkLine",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;x=" +
-                           std::string(9000, 'a') + "\r\n",
-                       error_kind::too_large, true},
-        malformed_case{"HeadTooLarge",
-                       "HTTP/1.1 200 OK\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n",
-                       error_kind::too_large, false},
-        malformed_case{"TooManyHeaders", "HTTP/1.1 200 OK\r\n" + many_headers(11) + "\r\n",
-                       error_kind::too_large, false},
-        malformed_case{"BodyTooLargeByLength",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'x'),
-                       error_kind::too_large, true},
-        malformed_case{"ChunkedBodyTooLarge",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" +
-                           std::string(100, 'x') + "\r\n1\r\nx\r\n0\r\n\r\n",
-                       error_kind::too_large, true},
-        malformed_case{"ClosedMidBody", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
-                       error_kind::closed, true},
-        malformed_case{"ClosedMidHead", "HTTP/1.1 200 OK\r\nContent-", error_kind::closed, false},
-        malformed_case{"ClosedBeforeAnyByte", "", error_kind::closed, false}),
-    [](const ::testing::TestParamInfo<malformed_case>& param_info) {
-        return param_info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Wire, HttpClientMalformed,
+                         ::testing::ValuesIn(corio_test::malformed_responses()),
+                         corio_test::malformed_case_name);
 
 TEST(HttpClientErrors, ClosingMidBodySaysHowMuchArrived) {
     with_server(answer_once("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
