@@ -56,14 +56,14 @@ struct blocking_state {
     std::optional<idle_connection> checkout(const pool_key& key, time_point now) {
         close_expired(now);
         const auto found = idle.find(key);
-        if (found == idle.end()) {
+        if (found == idle.end() || found->second.empty()) {
             return std::nullopt;
         }
         idle_connection newest = std::move(found->second.back());
         found->second.pop_back();
         --idle_count;
         // An emptied entry stays: the connection normally comes back to it when the response
-        // is read, and close_expired() drops the entry if it does not.
+        // is read, and the next close_expired() drops the entry if it does not.
         return newest;
     }
 
@@ -259,7 +259,9 @@ std::unique_ptr<blocking_exchange>
 open_exchange(blocking_state& state, const std::shared_ptr<const request_template>& request,
               bool keeps_alive, std::string_view head, std::string_view body,
               const exchange_settings& settings) {
-    std::optional<idle_connection> pooled = state.checkout(request->origin, settings.start);
+    // Now, not settings.start: on a redirect hop the request began long ago, and a connection
+    // that has expired since must not be handed out.
+    std::optional<idle_connection> pooled = state.checkout(request->origin, client_clock::now());
     bool retried = false;
     while (true) {
         const bool reused = pooled.has_value();

@@ -96,7 +96,8 @@ open_exchange(const session_state& state, const std::shared_ptr<const request_te
               bool keeps_alive, std::string_view head, std::string_view body,
               const exchange_settings& settings) {
     connection_pool& pool = *state.pool;
-    connection_lease lease = pool.try_acquire(request->origin, settings.start);
+    // Now, not settings.start: on a redirect hop the request began long ago.
+    connection_lease lease = pool.try_acquire(request->origin, event_loop::current().now());
     if (!lease.holds_slot()) {
         try {
             lease = co_await pool.acquire(request->origin, settings.deadlines.total());

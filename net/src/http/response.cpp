@@ -21,8 +21,32 @@ response::response(int status, std::string reason, int version_minor, headers fi
     , history_(std::move(history))
     , body_(std::move(body)) {}
 
-response::response(response&& other) noexcept = default;
-response& response::operator=(response&& other) noexcept = default;
+// The URL is shared, not moved: a moved-from response still has one, as it had when the URL
+// was a plain member, so final_url() and the usage errors that name it never see null.
+response::response(response&& other) noexcept
+    : status_(other.status_)
+    , reason_(std::move(other.reason_))
+    , version_minor_(other.version_minor_)
+    , fields_(std::move(other.fields_))
+    , final_url_(other.final_url_)
+    , history_(std::move(other.history_))
+    , body_(std::move(other.body_))
+    , body_claimed_(other.body_claimed_) {}
+
+response& response::operator=(response&& other) noexcept {
+    if (this != &other) {
+        status_ = other.status_;
+        reason_ = std::move(other.reason_);
+        version_minor_ = other.version_minor_;
+        fields_ = std::move(other.fields_);
+        final_url_ = other.final_url_;
+        history_ = std::move(other.history_);
+        body_ = std::move(other.body_);
+        body_claimed_ = other.body_claimed_;
+    }
+    return *this;
+}
+
 response::~response() = default;
 
 void response::claim_whole_body(std::string_view caller) {

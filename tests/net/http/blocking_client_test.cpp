@@ -8,6 +8,7 @@
 #include <corio/runtime/detail/promise_base.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/sleep.hpp>
 #include <corio/runtime/task.hpp>
 
 #include "malformed_responses.hpp"
@@ -801,6 +802,33 @@ TEST(BlockingClientRedirects, RelativeLocationsAreFollowedAndRecorded) {
                         << "the redirects' bodies were drained, keeping the connection";
                 });
     EXPECT_EQ(log.size(), 3U);
+}
+
+TEST(BlockingClientRedirects, AHopDoesNotReuseAConnectionThatExpiredMeanwhile) {
+    // The pool has no timer: idle connections expire when looked at, so the look must use the
+    // time of the hop, not the time the first request began.
+    signal target_closed{0};
+    with_server(ok_until_closed(target_closed), [&target_closed](server_thread& target) {
+        const std::string location = target.url("/");
+        server_thread slow{[location](tcp_stream& stream, std::size_t) -> corio::task<> {
+            corio_test::request_buffer buffer;
+            if (co_await corio_test::read_request(stream, buffer)) {
+                co_await corio::sleep_for(300ms); // the target's pooled connection expires
+                co_await corio_test::write_text(
+                    stream, corio_test::response_text(302, "", "Location: " + location + "\r\n"));
+            }
+        }};
+        client_options options = bounded();
+        options.pool_idle_timeout = 100ms;
+        blocking_session session{options};
+        EXPECT_EQ(session.get(location).text(), "ok");
+        const corio::http::blocking_response r = session.get(slow.url("/redirect"));
+        EXPECT_EQ(r.status(), 200);
+        EXPECT_EQ(r.text(), "ok");
+        EXPECT_TRUE(target_closed.try_acquire_for(bound)) << "the expired connection was closed";
+        EXPECT_EQ(target.accepted(), 2U) << "the hop must open a fresh connection";
+        slow.stop();
+    });
 }
 
 TEST(BlockingClientRedirects, SeeOtherTurnsAPostIntoAGet) {

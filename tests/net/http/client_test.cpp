@@ -101,6 +101,19 @@ TEST(HttpClient, GetReturnsStatusFieldsAndAContentLengthBody) {
                 });
 }
 
+TEST(HttpClient, AMovedFromResponseKeepsItsUrl) {
+    with_server(answer_once(corio_test::response_text(200, "hello")),
+                [](raw_http_server& server) -> corio::task<> {
+                    client_session session;
+                    response original = co_await session.get(server.url());
+                    response moved = std::move(original);
+                    // NOLINTNEXTLINE(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
+                    EXPECT_EQ(original.final_url().to_string(), server.url());
+                    EXPECT_EQ(moved.final_url().to_string(), server.url());
+                    EXPECT_EQ(co_await moved.text(), "hello");
+                });
+}
+
 TEST(HttpClient, TheRequestCarriesHostUserAgentAndTheBody) {
     std::vector<received_request> seen;
     with_server(corio_test::keep_alive_handler([&seen](const received_request& request) {
