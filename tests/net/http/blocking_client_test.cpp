@@ -43,9 +43,13 @@ using corio::http::client_options;
 using corio::http::error_kind;
 using corio::net::tcp_stream;
 using corio::net::detail::blocking_socket;
+using corio_test::answer_once;
+using corio_test::echo_target;
+using corio_test::logging_site;
 using corio_test::raw_http_server;
 using corio_test::received_request;
 using corio_test::server_thread;
+using corio_test::stay_silent;
 
 namespace {
 
@@ -73,33 +77,6 @@ void with_server(raw_http_server::handler on_connection,
         server.stop();
     }
     EXPECT_EQ(corio::event_loop::try_current(), nullptr) << "the blocking client made a loop";
-}
-
-// A server whose every connection receives one request and answers with `wire` verbatim, then
-// closes unless `keep_open` (it then waits for the client to close).
-raw_http_server::handler answer_once(std::string wire, bool keep_open = false) {
-    return [wire = std::move(wire), keep_open](tcp_stream& stream, std::size_t) -> corio::task<> {
-        corio_test::request_buffer buffer;
-        if (co_await corio_test::read_request(stream, buffer)) {
-            co_await corio_test::write_text(stream, wire);
-            if (keep_open) {
-                (void)co_await corio_test::read_until_closed(stream);
-            }
-        }
-    };
-}
-
-// A server that reads one request and then says nothing until the client gives up.
-raw_http_server::handler stay_silent() {
-    return [](tcp_stream& stream, std::size_t) -> corio::task<> {
-        (void)co_await corio_test::read_until_closed(stream);
-    };
-}
-
-raw_http_server::handler echo_target() {
-    return corio_test::keep_alive_handler([](const received_request& request) {
-        return corio_test::response_text(200, request.target);
-    });
 }
 
 // Serves keep-alive requests with "ok" until the client closes, then says so through `closed`.
@@ -768,19 +745,10 @@ TEST(BlockingClientPool, DestroyingTheSessionClosesItsConnections) {
 
 // ---- redirects ----
 
-// Serves a small site: `route` maps each request to the raw response; requests are logged.
-raw_http_server::handler site(std::vector<received_request>& log,
-                              std::function<std::string(const received_request&)> route) {
-    return corio_test::keep_alive_handler(
-        [&log, route = std::move(route)](const received_request& request) {
-            log.push_back(request);
-            return route(request);
-        });
-}
-
 TEST(BlockingClientRedirects, RelativeLocationsAreFollowedAndRecorded) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          if (request.target == "/a/start") {
                              return corio_test::response_text(301, "", "Location: next\r\n");
@@ -790,17 +758,17 @@ TEST(BlockingClientRedirects, RelativeLocationsAreFollowedAndRecorded) {
                          }
                          return corio_test::response_text(200, "arrived");
                      }),
-                [](server_thread& server) {
-                    blocking_session session{bounded()};
-                    const blocking_response r = session.get(server.url("/a/start"));
-                    EXPECT_EQ(r.status(), 200);
-                    EXPECT_EQ(r.text(), "arrived");
-                    EXPECT_EQ(r.final_url().to_string(), server.url("/final"));
-                    EXPECT_EQ(r.history(), (std::vector<std::string>{server.url("/a/start"),
-                                                                     server.url("/a/next")}));
-                    EXPECT_EQ(session.connections_opened(), 1U)
-                        << "the redirects' bodies were drained, keeping the connection";
-                });
+        [](server_thread& server) {
+            blocking_session session{bounded()};
+            const blocking_response r = session.get(server.url("/a/start"));
+            EXPECT_EQ(r.status(), 200);
+            EXPECT_EQ(r.text(), "arrived");
+            EXPECT_EQ(r.final_url().to_string(), server.url("/final"));
+            EXPECT_EQ(r.history(),
+                      (std::vector<std::string>{server.url("/a/start"), server.url("/a/next")}));
+            EXPECT_EQ(session.connections_opened(), 1U)
+                << "the redirects' bodies were drained, keeping the connection";
+        });
     EXPECT_EQ(log.size(), 3U);
 }
 
@@ -833,13 +801,14 @@ TEST(BlockingClientRedirects, AHopDoesNotReuseAConnectionThatExpiredMeanwhile) {
 
 TEST(BlockingClientRedirects, SeeOtherTurnsAPostIntoAGet) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         if (request.method == "POST") {
-                             return corio_test::response_text(303, "", "Location: /result\r\n");
-                         }
-                         return corio_test::response_text(200, "result");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 if (request.method == "POST") {
+                                     return corio_test::response_text(303, "",
+                                                                      "Location: /result\r\n");
+                                 }
+                                 return corio_test::response_text(200, "result");
+                             }),
                 [](server_thread& server) {
                     blocking_session session{bounded()};
                     corio::http::headers extra;
@@ -856,19 +825,20 @@ TEST(BlockingClientRedirects, SeeOtherTurnsAPostIntoAGet) {
 
 TEST(BlockingClientRedirects, TemporaryRedirectKeepsThePostBody) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          if (request.target == "/old") {
                              return corio_test::response_text(307, "", "Location: /new\r\n");
                          }
                          return corio_test::response_text(201, request.method + ":" + request.body);
                      }),
-                [](server_thread& server) {
-                    blocking_session session{bounded()};
-                    const blocking_response r = session.post(server.url("/old"), "the payload");
-                    EXPECT_EQ(r.status(), 201);
-                    EXPECT_EQ(r.text(), "POST:the payload");
-                });
+        [](server_thread& server) {
+            blocking_session session{bounded()};
+            const blocking_response r = session.post(server.url("/old"), "the payload");
+            EXPECT_EQ(r.status(), 201);
+            EXPECT_EQ(r.text(), "POST:the payload");
+        });
     ASSERT_EQ(log.size(), 2U);
     EXPECT_EQ(log[1].fields.get("Content-Length"), "11");
 }
@@ -907,13 +877,13 @@ TEST(BlockingClientRedirects, ABrokenOrHugeRedirectBodyDoesNotStopTheChain) {
 
 TEST(BlockingClientRedirects, ALoopIsARedirectErrorNamingTheChain) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         return corio_test::response_text(302, "",
-                                                          request.target == "/ping"
-                                                              ? "Location: /pong\r\n"
-                                                              : "Location: /ping\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 return corio_test::response_text(302, "",
+                                                                  request.target == "/ping"
+                                                                      ? "Location: /pong\r\n"
+                                                                      : "Location: /ping\r\n");
+                             }),
                 [](server_thread& server) {
                     blocking_session session{bounded()};
                     try {
@@ -932,12 +902,12 @@ TEST(BlockingClientRedirects, ALoopIsARedirectErrorNamingTheChain) {
 
 TEST(BlockingClientRedirects, TheLimitStopsAnEndlessChain) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         const int step = std::stoi(request.target.substr(3));
-                         return corio_test::response_text(
-                             302, "", "Location: /r/" + std::to_string(step + 1) + "\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 const int step = std::stoi(request.target.substr(3));
+                                 return corio_test::response_text(
+                                     302, "", "Location: /r/" + std::to_string(step + 1) + "\r\n");
+                             }),
                 [](server_thread& server) {
                     client_options options = bounded();
                     options.max_redirects = 3;
@@ -959,13 +929,14 @@ TEST(BlockingClientRedirects, TheLimitStopsAnEndlessChain) {
 
 TEST(BlockingClientRedirects, ErrorsAfterARedirectCarryTheRedirectedUrl) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) -> std::string {
-                         if (request.target == "/start") {
-                             return corio_test::response_text(302, "", "Location: /broken\r\n");
-                         }
-                         return "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) -> std::string {
+                                 if (request.target == "/start") {
+                                     return corio_test::response_text(302, "",
+                                                                      "Location: /broken\r\n");
+                                 }
+                                 return "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
+                             }),
                 [](server_thread& server) {
                     blocking_session session{bounded()};
                     try {
@@ -979,11 +950,11 @@ TEST(BlockingClientRedirects, ErrorsAfterARedirectCarryTheRedirectedUrl) {
 
 TEST(BlockingClientRedirects, ARedirectToHttpsIsATlsError) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request&) {
-                         return corio_test::response_text(
-                             301, "", "Location: https://127.0.0.1:1/secure\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request&) {
+                                 return corio_test::response_text(
+                                     301, "", "Location: https://127.0.0.1:1/secure\r\n");
+                             }),
                 [](server_thread& server) {
                     blocking_session session{bounded()};
                     try {
@@ -997,7 +968,8 @@ TEST(BlockingClientRedirects, ARedirectToHttpsIsATlsError) {
 
 TEST(BlockingClientRedirects, AuthorizationIsDroppedWhenTheHostChanges) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          const std::string_view host = request.fields.get("Host").value_or("");
                          if (host.starts_with("127.0.0.1") && request.target == "/same") {
@@ -1011,12 +983,12 @@ TEST(BlockingClientRedirects, AuthorizationIsDroppedWhenTheHostChanges) {
                          }
                          return corio_test::response_text(200, "done");
                      }),
-                [](server_thread& server) {
-                    blocking_session session{bounded()};
-                    corio::http::headers extra;
-                    extra.add("Authorization", "Bearer token");
-                    EXPECT_EQ(session.get(server.url("/same"), extra).text(), "done");
-                });
+        [](server_thread& server) {
+            blocking_session session{bounded()};
+            corio::http::headers extra;
+            extra.add("Authorization", "Bearer token");
+            EXPECT_EQ(session.get(server.url("/same"), extra).text(), "done");
+        });
     ASSERT_EQ(log.size(), 3U);
     EXPECT_EQ(log[0].fields.get("Authorization"), "Bearer token");
     EXPECT_EQ(log[1].fields.get("Authorization"), "Bearer token") << "same host: kept";

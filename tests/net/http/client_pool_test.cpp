@@ -29,6 +29,7 @@ using corio::http::client_options;
 using corio::http::client_session;
 using corio::http::response;
 using corio::net::tcp_stream;
+using corio_test::echo_target;
 using corio_test::raw_http_server;
 using corio_test::received_request;
 
@@ -39,12 +40,6 @@ void with_server(raw_http_server::handler on_connection,
     corio_test::run_checked([&]() -> corio::task<> {
         raw_http_server server{std::move(on_connection)};
         co_await corio_test::serve_while(server, body(server));
-    });
-}
-
-raw_http_server::handler echo_target() {
-    return corio_test::keep_alive_handler([](const received_request& request) {
-        return corio_test::response_text(200, request.target);
     });
 }
 

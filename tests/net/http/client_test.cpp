@@ -28,31 +28,13 @@ using corio::http::client_session;
 using corio::http::error_kind;
 using corio::http::response;
 using corio::net::tcp_stream;
+using corio_test::answer_once;
+using corio_test::logging_site;
 using corio_test::raw_http_server;
 using corio_test::received_request;
+using corio_test::stay_silent;
 
 namespace {
-
-// A server whose every connection receives one request and answers with `wire` verbatim, then
-// closes unless `keep_open` (it then waits for the client to close).
-raw_http_server::handler answer_once(std::string wire, bool keep_open = false) {
-    return [wire = std::move(wire), keep_open](tcp_stream& stream, std::size_t) -> corio::task<> {
-        corio_test::request_buffer buffer;
-        if (co_await corio_test::read_request(stream, buffer)) {
-            co_await corio_test::write_text(stream, wire);
-            if (keep_open) {
-                (void)co_await corio_test::read_until_closed(stream);
-            }
-        }
-    };
-}
-
-// A server that reads one request and then says nothing until the client gives up.
-raw_http_server::handler stay_silent() {
-    return [](tcp_stream& stream, std::size_t) -> corio::task<> {
-        (void)co_await corio_test::read_until_closed(stream);
-    };
-}
 
 // Runs `body` against a server whose connections run `on_connection`.
 void with_server(raw_http_server::handler on_connection,
@@ -559,19 +541,10 @@ TEST(HttpClientErrors, AFreshConnectionClosedBeforeAnsweringIsNotRetried) {
 
 // ---- redirects ----
 
-// Serves a small site: `routes` maps a request target to the raw response.
-raw_http_server::handler site(std::vector<received_request>& log,
-                              std::function<std::string(const received_request&)> route) {
-    return corio_test::keep_alive_handler(
-        [&log, route = std::move(route)](const received_request& request) {
-            log.push_back(request);
-            return route(request);
-        });
-}
-
 TEST(HttpClientRedirects, RelativeLocationsAreFollowedAndRecorded) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          if (request.target == "/a/start") {
                              return corio_test::response_text(301, "", "Location: next\r\n");
@@ -581,29 +554,30 @@ TEST(HttpClientRedirects, RelativeLocationsAreFollowedAndRecorded) {
                          }
                          return corio_test::response_text(200, "arrived");
                      }),
-                [](raw_http_server& server) -> corio::task<> {
-                    client_session session;
-                    response r = co_await session.get(server.url("/a/start"));
-                    EXPECT_EQ(r.status(), 200);
-                    EXPECT_EQ(co_await r.text(), "arrived");
-                    EXPECT_EQ(r.final_url().to_string(), server.url("/final"));
-                    EXPECT_EQ(r.history(), (std::vector<std::string>{server.url("/a/start"),
-                                                                     server.url("/a/next")}));
-                    EXPECT_EQ(session.connections_opened(), 1U)
-                        << "the redirects' bodies were drained, keeping the connection";
-                });
+        [](raw_http_server& server) -> corio::task<> {
+            client_session session;
+            response r = co_await session.get(server.url("/a/start"));
+            EXPECT_EQ(r.status(), 200);
+            EXPECT_EQ(co_await r.text(), "arrived");
+            EXPECT_EQ(r.final_url().to_string(), server.url("/final"));
+            EXPECT_EQ(r.history(),
+                      (std::vector<std::string>{server.url("/a/start"), server.url("/a/next")}));
+            EXPECT_EQ(session.connections_opened(), 1U)
+                << "the redirects' bodies were drained, keeping the connection";
+        });
     EXPECT_EQ(log.size(), 3U);
 }
 
 TEST(HttpClientRedirects, SeeOtherTurnsAPostIntoAGet) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         if (request.method == "POST") {
-                             return corio_test::response_text(303, "", "Location: /result\r\n");
-                         }
-                         return corio_test::response_text(200, "result");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 if (request.method == "POST") {
+                                     return corio_test::response_text(303, "",
+                                                                      "Location: /result\r\n");
+                                 }
+                                 return corio_test::response_text(200, "result");
+                             }),
                 [](raw_http_server& server) -> corio::task<> {
                     client_session session;
                     corio::http::headers extra;
@@ -621,19 +595,20 @@ TEST(HttpClientRedirects, SeeOtherTurnsAPostIntoAGet) {
 
 TEST(HttpClientRedirects, TemporaryRedirectKeepsThePostBody) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          if (request.target == "/old") {
                              return corio_test::response_text(307, "", "Location: /new\r\n");
                          }
                          return corio_test::response_text(201, request.method + ":" + request.body);
                      }),
-                [](raw_http_server& server) -> corio::task<> {
-                    client_session session;
-                    response r = co_await session.post(server.url("/old"), "the payload");
-                    EXPECT_EQ(r.status(), 201);
-                    EXPECT_EQ(co_await r.text(), "POST:the payload");
-                });
+        [](raw_http_server& server) -> corio::task<> {
+            client_session session;
+            response r = co_await session.post(server.url("/old"), "the payload");
+            EXPECT_EQ(r.status(), 201);
+            EXPECT_EQ(co_await r.text(), "POST:the payload");
+        });
     ASSERT_EQ(log.size(), 2U);
     EXPECT_EQ(log[1].fields.get("Content-Length"), "11");
 }
@@ -672,13 +647,13 @@ TEST(HttpClientRedirects, ABrokenOrHugeRedirectBodyDoesNotStopTheChain) {
 
 TEST(HttpClientRedirects, ALoopIsARedirectErrorNamingTheChain) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         return corio_test::response_text(302, "",
-                                                          request.target == "/ping"
-                                                              ? "Location: /pong\r\n"
-                                                              : "Location: /ping\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 return corio_test::response_text(302, "",
+                                                                  request.target == "/ping"
+                                                                      ? "Location: /pong\r\n"
+                                                                      : "Location: /ping\r\n");
+                             }),
                 [](raw_http_server& server) -> corio::task<> {
                     client_session session;
                     try {
@@ -697,12 +672,12 @@ TEST(HttpClientRedirects, ALoopIsARedirectErrorNamingTheChain) {
 
 TEST(HttpClientRedirects, TheLimitStopsAnEndlessChain) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) {
-                         const int step = std::stoi(request.target.substr(3));
-                         return corio_test::response_text(
-                             302, "", "Location: /r/" + std::to_string(step + 1) + "\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) {
+                                 const int step = std::stoi(request.target.substr(3));
+                                 return corio_test::response_text(
+                                     302, "", "Location: /r/" + std::to_string(step + 1) + "\r\n");
+                             }),
                 [](raw_http_server& server) -> corio::task<> {
                     client_options options;
                     options.max_redirects = 3;
@@ -724,13 +699,14 @@ TEST(HttpClientRedirects, TheLimitStopsAnEndlessChain) {
 
 TEST(HttpClientRedirects, ErrorsAfterARedirectCarryTheRedirectedUrl) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request& request) -> std::string {
-                         if (request.target == "/start") {
-                             return corio_test::response_text(302, "", "Location: /broken\r\n");
-                         }
-                         return "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request& request) -> std::string {
+                                 if (request.target == "/start") {
+                                     return corio_test::response_text(302, "",
+                                                                      "Location: /broken\r\n");
+                                 }
+                                 return "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
+                             }),
                 [](raw_http_server& server) -> corio::task<> {
                     client_session session;
                     try {
@@ -744,11 +720,11 @@ TEST(HttpClientRedirects, ErrorsAfterARedirectCarryTheRedirectedUrl) {
 
 TEST(HttpClientRedirects, ARedirectToHttpsIsATlsError) {
     std::vector<received_request> log;
-    with_server(site(log,
-                     [](const received_request&) {
-                         return corio_test::response_text(
-                             301, "", "Location: https://127.0.0.1:1/secure\r\n");
-                     }),
+    with_server(logging_site(log,
+                             [](const received_request&) {
+                                 return corio_test::response_text(
+                                     301, "", "Location: https://127.0.0.1:1/secure\r\n");
+                             }),
                 [](raw_http_server& server) -> corio::task<> {
                     client_session session;
                     try {
@@ -762,7 +738,8 @@ TEST(HttpClientRedirects, ARedirectToHttpsIsATlsError) {
 
 TEST(HttpClientRedirects, AuthorizationIsDroppedWhenTheHostChanges) {
     std::vector<received_request> log;
-    with_server(site(log,
+    with_server(
+        logging_site(log,
                      [](const received_request& request) {
                          const std::string_view host = request.fields.get("Host").value_or("");
                          if (host.starts_with("127.0.0.1") && request.target == "/same") {
@@ -776,13 +753,13 @@ TEST(HttpClientRedirects, AuthorizationIsDroppedWhenTheHostChanges) {
                          }
                          return corio_test::response_text(200, "done");
                      }),
-                [](raw_http_server& server) -> corio::task<> {
-                    client_session session;
-                    corio::http::headers extra;
-                    extra.add("Authorization", "Bearer token");
-                    response r = co_await session.get(server.url("/same"), extra);
-                    EXPECT_EQ(co_await r.text(), "done");
-                });
+        [](raw_http_server& server) -> corio::task<> {
+            client_session session;
+            corio::http::headers extra;
+            extra.add("Authorization", "Bearer token");
+            response r = co_await session.get(server.url("/same"), extra);
+            EXPECT_EQ(co_await r.text(), "done");
+        });
     ASSERT_EQ(log.size(), 3U);
     EXPECT_EQ(log[0].fields.get("Authorization"), "Bearer token");
     EXPECT_EQ(log[1].fields.get("Authorization"), "Bearer token") << "same host: kept";

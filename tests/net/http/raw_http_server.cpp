@@ -186,4 +186,36 @@ keep_alive_handler(std::function<std::string(const received_request&)> respond) 
     };
 }
 
+raw_http_server::handler answer_once(std::string wire, bool keep_open) {
+    return [wire = std::move(wire), keep_open](corio::net::tcp_stream& stream,
+                                               std::size_t) -> corio::task<> {
+        request_buffer buffer;
+        if (co_await read_request(stream, buffer)) {
+            co_await write_text(stream, wire);
+            if (keep_open) {
+                (void)co_await read_until_closed(stream);
+            }
+        }
+    };
+}
+
+raw_http_server::handler stay_silent() {
+    return [](corio::net::tcp_stream& stream, std::size_t) -> corio::task<> {
+        (void)co_await read_until_closed(stream);
+    };
+}
+
+raw_http_server::handler echo_target() {
+    return keep_alive_handler(
+        [](const received_request& request) { return response_text(200, request.target); });
+}
+
+raw_http_server::handler logging_site(std::vector<received_request>& log,
+                                      std::function<std::string(const received_request&)> route) {
+    return keep_alive_handler([&log, route = std::move(route)](const received_request& request) {
+        log.push_back(request);
+        return route(request);
+    });
+}
+
 } // namespace corio_test

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace corio_test {
 
@@ -87,5 +88,18 @@ corio::task<> serve_while(raw_http_server& server, corio::task<> client);
 // to send. The loop ends when the client closes or a response contains "Connection: close".
 raw_http_server::handler
 keep_alive_handler(std::function<std::string(const received_request&)> respond);
+
+// Ready-made servers, shared by the async and blocking client suites.
+// Each connection receives one request and gets `wire` verbatim, then is closed, unless
+// `keep_open`: then the server waits for the client to close.
+raw_http_server::handler answer_once(std::string wire, bool keep_open = false);
+// Reads one request, then says nothing until the client gives up.
+raw_http_server::handler stay_silent();
+// Keep-alive: answers each request with its target as the body.
+raw_http_server::handler echo_target();
+// Keep-alive: appends each request to `log` (which must outlive the server) and answers with
+// route(request).
+raw_http_server::handler logging_site(std::vector<received_request>& log,
+                                      std::function<std::string(const received_request&)> route);
 
 } // namespace corio_test

@@ -1217,9 +1217,9 @@ TEST(HttpRequestReader, MapsEachRefusalToItsStatus) {
 TEST(HttpServerParts, DatesAreImfFixdate) {
     using namespace std::chrono;
     // RFC 9110 §5.6.7's own example, and a leap day.
-    EXPECT_EQ(corio::http::detail::format_http_date(sys_days{1994y / November / 6} + 8h + 49min +
-                                                    37s),
-              "Sun, 06 Nov 1994 08:49:37 GMT");
+    EXPECT_EQ(
+        corio::http::detail::format_http_date(sys_days{1994y / November / 6} + 8h + 49min + 37s),
+        "Sun, 06 Nov 1994 08:49:37 GMT");
     EXPECT_EQ(corio::http::detail::format_http_date(sys_days{2024y / February / 29}),
               "Thu, 29 Feb 2024 00:00:00 GMT");
 }
@@ -1236,8 +1236,7 @@ TEST(HttpServerParts, ARouteForTheSameMethodAndPathReplacesTheOld) {
     const corio::http::detail::route_match match = routes.find("GET", "/a");
     ASSERT_TRUE(match.handler);
     corio::http::server_request request;
-    const corio::http::server_response response =
-        corio::run((*match.handler)(request));
+    const corio::http::server_response response = corio::run((*match.handler)(request));
     EXPECT_EQ(response.status, 202);
     EXPECT_FALSE(routes.find("GET", "/b").path_known);
     EXPECT_THROW(routes.add("GET", "no-slash", answer(200)), std::invalid_argument);
