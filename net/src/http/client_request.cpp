@@ -34,10 +34,6 @@ bool request_keeps_alive(const headers& fields) {
     return !fields.has_token("Connection", "close");
 }
 
-bool request_keeps_alive(const client_request& request) {
-    return request_keeps_alive(request.fields);
-}
-
 std::string serialize_request_head(std::string_view method, const url& target,
                                    const headers& fields, std::string_view body) {
     std::string out;

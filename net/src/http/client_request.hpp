@@ -36,7 +36,6 @@ struct client_request {
 
 // False when the request's fields ask for "Connection: close".
 [[nodiscard]] bool request_keeps_alive(const headers& fields);
-[[nodiscard]] bool request_keeps_alive(const client_request& request);
 
 // The request head, written straight into one string. Throws std::invalid_argument for a method
 // that is not a token or a field that may not be sent (see write_request_head).

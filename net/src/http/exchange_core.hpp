@@ -5,10 +5,10 @@
 // A driver writes the slices next_send_slice() hands out (the head, with a small body in the same
 // write), each under next_deadline(); reads into receive_space() and reports received(); and
 // calls next() for the reader's events, whose errors come stamped with the URL. When a deadline
-// passes or the socket fails, timed_out() / io_failed() throw the typed error whose message says
-// which timeout fired and what the exchange was doing. It owns no connection and does no I/O;
-// the driver closes or pools the connection, and pools the receive buffer's memory with it
-// (take_buffer()). One per request; not thread-safe.
+// passes or the socket fails, rethrow_io_failure() turns the stream's error into the typed one
+// whose message says which timeout fired and what the exchange was doing. It owns no connection and
+// does no I/O; the driver closes or pools the connection, and pools the receive buffer's memory
+// with it (take_buffer()). One per request; not thread-safe.
 #pragma once
 
 #include "message_parser.hpp"
@@ -69,12 +69,9 @@ public:
     // ---- deadlines and failures ----
     // For a read or a send slice starting at `now`.
     [[nodiscard]] io_deadline next_deadline(client_clock::time_point now) const;
-    // `fired` passed: throws timeout_error naming the timeout and what was under way.
-    [[noreturn]] void timed_out(const io_deadline& fired) const;
-    // The socket failed: throws connection_closed_error with the system's reason.
-    [[noreturn]] void io_failed(const std::error_code& reason) const;
     // In a catch (...) around a read or send with deadline `until`: rethrows the stream's
-    // corio::timeout_error or std::system_error as timed_out() or io_failed() would, and
+    // corio::timeout_error as an http timeout_error naming the timeout that fired and what was
+    // under way, std::system_error as connection_closed_error with the system's reason, and
     // anything else (cancellation) unchanged.
     [[noreturn]] void rethrow_io_failure(const io_deadline& until) const;
 
@@ -98,6 +95,8 @@ public:
 
 private:
     [[nodiscard]] std::string_view activity() const noexcept;
+    [[noreturn]] void timed_out(const io_deadline& fired) const;
+    [[noreturn]] void io_failed(const std::error_code& reason) const;
 
     std::shared_ptr<const request_template> request_;
     response_reader reader_;
