@@ -94,8 +94,9 @@ void timer_wheel::place(timer_node& node) noexcept {
 
 void timer_wheel::on_unlinked(timer_node& node) noexcept {
     --size_;
-    if (const int level = location_of(node); level >= 0 && level < static_cast<int>(level_count)) {
-        levels_[static_cast<unsigned>(level)].on_removed(tick_of(node));
+    const std::int8_t level = location_of(node);
+    if (level >= 0 && level < static_cast<std::int8_t>(level_count)) {
+        levels_[static_cast<unsigned char>(level)].on_removed(tick_of(node));
     } else if (level == in_firing_batch) {
         // A callback cancelled a later timer of its own batch. The batch is sorted by this very
         // key while callbacks run, so its entry is found by binary search and blanked.

@@ -744,6 +744,79 @@ TEST(TimerWheel, DestroyingTheWheelDisarmsEveryNodeStillArmed) {
     EXPECT_TRUE(log.empty());
 }
 
+// --- Timers a level-1 slot has cascaded into level 0 --------------------------------------------
+
+TEST(TimerWheel, CancellingACascadedTimerRemovesItAndMovesNextExpiry) {
+    timer_wheel wheel;
+    std::vector<int> log;
+    probe early(log, 0);
+    probe late(log, 1);
+    wheel.arm(early, 70); // level 1's slot for ticks 64..127
+    wheel.arm(late, 80);
+    EXPECT_EQ(wheel.advance(64), 0U); // cascades that slot into level 0
+    EXPECT_EQ(wheel.next_expiry(), std::optional<std::uint64_t>{70});
+    EXPECT_TRUE(early.armed());
+    EXPECT_TRUE(wheel.cancel(early));
+    EXPECT_FALSE(wheel.cancel(early));
+    EXPECT_EQ(wheel.size(), 1U);
+    EXPECT_EQ(wheel.next_expiry(), std::optional<std::uint64_t>{80});
+    EXPECT_EQ(wheel.advance(79), 0U);
+    EXPECT_EQ(wheel.advance(80), 1U);
+    EXPECT_EQ(log, std::vector<int>{1});
+    EXPECT_EQ(wheel.next_expiry(), std::nullopt);
+}
+
+TEST(TimerWheel, ACascadedTimerReArmedIntoItsOwnTickFiresOnceInItsNewPlace) {
+    timer_wheel wheel;
+    std::vector<int> log;
+    probe moved(log, 0);
+    probe stays(log, 1);
+    wheel.arm(moved, 70);
+    wheel.arm(stays, 70);
+    EXPECT_EQ(wheel.advance(64), 0U);
+    wheel.arm(moved, 70); // cancelled and armed again: now the later of the two
+    EXPECT_EQ(wheel.size(), 2U);
+    EXPECT_EQ(wheel.advance(70), 2U);
+    EXPECT_EQ(log, (std::vector<int>{1, 0}));
+    EXPECT_EQ(wheel.advance(1000), 0U);
+}
+
+TEST(TimerWheel, ACallbackCanCancelACascadedTimerOfTheSameBatch) {
+    timer_wheel wheel(10);
+    std::vector<int> log;
+    probe first(log, 0);
+    probe second(log, 1);
+    probe third(log, 2);
+    first.on_fire = [&](probe&) { EXPECT_TRUE(wheel.cancel(third)); };
+    // Tick 70 for all three (deadlines round up), in level 1 until tick 64 cascades.
+    wheel.arm(third, 699);
+    wheel.arm(first, 691);
+    wheel.arm(second, 695);
+    EXPECT_EQ(wheel.advance(700), 2U);
+    EXPECT_EQ(log, (std::vector<int>{0, 1}));
+    EXPECT_FALSE(third.armed());
+    EXPECT_EQ(wheel.size(), 0U);
+}
+
+TEST(TimerWheel, DestroyingTheWheelDisarmsTimersCascadedIntoLevelZero) {
+    auto wheel = std::make_unique<timer_wheel>();
+    std::vector<int> log;
+    std::vector<std::unique_ptr<probe>> timers;
+    for (int i = 0; i < 100; ++i) {
+        timers.push_back(std::make_unique<probe>(log, i));
+        wheel->arm(*timers.back(), 64 + static_cast<std::uint64_t>(i % 64));
+    }
+    EXPECT_EQ(wheel->advance(64), 2U); // ticks 65..127 wait in level 0
+    EXPECT_EQ(wheel->size(), 98U);
+    wheel.reset();
+    for (const auto& timer : timers) {
+        EXPECT_FALSE(timer->armed());
+        timer->disarm(); // must not reach back into the destroyed wheel
+    }
+    timers.clear(); // neither must the destructors
+    EXPECT_EQ(log, (std::vector<int>{0, 64}));
+}
+
 // --- next_expiry(), size(), advance() ------------------------------------------------------------
 
 TEST(TimerWheel, NextExpiryIsEmptyWithoutTimers) {
