@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace {
@@ -33,6 +34,7 @@ corio::task<> yield_times(std::int64_t times) {
 corio::task<> many_tasks_yielding(benchmark::State& state, int tasks) {
     for (auto _ : state) {
         std::vector<corio::task<>> work;
+        work.reserve(static_cast<std::size_t>(tasks));
         for (int i = 0; i < tasks; ++i) {
             work.push_back(yield_times(1000));
         }
