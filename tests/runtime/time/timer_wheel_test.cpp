@@ -781,23 +781,6 @@ TEST(TimerWheel, ACascadedTimerReArmedIntoItsOwnTickFiresOnceInItsNewPlace) {
     EXPECT_EQ(wheel.advance(1000), 0U);
 }
 
-TEST(TimerWheel, ACallbackCanCancelACascadedTimerOfTheSameBatch) {
-    timer_wheel wheel(10);
-    std::vector<int> log;
-    probe first(log, 0);
-    probe second(log, 1);
-    probe third(log, 2);
-    first.on_fire = [&](probe&) { EXPECT_TRUE(wheel.cancel(third)); };
-    // Tick 70 for all three (deadlines round up), in level 1 until tick 64 cascades.
-    wheel.arm(third, 699);
-    wheel.arm(first, 691);
-    wheel.arm(second, 695);
-    EXPECT_EQ(wheel.advance(700), 2U);
-    EXPECT_EQ(log, (std::vector<int>{0, 1}));
-    EXPECT_FALSE(third.armed());
-    EXPECT_EQ(wheel.size(), 0U);
-}
-
 TEST(TimerWheel, DestroyingTheWheelDisarmsTimersCascadedIntoLevelZero) {
     auto wheel = std::make_unique<timer_wheel>();
     std::vector<int> log;
