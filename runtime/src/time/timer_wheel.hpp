@@ -21,7 +21,7 @@
 // Deadlines are rounded up to a tick, so no timer fires early.
 //
 // Slots keep their timers in 8 interleaved lists (wheel_level.hpp), so walking a slot keeps 8 cache
-// misses in flight: with a million timers that took arming and firing from ~400 ns to 66-93 ns
+// misses in flight: with a million timers that took arming and firing from ~400 ns to 70-93 ns
 // per timer (docs/performance.md).
 //
 // Works in plain integers: the caller picks the unit (the loop uses nanoseconds) and the tick
