@@ -37,7 +37,6 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
