@@ -4,8 +4,7 @@
 // is measured is CPU. One item is one task, from creating its frame to joining it:
 //
 //   BM_SleepingTasks/N   spawn N tasks that each co_await sleep_for(random delay), join them all.
-//   BM_YieldingTasks/N   the same tasks with co_await yield_now() instead: everything but the
-//   timer.
+//   BM_YieldingTasks/N   the same tasks, with co_await yield_now(): all of it but the timer.
 //
 // Their difference is what a timer costs through the loop (arming it in the awaiter, the wheel's
 // work, the wake-up and the resumption); timer_wheel_bench measures the wheel alone. For scale,
