@@ -10,10 +10,10 @@
 # Everything is linked statically (libgcc, libstdc++, winpthread), so each .exe runs on Windows or
 # under Wine without MinGW's DLLs next to it.
 # CMAKE_CROSSCOMPILING_EMULATOR makes CMake prefix every test command, and gtest_discover_tests'
-# listing of the tests, with wine; WINEPREFIX/WINEDEBUG come from the environment (the script and
-# the test preset set them). Start a persistent Wine server first (`wineserver -p`), as the script
-# does: otherwise the first test that touches the network starts Wine's services, they inherit its
-# output pipe, and ctest counts that test as running until the whole run ends.
+# listing of the tests, with wine-run (next to this file), which runs the program under wine and
+# shields ctest from Wine's own hiccups (see its header); WINEPREFIX/WINEDEBUG come from the
+# environment (the script and the test preset set them). Start a persistent Wine server first
+# (`wineserver -p`), as the script does, so Wine's services start once, not in the middle of a test.
 
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
@@ -30,7 +30,7 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
 
 find_program(CORIO_WINE wine)
 if(CORIO_WINE)
-    set(CMAKE_CROSSCOMPILING_EMULATOR "${CORIO_WINE}")
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/wine-run;${CORIO_WINE}")
 endif()
 
 # Only the MinGW sysroot for libraries and headers: never the build machine's libgtest, libbenchmark.
