@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -291,6 +292,11 @@ struct resolution {
     std::string_view reference;
     std::string_view expected;
 };
+
+// Names each case after its reference in ctest's list, instead of the struct's raw bytes.
+void PrintTo(const resolution& example, std::ostream* out) {
+    *out << '"' << example.reference << '"';
+}
 
 class UrlResolve : public testing::TestWithParam<resolution> {};
 
