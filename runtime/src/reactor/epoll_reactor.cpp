@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "epoll_reactor.hpp"
 
+#include <corio/runtime/detail/os_error.hpp>
+
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -14,10 +16,6 @@ namespace corio::detail {
 namespace {
 
 constexpr int max_events_per_wait = 256;
-
-[[noreturn]] void throw_errno(const char* what) {
-    throw std::system_error(errno, std::system_category(), what);
-}
 
 int timeout_in_ms(std::optional<std::chrono::nanoseconds> timeout) noexcept {
     if (!timeout) {
@@ -36,7 +34,7 @@ int timeout_in_ms(std::optional<std::chrono::nanoseconds> timeout) noexcept {
 epoll_reactor::epoll_reactor() {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) {
-        throw_errno("epoll_create1");
+        throw_os_error(errno, "epoll_create1");
     }
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) {
@@ -124,7 +122,7 @@ void epoll_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
     const int count =
         ::epoll_wait(epoll_fd_, events.data(), max_events_per_wait, timeout_in_ms(timeout));
     if (count < 0 && errno != EINTR) {
-        throw_errno("epoll_wait");
+        throw_os_error(errno, "epoll_wait");
     }
     for (int i = 0; i < count; ++i) {
         const epoll_event& event = events[static_cast<std::size_t>(i)];

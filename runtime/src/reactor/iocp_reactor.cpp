@@ -36,10 +36,6 @@ constexpr DWORD accept_address_room = sizeof(sockaddr_storage) + 16;
 // overlapped.Internal holds an NTSTATUS; 0 is STATUS_SUCCESS.
 constexpr ULONG_PTR status_success = 0;
 
-[[noreturn]] void throw_last_error(const char* what) {
-    throw std::system_error(os_error_code(static_cast<int>(::GetLastError())), what);
-}
-
 // Winsock needs WSAStartup once per process before any socket call; it is reference-counted, so
 // net's socket functions may call it again. Never WSACleanup: other threads may still be using
 // sockets while statics are destroyed, and process exit releases everything anyway.
@@ -124,7 +120,7 @@ iocp_reactor::iocp_reactor() {
     start_winsock();
     port_ = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
     if (port_ == nullptr) {
-        throw_last_error("CreateIoCompletionPort");
+        throw_os_error(static_cast<int>(::GetLastError()), "CreateIoCompletionPort");
     }
 }
 
@@ -162,7 +158,7 @@ io_registration& iocp_reactor::register_handle(native_handle_t handle) {
     }
     if (::CreateIoCompletionPort(state->file(), port_, reinterpret_cast<ULONG_PTR>(state.get()),
                                  0) == nullptr) {
-        throw_last_error("CreateIoCompletionPort(handle)");
+        throw_os_error(static_cast<int>(::GetLastError()), "CreateIoCompletionPort(handle)");
     }
     // Skipping the port on success is only safe when no non-IFS layered service provider sits
     // between us and the socket: such a provider may still queue a packet (see the header).

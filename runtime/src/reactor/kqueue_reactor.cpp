@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kqueue_reactor.hpp"
 
+#include <corio/runtime/detail/os_error.hpp>
+
 // kqueue(2)'s synopsis order: some BSDs need <sys/types.h> before <sys/event.h>.
 #include <sys/types.h>
 
@@ -46,10 +48,6 @@ udata_type to_udata(void* pointer) noexcept {
 
 void* from_udata(udata_type udata) noexcept {
     return reinterpret_cast<void*>(udata);
-}
-
-[[noreturn]] void throw_errno(const char* what) {
-    throw std::system_error(errno, std::system_category(), what);
 }
 
 // Not EV_SET: FreeBSD defines it with a C compound literal, which ISO C++ does not have.
@@ -110,7 +108,7 @@ timespec to_timespec(std::chrono::nanoseconds timeout) noexcept {
 kqueue_reactor::kqueue_reactor() {
     kqueue_fd_ = ::kqueue();
     if (kqueue_fd_ < 0) {
-        throw_errno("kqueue");
+        throw_os_error(errno, "kqueue");
     }
     // kqueue() takes no flags: keep the descriptor out of exec()ed programs (EPOLL_CLOEXEC's job).
     ::fcntl(kqueue_fd_, F_SETFD, FD_CLOEXEC);
@@ -259,7 +257,7 @@ void kqueue_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
     const int count = ::kevent(kqueue_fd_, nullptr, 0, events.data(), max_events_per_wait,
                                timeout ? &limit : nullptr);
     if (count < 0 && errno != EINTR) {
-        throw_errno("kevent");
+        throw_os_error(errno, "kevent");
     }
     for (int i = 0; i < count; ++i) {
         const struct kevent& event = events[static_cast<std::size_t>(i)];

@@ -4,6 +4,7 @@
 #include "../blocking_socket.hpp"
 #include "../socket_ops.hpp"
 
+#include <corio/runtime/detail/os_error.hpp>
 #include <corio/runtime/error.hpp>
 
 #include <algorithm>
@@ -23,10 +24,6 @@ constexpr int send_flags = MSG_NOSIGNAL; // a peer's reset must surface as EPIPE
 #else
 constexpr int send_flags = 0; // macOS: open_tcp_socket sets SO_NOSIGPIPE instead
 #endif
-
-[[noreturn]] void throw_errno(const char* what) {
-    throw std::system_error(errno, std::system_category(), what);
-}
 
 bool would_block(int error) noexcept {
     return error == EAGAIN || error == EWOULDBLOCK;
@@ -61,7 +58,7 @@ readiness wait_until_ready(int fd, short events,
             continue;
         }
         if (errno != EINTR) {
-            throw_errno("poll");
+            corio::detail::throw_os_error(errno, "poll");
         }
     }
 }
@@ -74,7 +71,7 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
     if (::connect(socket.handle_, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
         // Interrupted, the connection still goes ahead in the background: wait for it alike.
         if (errno != EINPROGRESS && errno != EINTR) {
-            throw_errno("connect");
+            corio::detail::throw_os_error(errno, "connect");
         }
         if (posix::wait_until_ready(socket.handle_, POLLOUT, until) ==
             posix::readiness::timed_out) {
@@ -83,7 +80,7 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
         int error = 0;
         socklen_t length = sizeof error;
         if (::getsockopt(socket.handle_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-            throw_errno("getsockopt(SO_ERROR)");
+            corio::detail::throw_os_error(errno, "getsockopt(SO_ERROR)");
         }
         if (error != 0) {
             throw std::system_error(error, std::system_category(), "connect");
@@ -103,7 +100,7 @@ std::size_t blocking_socket::read_some(std::span<std::byte> buffer, deadline unt
             continue;
         }
         if (!would_block(errno)) {
-            throw_errno("recv");
+            corio::detail::throw_os_error(errno, "recv");
         }
         if (posix::wait_until_ready(handle_, POLLIN, until) == posix::readiness::timed_out) {
             throw corio::timeout_error("read timed out");
@@ -122,7 +119,7 @@ void blocking_socket::write_all(std::span<const std::byte> data, deadline until)
             continue;
         }
         if (!would_block(errno)) {
-            throw_errno("send");
+            corio::detail::throw_os_error(errno, "send");
         }
         if (posix::wait_until_ready(handle_, POLLOUT, until) == posix::readiness::timed_out) {
             throw corio::timeout_error("write timed out");

@@ -2,6 +2,7 @@
 #include "../socket_ops.hpp"
 
 #include <corio/net/resolver.hpp>
+#include <corio/runtime/detail/os_error.hpp>
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -16,14 +17,6 @@
 #include <unistd.h>
 
 namespace corio::net::detail {
-
-namespace {
-
-[[noreturn]] void throw_errno(const char* what) {
-    throw std::system_error(errno, std::system_category(), what);
-}
-
-} // namespace
 
 raw_socket_address to_raw(const address& endpoint) {
     raw_socket_address raw{};
@@ -72,12 +65,12 @@ native_handle_t open_tcp_socket(address_family family) {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
     const int fd = ::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        throw_errno("socket");
+        corio::detail::throw_os_error(errno, "socket");
     }
 #else
     const int fd = ::socket(domain, SOCK_STREAM, 0);
     if (fd < 0) {
-        throw_errno("socket");
+        corio::detail::throw_os_error(errno, "socket");
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -94,14 +87,14 @@ void bind_and_listen(native_handle_t socket, const address& endpoint, int backlo
     const int one = 1;
     // Lets a restarted server bind while old connections linger in TIME_WAIT.
     if (::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
-        throw_errno("setsockopt(SO_REUSEADDR)");
+        corio::detail::throw_os_error(errno, "setsockopt(SO_REUSEADDR)");
     }
     const raw_socket_address raw = to_raw(endpoint);
     if (::bind(socket, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
-        throw_errno("bind");
+        corio::detail::throw_os_error(errno, "bind");
     }
     if (::listen(socket, backlog) != 0) {
-        throw_errno("listen");
+        corio::detail::throw_os_error(errno, "listen");
     }
 }
 
@@ -109,7 +102,7 @@ address local_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
     if (::getsockname(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        throw_errno("getsockname");
+        corio::detail::throw_os_error(errno, "getsockname");
     }
     return from_raw(&storage, length);
 }
@@ -118,21 +111,21 @@ address peer_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
     if (::getpeername(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        throw_errno("getpeername");
+        corio::detail::throw_os_error(errno, "getpeername");
     }
     return from_raw(&storage, length);
 }
 
 void shutdown_write(native_handle_t socket) {
     if (::shutdown(socket, SHUT_WR) != 0 && errno != ENOTCONN) {
-        throw_errno("shutdown");
+        corio::detail::throw_os_error(errno, "shutdown");
     }
 }
 
 void set_no_delay(native_handle_t socket, bool enabled) {
     const int value = enabled ? 1 : 0;
     if (::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value) != 0) {
-        throw_errno("setsockopt(TCP_NODELAY)");
+        corio::detail::throw_os_error(errno, "setsockopt(TCP_NODELAY)");
     }
 }
 

@@ -23,14 +23,6 @@ namespace corio::net::detail {
 
 namespace {
 
-[[noreturn]] void throw_socket_error(int error, const char* what) {
-    throw std::system_error(corio::detail::os_error_code(error), what);
-}
-
-[[noreturn]] void throw_last_socket_error(const char* what) {
-    throw_socket_error(::WSAGetLastError(), what);
-}
-
 enum class readiness : unsigned char { ready, timed_out };
 enum class wait_kind : unsigned char { readable, writable, connected };
 
@@ -70,7 +62,7 @@ readiness wait_until_ready(SOCKET socket, wait_kind what, blocking_socket::deadl
             }
             continue;
         }
-        throw_last_socket_error("select");
+        corio::detail::throw_os_error(::WSAGetLastError(), "select");
     }
 }
 
@@ -85,13 +77,13 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
     const auto handle = static_cast<SOCKET>(socket.handle_);
     u_long non_blocking = 1;
     if (::ioctlsocket(handle, FIONBIO, &non_blocking) != 0) {
-        throw_last_socket_error("ioctlsocket(FIONBIO)");
+        corio::detail::throw_os_error(::WSAGetLastError(), "ioctlsocket(FIONBIO)");
     }
     const raw_socket_address raw = to_raw(peer);
     if (::connect(handle, reinterpret_cast<const sockaddr*>(raw.bytes),
                   static_cast<int>(raw.length)) != 0) {
         if (::WSAGetLastError() != WSAEWOULDBLOCK) { // Winsock's EINPROGRESS
-            throw_last_socket_error("connect");
+            corio::detail::throw_os_error(::WSAGetLastError(), "connect");
         }
         if (wait_until_ready(handle, wait_kind::connected, until) == readiness::timed_out) {
             throw corio::timeout_error("connect timed out");
@@ -100,10 +92,10 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
         int length = sizeof error;
         if (::getsockopt(handle, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) !=
             0) {
-            throw_last_socket_error("getsockopt(SO_ERROR)");
+            corio::detail::throw_os_error(::WSAGetLastError(), "getsockopt(SO_ERROR)");
         }
         if (error != 0) {
-            throw_socket_error(error, "connect");
+            corio::detail::throw_os_error(error, "connect");
         }
     }
     set_no_delay(socket.handle_, true);
@@ -119,7 +111,7 @@ std::size_t blocking_socket::read_some(std::span<std::byte> buffer, deadline unt
             return static_cast<std::size_t>(received);
         }
         if (::WSAGetLastError() != WSAEWOULDBLOCK) {
-            throw_last_socket_error("recv");
+            corio::detail::throw_os_error(::WSAGetLastError(), "recv");
         }
         if (wait_until_ready(handle, wait_kind::readable, until) == readiness::timed_out) {
             throw corio::timeout_error("read timed out");
@@ -138,7 +130,7 @@ void blocking_socket::write_all(std::span<const std::byte> data, deadline until)
             continue;
         }
         if (::WSAGetLastError() != WSAEWOULDBLOCK) {
-            throw_last_socket_error("send");
+            corio::detail::throw_os_error(::WSAGetLastError(), "send");
         }
         if (wait_until_ready(handle, wait_kind::writable, until) == readiness::timed_out) {
             throw corio::timeout_error("write timed out");

@@ -26,14 +26,6 @@ namespace corio::net::detail {
 
 namespace {
 
-[[noreturn]] void throw_socket_error(int error, const char* what) {
-    throw std::system_error(corio::detail::os_error_code(error), what);
-}
-
-[[noreturn]] void throw_last_socket_error(const char* what) {
-    throw_socket_error(::WSAGetLastError(), what);
-}
-
 // WSAStartup once per process before the first socket call (reference-counted, so the IOCP
 // backend's own call does not conflict). Never WSACleanup: process exit releases Winsock, and
 // cleaning up from a static destructor could pull it from under threads still using sockets.
@@ -43,7 +35,7 @@ void start_winsock() {
         return ::WSAStartup(MAKEWORD(2, 2), &data);
     }();
     if (status != 0) {
-        throw_socket_error(status, "WSAStartup");
+        corio::detail::throw_os_error(status, "WSAStartup");
     }
 }
 
@@ -104,7 +96,7 @@ native_handle_t open_tcp_socket(address_family family) {
     const SOCKET socket = ::WSASocketW(domain, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                                        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (socket == INVALID_SOCKET) {
-        throw_last_socket_error("WSASocketW");
+        corio::detail::throw_os_error(::WSAGetLastError(), "WSASocketW");
     }
     return static_cast<native_handle_t>(socket);
 }
@@ -119,15 +111,15 @@ void bind_and_listen(native_handle_t socket, const address& endpoint, int backlo
     const BOOL one = TRUE;
     if (::setsockopt(as_socket(socket), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
                      reinterpret_cast<const char*>(&one), sizeof one) != 0) {
-        throw_last_socket_error("setsockopt(SO_EXCLUSIVEADDRUSE)");
+        corio::detail::throw_os_error(::WSAGetLastError(), "setsockopt(SO_EXCLUSIVEADDRUSE)");
     }
     const raw_socket_address raw = to_raw(endpoint);
     if (::bind(as_socket(socket), reinterpret_cast<const sockaddr*>(raw.bytes),
                static_cast<int>(raw.length)) != 0) {
-        throw_last_socket_error("bind");
+        corio::detail::throw_os_error(::WSAGetLastError(), "bind");
     }
     if (::listen(as_socket(socket), backlog) != 0) {
-        throw_last_socket_error("listen");
+        corio::detail::throw_os_error(::WSAGetLastError(), "listen");
     }
 }
 
@@ -135,7 +127,7 @@ address local_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     int length = sizeof storage;
     if (::getsockname(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        throw_last_socket_error("getsockname");
+        corio::detail::throw_os_error(::WSAGetLastError(), "getsockname");
     }
     return from_raw(&storage, static_cast<std::uint32_t>(length));
 }
@@ -144,14 +136,14 @@ address peer_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     int length = sizeof storage;
     if (::getpeername(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        throw_last_socket_error("getpeername");
+        corio::detail::throw_os_error(::WSAGetLastError(), "getpeername");
     }
     return from_raw(&storage, static_cast<std::uint32_t>(length));
 }
 
 void shutdown_write(native_handle_t socket) {
     if (::shutdown(as_socket(socket), SD_SEND) != 0 && ::WSAGetLastError() != WSAENOTCONN) {
-        throw_last_socket_error("shutdown");
+        corio::detail::throw_os_error(::WSAGetLastError(), "shutdown");
     }
 }
 
@@ -159,7 +151,7 @@ void set_no_delay(native_handle_t socket, bool enabled) {
     const BOOL value = enabled ? TRUE : FALSE;
     if (::setsockopt(as_socket(socket), IPPROTO_TCP, TCP_NODELAY,
                      reinterpret_cast<const char*>(&value), sizeof value) != 0) {
-        throw_last_socket_error("setsockopt(TCP_NODELAY)");
+        corio::detail::throw_os_error(::WSAGetLastError(), "setsockopt(TCP_NODELAY)");
     }
 }
 

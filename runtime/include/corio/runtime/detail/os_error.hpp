@@ -16,4 +16,10 @@ namespace corio::detail {
 
 [[nodiscard]] std::error_code os_error_code(int error) noexcept;
 
+// The one way corio reports a failed system call: a std::system_error naming the call, e.g.
+// throw_os_error(errno, "epoll_wait") or throw_os_error(::WSAGetLastError(), "connect").
+[[noreturn]] inline void throw_os_error(int error, const char* call) {
+    throw std::system_error(os_error_code(error), call);
+}
+
 } // namespace corio::detail
