@@ -5,7 +5,8 @@
 // so a loop that spawns and joins tasks at a steady rate stops calling malloc. Classes are 16
 // bytes apart (malloc's own granularity), so a frame wastes at most 15 bytes to rounding; larger
 // frames go straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays
-// visible; with MinGW-w64 it is off too (thread exit, below).
+// visible. With MinGW-w64 the cache lives on the heap and is freed at thread exit by a pthread key
+// (why, below).
 #include <corio/runtime/detail/promise_base.hpp>
 
 #include <array>
@@ -16,12 +17,6 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CORIO_FRAME_CACHE 0
-#elif defined(__MINGW32__)
-// MinGW-w64 emulates thread_local (libgcc's emutls), and at thread exit emutls may free a thread's
-// variables before their destructors run (both are winpthreads key destructors, called in key
-// order), so ~frame_cache would walk freed memory and hang or crash. Without the cache the
-// per-thread state is trivially destructible and nothing runs at thread exit.
-#define CORIO_FRAME_CACHE 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define CORIO_FRAME_CACHE 0
@@ -29,6 +24,18 @@
 #endif
 #ifndef CORIO_FRAME_CACHE
 #define CORIO_FRAME_CACHE 1
+#endif
+
+// MinGW-w64 emulates thread_local (libgcc's emutls), and at thread exit emutls may free a thread's
+// variables before their destructors run (both are winpthreads key destructors, called in key
+// order), so a thread_local frame_cache's destructor could walk freed memory. There the
+// thread_local is only a pointer to a heap cache, and a key destructor of our own, which is handed
+// the pointer itself, frees the cache whatever order the destructors run in.
+#if defined(__MINGW32__)
+#define CORIO_FRAME_CACHE_ON_HEAP 1
+#include <pthread.h>
+#else
+#define CORIO_FRAME_CACHE_ON_HEAP 0
 #endif
 
 namespace corio::detail {
@@ -62,10 +69,32 @@ struct frame_cache {
 #endif
 };
 
+#if CORIO_FRAME_CACHE_ON_HEAP
+void destroy_thread_cache(void* cache) {
+    delete static_cast<frame_cache*>(cache);
+}
+
+frame_cache& this_thread_cache() noexcept {
+    static const pthread_key_t cache_key = [] {
+        pthread_key_t key{};
+        if (pthread_key_create(&key, destroy_thread_cache) != 0) {
+            std::abort(); // out of keys at the first coroutine: nothing sensible is left to do
+        }
+        return key;
+    }();
+    thread_local frame_cache* cache = nullptr;
+    if (cache == nullptr) [[unlikely]] {
+        cache = new frame_cache; // bad_alloc here, in a noexcept function, terminates
+        pthread_setspecific(cache_key, cache);
+    }
+    return *cache;
+}
+#else
 frame_cache& this_thread_cache() noexcept {
     thread_local frame_cache cache;
     return cache;
 }
+#endif
 
 // Index of the size class holding `size`, or size_classes if it is too large to cache.
 std::size_t class_of(std::size_t size) noexcept {
