@@ -119,8 +119,7 @@ void io_awaiter_base::check_result() const {
                                 "I/O handle closed while the operation was pending");
     }
     if (error != 0) {
-        // os_error_code: on Windows, also gives WSA codes their std::errc meanings.
-        throw std::system_error(os_error_code(error), describe(kind));
+        throw_os_error(error, describe(kind)); // on Windows, WSA codes get their std::errc meanings
     }
 }
 

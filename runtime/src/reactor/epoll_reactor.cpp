@@ -40,7 +40,7 @@ epoll_reactor::epoll_reactor() {
     if (wake_fd_ < 0) {
         const int error = errno;
         ::close(epoll_fd_);
-        throw std::system_error(error, std::system_category(), "eventfd");
+        throw_os_error(error, "eventfd");
     }
     epoll_event event{};
     event.events = EPOLLIN;   // level-triggered: stays reported until wait() reads the counter
@@ -49,7 +49,7 @@ epoll_reactor::epoll_reactor() {
         const int error = errno;
         ::close(wake_fd_);
         ::close(epoll_fd_);
-        throw std::system_error(error, std::system_category(), "epoll_ctl(eventfd)");
+        throw_os_error(error, "epoll_ctl(eventfd)");
     }
 }
 
@@ -67,7 +67,7 @@ io_registration& epoll_reactor::register_handle(native_handle_t handle) {
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, handle, &event) != 0) {
         const int error = errno;
         delete state;
-        throw std::system_error(error, std::system_category(), "epoll_ctl(EPOLL_CTL_ADD)");
+        throw_os_error(error, "epoll_ctl(EPOLL_CTL_ADD)");
     }
     ++registrations_;
     return *state;

@@ -45,7 +45,7 @@ void start_winsock() {
         return ::WSAStartup(MAKEWORD(2, 2), &data);
     }();
     if (status != 0) {
-        throw std::system_error(os_error_code(status), "WSAStartup");
+        throw_os_error(status, "WSAStartup");
     }
 }
 
@@ -542,8 +542,7 @@ void iocp_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
     woken_ = false;
     DWORD error = 0;
     if (!dequeue(timeout_in_ms(timeout), error) && error != 0) {
-        throw std::system_error(os_error_code(static_cast<int>(error)),
-                                "GetQueuedCompletionStatusEx");
+        throw_os_error(static_cast<int>(error), "GetQueuedCompletionStatusEx");
     }
     woken_ = false; // a wake-up dequeued just now has done its job: this wait returns
     completed.splice_back(finished_);

@@ -114,7 +114,7 @@ kqueue_reactor::kqueue_reactor() {
     ::fcntl(kqueue_fd_, F_SETFD, FD_CLOEXEC);
     if (const int error = open_wake_channel(); error != 0) {
         close_descriptors();
-        throw std::system_error(error, std::system_category(), "kqueue wake-up channel");
+        throw_os_error(error, "kqueue wake-up channel");
     }
 }
 
@@ -183,7 +183,7 @@ io_registration& kqueue_reactor::register_handle(native_handle_t handle) {
     }
     if (error != 0) {
         remove_filters(kqueue_fd_, handle); // the other change may have succeeded
-        throw std::system_error(error, std::system_category(), "kevent(EV_ADD)");
+        throw_os_error(error, "kevent(EV_ADD)");
     }
     ++registrations_;
     return *state.release();

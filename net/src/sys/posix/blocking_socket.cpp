@@ -17,6 +17,8 @@
 
 namespace corio::net::detail {
 
+using corio::detail::throw_os_error;
+
 namespace {
 
 #if defined(MSG_NOSIGNAL)
@@ -58,7 +60,7 @@ readiness wait_until_ready(int fd, short events,
             continue;
         }
         if (errno != EINTR) {
-            corio::detail::throw_os_error(errno, "poll");
+            throw_os_error(errno, "poll");
         }
     }
 }
@@ -71,7 +73,7 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
     if (::connect(socket.handle_, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
         // Interrupted, the connection still goes ahead in the background: wait for it alike.
         if (errno != EINPROGRESS && errno != EINTR) {
-            corio::detail::throw_os_error(errno, "connect");
+            throw_os_error(errno, "connect");
         }
         if (posix::wait_until_ready(socket.handle_, POLLOUT, until) ==
             posix::readiness::timed_out) {
@@ -80,10 +82,10 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
         int error = 0;
         socklen_t length = sizeof error;
         if (::getsockopt(socket.handle_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-            corio::detail::throw_os_error(errno, "getsockopt(SO_ERROR)");
+            throw_os_error(errno, "getsockopt(SO_ERROR)");
         }
         if (error != 0) {
-            throw std::system_error(error, std::system_category(), "connect");
+            throw_os_error(error, "connect");
         }
     }
     set_no_delay(socket.handle_, true);
@@ -100,7 +102,7 @@ std::size_t blocking_socket::read_some(std::span<std::byte> buffer, deadline unt
             continue;
         }
         if (!would_block(errno)) {
-            corio::detail::throw_os_error(errno, "recv");
+            throw_os_error(errno, "recv");
         }
         if (posix::wait_until_ready(handle_, POLLIN, until) == posix::readiness::timed_out) {
             throw corio::timeout_error("read timed out");
@@ -119,7 +121,7 @@ void blocking_socket::write_all(std::span<const std::byte> data, deadline until)
             continue;
         }
         if (!would_block(errno)) {
-            corio::detail::throw_os_error(errno, "send");
+            throw_os_error(errno, "send");
         }
         if (posix::wait_until_ready(handle_, POLLOUT, until) == posix::readiness::timed_out) {
             throw corio::timeout_error("write timed out");

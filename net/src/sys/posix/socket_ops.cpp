@@ -18,6 +18,8 @@
 
 namespace corio::net::detail {
 
+using corio::detail::throw_os_error;
+
 raw_socket_address to_raw(const address& endpoint) {
     raw_socket_address raw{};
     if (endpoint.family() == address_family::ipv4) {
@@ -65,12 +67,12 @@ native_handle_t open_tcp_socket(address_family family) {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
     const int fd = ::socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        corio::detail::throw_os_error(errno, "socket");
+        throw_os_error(errno, "socket");
     }
 #else
     const int fd = ::socket(domain, SOCK_STREAM, 0);
     if (fd < 0) {
-        corio::detail::throw_os_error(errno, "socket");
+        throw_os_error(errno, "socket");
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -87,14 +89,14 @@ void bind_and_listen(native_handle_t socket, const address& endpoint, int backlo
     const int one = 1;
     // Lets a restarted server bind while old connections linger in TIME_WAIT.
     if (::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
-        corio::detail::throw_os_error(errno, "setsockopt(SO_REUSEADDR)");
+        throw_os_error(errno, "setsockopt(SO_REUSEADDR)");
     }
     const raw_socket_address raw = to_raw(endpoint);
     if (::bind(socket, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
-        corio::detail::throw_os_error(errno, "bind");
+        throw_os_error(errno, "bind");
     }
     if (::listen(socket, backlog) != 0) {
-        corio::detail::throw_os_error(errno, "listen");
+        throw_os_error(errno, "listen");
     }
 }
 
@@ -102,7 +104,7 @@ address local_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
     if (::getsockname(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        corio::detail::throw_os_error(errno, "getsockname");
+        throw_os_error(errno, "getsockname");
     }
     return from_raw(&storage, length);
 }
@@ -111,21 +113,21 @@ address peer_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
     if (::getpeername(socket, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        corio::detail::throw_os_error(errno, "getpeername");
+        throw_os_error(errno, "getpeername");
     }
     return from_raw(&storage, length);
 }
 
 void shutdown_write(native_handle_t socket) {
     if (::shutdown(socket, SHUT_WR) != 0 && errno != ENOTCONN) {
-        corio::detail::throw_os_error(errno, "shutdown");
+        throw_os_error(errno, "shutdown");
     }
 }
 
 void set_no_delay(native_handle_t socket, bool enabled) {
     const int value = enabled ? 1 : 0;
     if (::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value) != 0) {
-        corio::detail::throw_os_error(errno, "setsockopt(TCP_NODELAY)");
+        throw_os_error(errno, "setsockopt(TCP_NODELAY)");
     }
 }
 

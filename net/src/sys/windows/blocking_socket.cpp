@@ -21,6 +21,8 @@
 
 namespace corio::net::detail {
 
+using corio::detail::throw_os_error;
+
 namespace {
 
 enum class readiness : unsigned char { ready, timed_out };
@@ -62,7 +64,7 @@ readiness wait_until_ready(SOCKET socket, wait_kind what, blocking_socket::deadl
             }
             continue;
         }
-        corio::detail::throw_os_error(::WSAGetLastError(), "select");
+        throw_os_error(::WSAGetLastError(), "select");
     }
 }
 
@@ -77,13 +79,13 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
     const auto handle = static_cast<SOCKET>(socket.handle_);
     u_long non_blocking = 1;
     if (::ioctlsocket(handle, FIONBIO, &non_blocking) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "ioctlsocket(FIONBIO)");
+        throw_os_error(::WSAGetLastError(), "ioctlsocket(FIONBIO)");
     }
     const raw_socket_address raw = to_raw(peer);
     if (::connect(handle, reinterpret_cast<const sockaddr*>(raw.bytes),
                   static_cast<int>(raw.length)) != 0) {
         if (::WSAGetLastError() != WSAEWOULDBLOCK) { // Winsock's EINPROGRESS
-            corio::detail::throw_os_error(::WSAGetLastError(), "connect");
+            throw_os_error(::WSAGetLastError(), "connect");
         }
         if (wait_until_ready(handle, wait_kind::connected, until) == readiness::timed_out) {
             throw corio::timeout_error("connect timed out");
@@ -92,10 +94,10 @@ blocking_socket blocking_socket::connect(const address& peer, deadline until) {
         int length = sizeof error;
         if (::getsockopt(handle, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) !=
             0) {
-            corio::detail::throw_os_error(::WSAGetLastError(), "getsockopt(SO_ERROR)");
+            throw_os_error(::WSAGetLastError(), "getsockopt(SO_ERROR)");
         }
         if (error != 0) {
-            corio::detail::throw_os_error(error, "connect");
+            throw_os_error(error, "connect");
         }
     }
     set_no_delay(socket.handle_, true);
@@ -111,7 +113,7 @@ std::size_t blocking_socket::read_some(std::span<std::byte> buffer, deadline unt
             return static_cast<std::size_t>(received);
         }
         if (::WSAGetLastError() != WSAEWOULDBLOCK) {
-            corio::detail::throw_os_error(::WSAGetLastError(), "recv");
+            throw_os_error(::WSAGetLastError(), "recv");
         }
         if (wait_until_ready(handle, wait_kind::readable, until) == readiness::timed_out) {
             throw corio::timeout_error("read timed out");
@@ -130,7 +132,7 @@ void blocking_socket::write_all(std::span<const std::byte> data, deadline until)
             continue;
         }
         if (::WSAGetLastError() != WSAEWOULDBLOCK) {
-            corio::detail::throw_os_error(::WSAGetLastError(), "send");
+            throw_os_error(::WSAGetLastError(), "send");
         }
         if (wait_until_ready(handle, wait_kind::writable, until) == readiness::timed_out) {
             throw corio::timeout_error("write timed out");

@@ -24,6 +24,8 @@
 
 namespace corio::net::detail {
 
+using corio::detail::throw_os_error;
+
 namespace {
 
 // WSAStartup once per process before the first socket call (reference-counted, so the IOCP
@@ -35,7 +37,7 @@ void start_winsock() {
         return ::WSAStartup(MAKEWORD(2, 2), &data);
     }();
     if (status != 0) {
-        corio::detail::throw_os_error(status, "WSAStartup");
+        throw_os_error(status, "WSAStartup");
     }
 }
 
@@ -96,7 +98,7 @@ native_handle_t open_tcp_socket(address_family family) {
     const SOCKET socket = ::WSASocketW(domain, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                                        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (socket == INVALID_SOCKET) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "WSASocketW");
+        throw_os_error(::WSAGetLastError(), "WSASocketW");
     }
     return static_cast<native_handle_t>(socket);
 }
@@ -111,15 +113,15 @@ void bind_and_listen(native_handle_t socket, const address& endpoint, int backlo
     const BOOL one = TRUE;
     if (::setsockopt(as_socket(socket), SOL_SOCKET, SO_EXCLUSIVEADDRUSE,
                      reinterpret_cast<const char*>(&one), sizeof one) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "setsockopt(SO_EXCLUSIVEADDRUSE)");
+        throw_os_error(::WSAGetLastError(), "setsockopt(SO_EXCLUSIVEADDRUSE)");
     }
     const raw_socket_address raw = to_raw(endpoint);
     if (::bind(as_socket(socket), reinterpret_cast<const sockaddr*>(raw.bytes),
                static_cast<int>(raw.length)) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "bind");
+        throw_os_error(::WSAGetLastError(), "bind");
     }
     if (::listen(as_socket(socket), backlog) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "listen");
+        throw_os_error(::WSAGetLastError(), "listen");
     }
 }
 
@@ -127,7 +129,7 @@ address local_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     int length = sizeof storage;
     if (::getsockname(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "getsockname");
+        throw_os_error(::WSAGetLastError(), "getsockname");
     }
     return from_raw(&storage, static_cast<std::uint32_t>(length));
 }
@@ -136,14 +138,14 @@ address peer_address_of(native_handle_t socket) {
     sockaddr_storage storage{};
     int length = sizeof storage;
     if (::getpeername(as_socket(socket), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "getpeername");
+        throw_os_error(::WSAGetLastError(), "getpeername");
     }
     return from_raw(&storage, static_cast<std::uint32_t>(length));
 }
 
 void shutdown_write(native_handle_t socket) {
     if (::shutdown(as_socket(socket), SD_SEND) != 0 && ::WSAGetLastError() != WSAENOTCONN) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "shutdown");
+        throw_os_error(::WSAGetLastError(), "shutdown");
     }
 }
 
@@ -151,7 +153,7 @@ void set_no_delay(native_handle_t socket, bool enabled) {
     const BOOL value = enabled ? TRUE : FALSE;
     if (::setsockopt(as_socket(socket), IPPROTO_TCP, TCP_NODELAY,
                      reinterpret_cast<const char*>(&value), sizeof value) != 0) {
-        corio::detail::throw_os_error(::WSAGetLastError(), "setsockopt(TCP_NODELAY)");
+        throw_os_error(::WSAGetLastError(), "setsockopt(TCP_NODELAY)");
     }
 }
 
