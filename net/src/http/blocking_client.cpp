@@ -1,32 +1,29 @@
 // SPDX-License-Identifier: MIT
-// The blocking driver: blocking sockets and a plain keep-alive pool around the same sans-I/O
-// pieces client_session uses (exchange_core, connect_plan, redirect_chain, client_request).
+// The blocking driver: client_flow's request policy with I/O that blocks instead of suspending.
+// Its streams are blocking sockets (non-blocking underneath, waited on with poll(2) up to each
+// deadline), its clock steady_clock and its resolver getaddrinfo on the calling thread. None of
+// their awaits ever suspends, so run_inline runs the shared coroutines from start to finish on
+// the caller's thread, with no event loop anywhere; then it reads the body the same way.
 #include <corio/http/blocking_client.hpp>
 
-#include <corio/http/error.hpp>
+#include <corio/http/response.hpp>
 #include <corio/net/address.hpp>
+#include <corio/net/byte_stream.hpp>
 #include <corio/net/resolver.hpp>
+#include <corio/runtime/detail/run_inline.hpp>
 #include <corio/runtime/error.hpp>
 
-#include "client_request.hpp"
-#include "connect_plan.hpp"
+#include "client_flow.hpp"
+#include "client_transport.hpp"
 #include "connection_pool.hpp"
-#include "exchange_core.hpp"
-#include "receive_buffer.hpp"
-#include "redirect_policy.hpp"
-#include "request_deadlines.hpp"
 #include "request_template.hpp"
 #include "sys/blocking_socket.hpp"
 #include "sys/socket_ops.hpp"
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
-#include <system_error>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -35,312 +32,83 @@ namespace corio::http {
 namespace detail {
 
 using net::detail::blocking_socket;
-using time_point = client_clock::time_point;
-
-struct idle_connection {
-    blocking_socket socket;
-    receive_buffer buffer; // kept for the connection's next exchange
-    time_point since;
-};
-
-struct blocking_state {
-    client_options options;
-    request_templates templates;
-    std::unordered_map<pool_key, std::deque<idle_connection>, pool_key_hash> idle; // oldest first
-    std::size_t idle_count = 0;
-    std::size_t opened = 0;
-
-    // The most recent idle connection to `key`'s origin - the least likely to have been closed
-    // by the server meanwhile - after closing every expired one. There is no timer to expire
-    // them, so this is where it happens.
-    std::optional<idle_connection> checkout(const pool_key& key, time_point now) {
-        close_expired(now);
-        const auto found = idle.find(key);
-        if (found == idle.end() || found->second.empty()) {
-            return std::nullopt;
-        }
-        idle_connection newest = std::move(found->second.back());
-        found->second.pop_back();
-        --idle_count;
-        // An emptied entry stays: the connection normally comes back to it when the response
-        // is read, and the next close_expired() drops the entry if it does not.
-        return newest;
-    }
-
-    void checkin(const pool_key& key, blocking_socket socket, receive_buffer buffer,
-                 time_point now) {
-        buffer.recycle();
-        idle[key].push_back(idle_connection{std::move(socket), std::move(buffer), now});
-        ++idle_count;
-    }
-
-    void close_expired(time_point now) noexcept {
-        for (auto it = idle.begin(); it != idle.end();) {
-            std::deque<idle_connection>& connections = it->second;
-            while (!connections.empty() &&
-                   connections.front().since + options.pool_idle_timeout <= now) {
-                connections.pop_front(); // closes it
-                --idle_count;
-            }
-            it = connections.empty() ? idle.erase(it) : std::next(it);
-        }
-    }
-
-    void close_idle() noexcept {
-        idle.clear();
-        idle_count = 0;
-    }
-};
-
-struct blocking_response_access {
-    static blocking_response make(response_head& head, const url& final_url,
-                                  std::vector<std::string> history, std::string body) {
-        return blocking_response{
-            head.status, std::move(head.reason), head.version_minor, std::move(head.fields),
-            final_url,   std::move(history),     std::move(body)};
-    }
-};
 
 namespace {
 
-// One request and its response on one connection: the I/O for an exchange_core, done with
-// blocking calls. A body read to its end returns the connection, with its receive buffer, to
-// the pool if reusable; any other way out closes it.
-class blocking_exchange {
+// A blocking socket as a byte_stream: each call blocks, then its task is already finished.
+class blocking_byte_stream final : public net::byte_stream {
 public:
-    blocking_exchange(blocking_state& state, std::shared_ptr<const request_template> request,
-                      bool request_keeps_alive, idle_connection connection, bool reused,
-                      const exchange_settings& settings)
-        : state_(state)
-        , socket_(std::move(connection.socket))
-        , core_(std::move(request), request_keeps_alive, settings, std::move(connection.buffer))
-        , reused_(reused) {}
+    explicit blocking_byte_stream(blocking_socket socket) noexcept
+        : socket_(std::move(socket)) {}
 
-    void send(std::string_view head, std::string_view body) {
-        core_.start_sending(head, body);
-        for (;;) {
-            const std::string_view slice = core_.next_send_slice();
-            if (slice.empty()) {
-                break;
-            }
-            const io_deadline until = core_.next_deadline(client_clock::now());
-            try {
-                socket_.write_all(std::as_bytes(std::span(slice)), until.at);
-            } catch (...) {
-                core_.rethrow_io_failure(until);
-            }
-            core_.sent(slice.size());
-        }
+    task<std::size_t> read_some(std::span<std::byte> buffer, net::deadline until) override {
+        co_return socket_.read_some(buffer, until);
     }
-
-    // Until the final head has arrived; a response without a body is complete then.
-    void receive_head() {
-        while (core_.next().event != reader_event::head) {
-            receive();
-        }
-        if (!core_.expects_body()) {
-            (void)core_.next(); // the end of the message: nothing to read
-            release();
-        }
+    task<> write_all(std::span<const std::byte> data, net::deadline until) override {
+        socket_.write_all(data, until);
+        co_return;
     }
-
-    std::string read_body() {
-        std::string body;
-        body.reserve(core_.body_size_hint());
-        while (const std::optional<std::string_view> piece = next_piece()) {
-            body.append(*piece);
-        }
-        return body;
+    task<> shutdown_write(net::deadline /*until*/) override {
+        net::detail::shutdown_write(socket_.native_handle());
+        co_return;
     }
-
-    // Reads the rest of the body and drops it, so the connection can be reused; closes the
-    // connection instead if more than `limit` bytes remain.
-    void drain(std::size_t limit) {
-        for (;;) {
-            if (!core_.worth_draining(limit)) {
-                socket_.close(); // cheaper to open a new connection than to read all that
-                return;
-            }
-            if (!next_piece()) {
-                return;
-            }
-        }
-    }
-
-    [[nodiscard]] response_head& head() noexcept { return core_.head(); }
-    [[nodiscard]] bool reused() const noexcept { return reused_; }
-    [[nodiscard]] bool received_any() const noexcept { return core_.received_any(); }
+    void close() noexcept override { socket_.close(); }
+    [[nodiscard]] bool is_open() const noexcept override { return socket_.is_open(); }
 
 private:
-    std::optional<std::string_view> next_piece() {
-        if (core_.at_end()) {
-            return std::nullopt;
-        }
-        for (;;) {
-            const response_reader::step step = core_.next();
-            if (step.event == reader_event::data) {
-                return step.data;
-            }
-            if (step.event == reader_event::end) {
-                release();
-                return std::nullopt;
-            }
-            receive();
-        }
-    }
-
-    void receive() {
-        const io_deadline until = core_.next_deadline(client_clock::now());
-        std::size_t received = 0;
-        try {
-            received = socket_.read_some(core_.receive_space(), until.at);
-        } catch (...) {
-            core_.rethrow_io_failure(until);
-        }
-        core_.received(received);
-    }
-
-    // The message is complete: pool the connection if both sides allow it.
-    void release() {
-        if (core_.reusable() && socket_.is_open()) {
-            state_.checkin(core_.request().origin, std::move(socket_), core_.take_buffer(),
-                           client_clock::now());
-        }
-        socket_.close();
-    }
-
-    blocking_state& state_;
-    blocking_socket socket_; // closed by the destructor unless pooled
-    exchange_core core_;
-    bool reused_;
+    blocking_socket socket_;
 };
 
-// net::resolve's rule without the loop: IP literals need no lookup.
-std::vector<net::address> resolve_now(const std::string& host, std::uint16_t port) {
+task<std::vector<net::address>> resolve_now(std::string host, std::uint16_t port) {
+    // net::resolve's rule without the loop: IP literals need no lookup.
     if (const std::optional<net::address> literal = net::address::from_ip(host, port)) {
-        return {*literal};
+        co_return std::vector<net::address>{*literal};
     }
-    return net::detail::resolve_blocking(host, port);
+    co_return net::detail::resolve_blocking(host, port);
 }
 
-// Resolves the host, then tries its addresses in order (connect_plan bounds each attempt).
-blocking_socket connect_to(const url& target, const std::string& url_text,
-                           const request_deadlines& deadlines) {
-    const std::string host(target.host());
-    connect_plan plan{deadlines, url_text, host};
-    std::vector<net::address> candidates;
-    try {
-        candidates = resolve_now(host, target.port());
-    } catch (const net::resolve_error& failure) {
-        plan.resolve_failed(failure.what());
+task<std::unique_ptr<net::byte_stream>>
+connect_now(net::address peer, std::optional<client_transport::duration> limit) {
+    std::optional<client_transport::time_point> until;
+    if (limit) {
+        until = client_clock::now() + *limit;
     }
-    plan.resolved(client_clock::now());
-    for (const net::address& candidate : candidates) {
-        const time_point now = client_clock::now();
-        const std::optional<client_clock::duration> limit = plan.attempt(candidate, now);
-        std::optional<time_point> until;
-        if (limit) {
-            until = now + *limit;
-        }
-        try {
-            return blocking_socket::connect(candidate, until);
-        } catch (const corio::timeout_error&) {
-            plan.attempt_timed_out();
-        } catch (const std::system_error& failure) {
-            plan.attempt_failed(failure.code());
-        }
-    }
-    plan.give_up();
+    co_return std::make_unique<blocking_byte_stream>(blocking_socket::connect(peer, until));
 }
 
-// Sends `head` and `body` for `request` and reads the response head, retrying once on a fresh
-// connection when retry_on_fresh_connection() allows it.
-std::unique_ptr<blocking_exchange>
-open_exchange(blocking_state& state, const std::shared_ptr<const request_template>& request,
-              bool keeps_alive, std::string_view head, std::string_view body,
-              const exchange_settings& settings) {
-    // Now, not settings.start: on a redirect hop the request began long ago, and a connection
-    // that has expired since must not be handed out.
-    std::optional<idle_connection> pooled = state.checkout(request->origin, client_clock::now());
-    bool retried = false;
-    while (true) {
-        const bool reused = pooled.has_value();
-        idle_connection connection{};
-        if (reused) {
-            connection = std::move(*pooled);
-            pooled.reset();
-        } else {
-            connection.socket = connect_to(request->target, request->url_text, settings.deadlines);
-            ++state.opened;
-        }
-        auto exchange = std::make_unique<blocking_exchange>(
-            state, request, keeps_alive, std::move(connection), reused, settings);
-        try {
-            exchange->send(head, body);
-            exchange->receive_head();
-            return exchange;
-        } catch (const connection_closed_error&) {
-            if (!retry_on_fresh_connection(request->method, exchange->reused(),
-                                           exchange->received_any(), retried)) {
-                throw;
-            }
-        }
-        retried = true;
+class blocking_transport final : public client_transport {
+public:
+    [[nodiscard]] time_point now() const override { return client_clock::now(); }
+    [[nodiscard]] event_loop* loop() const noexcept override { return nullptr; }
+    [[nodiscard]] task<std::vector<net::address>> resolve(std::string host,
+                                                          std::uint16_t port) const override {
+        return resolve_now(std::move(host), port);
     }
-}
+    [[nodiscard]] task<std::unique_ptr<net::byte_stream>>
+    connect(net::address peer, std::optional<duration> limit) const override {
+        return connect_now(peer, limit);
+    }
+};
 
-// The response to `exchange`'s request may redirect: follows the chain until a response is
-// final, as client_session does.
-blocking_response follow_redirects(blocking_state& state,
-                                   const std::shared_ptr<const request_template>& first,
-                                   const headers& fields, std::string body,
-                                   std::unique_ptr<blocking_exchange> exchange,
-                                   const exchange_settings& settings) {
-    client_request request{first->method, first->target, fields, std::move(body)};
-    redirect_chain chain{state.options.max_redirects};
-    while (true) {
-        response_head& head = exchange->head();
-        std::optional<client_request> next = chain.follow(request, head.status, head.fields);
-        if (!next) {
-            std::string text = exchange->read_body();
-            return blocking_response_access::make(head, request.target, chain.history(),
-                                                  std::move(text));
-        }
-        try {
-            exchange->drain(redirect_drain_limit);
-        } catch (const error& failure) {
-            if (ends_the_chain(failure)) {
-                throw;
-            }
-        }
-        request = std::move(*next);
-        const auto current =
-            std::make_shared<const request_template>(request.method, request.target);
-        const std::string next_head = checked_request_head(
-            request.method, request.target, request.fields, request.body, current->url_text);
-        exchange = open_exchange(state, current, request_keeps_alive(request.fields), next_head,
-                                 request.body, settings);
-    }
-}
-
-blocking_response perform(blocking_state& state, std::string_view method, std::string_view url_text,
-                          const headers& extra, std::string body) {
-    const client_options& options = state.options;
-    const exchange_settings settings = make_exchange_settings(options, client_clock::now());
-    const std::shared_ptr<const request_template> request = state.templates.get(method, url_text);
-    const outgoing_request head(*request, options.default_headers, extra, body);
-    std::unique_ptr<blocking_exchange> exchange = open_exchange(
-        state, request, request_keeps_alive(head.fields()), head.text(), body, settings);
-    response_head& got = exchange->head();
-    if (is_followed_redirect(got.status) && got.fields.contains("Location")) {
-        return follow_redirects(state, request, head.fields(), std::move(body), std::move(exchange),
-                                settings);
-    }
-    std::string text = exchange->read_body();
-    return blocking_response_access::make(got, request->target, {}, std::move(text));
-}
+const blocking_transport blocking_io;
 
 } // namespace
+
+struct blocking_state : client_core {
+    using client_core::client_core;
+};
+
+struct blocking_response_access {
+    // Reads the body of `head_only` to its end, on the caller's thread.
+    static blocking_response make(response head_only) {
+        std::string body = corio::detail::run_inline(head_only.text());
+        return blocking_response{head_only.status_,        std::move(head_only.reason_),
+                                 head_only.version_minor_, std::move(head_only.fields_),
+                                 *head_only.final_url_,    std::move(head_only.history_),
+                                 std::move(body)};
+    }
+};
+
 } // namespace detail
 
 blocking_response::blocking_response(int status, std::string reason, int version_minor,
@@ -355,16 +123,25 @@ blocking_response::blocking_response(int status, std::string reason, int version
     , body_(std::move(body)) {}
 
 blocking_session::blocking_session(client_options options)
-    : state_(std::make_unique<detail::blocking_state>()) {
-    if (options.max_connections_per_host == 0) {
-        throw std::invalid_argument("max_connections_per_host must be at least 1");
-    }
-    state_->options = std::move(options);
-}
+    : state_(std::make_shared<detail::blocking_state>(std::move(options), detail::blocking_io)) {}
 
 blocking_session::blocking_session(blocking_session&& other) noexcept = default;
-blocking_session& blocking_session::operator=(blocking_session&& other) noexcept = default;
-blocking_session::~blocking_session() = default;
+
+blocking_session& blocking_session::operator=(blocking_session&& other) noexcept {
+    if (this != &other) {
+        if (state_) {
+            state_->pool->shut_down();
+        }
+        state_ = std::move(other.state_);
+    }
+    return *this;
+}
+
+blocking_session::~blocking_session() {
+    if (state_) {
+        state_->pool->shut_down();
+    }
+}
 
 blocking_response blocking_session::get(std::string_view url, const headers& extra) {
     return request("GET", url, extra);
@@ -384,20 +161,28 @@ blocking_response blocking_session::request(std::string_view method, std::string
     if (!state_) {
         throw corio::usage_error("request on a moved-from corio::http::blocking_session");
     }
-    return detail::perform(*state_, method, url, extra, std::move(body));
+    std::shared_ptr<const detail::request_template> known = state_->templates.find(method, url);
+    std::string spelling;
+    if (!known) {
+        spelling.assign(url);
+    }
+    response head_only =
+        corio::detail::run_inline(detail::perform(state_, std::move(known), std::move(spelling),
+                                                  std::string(method), extra, std::move(body)));
+    return detail::blocking_response_access::make(std::move(head_only));
 }
 
 std::size_t blocking_session::connections_opened() const noexcept {
-    return state_ ? state_->opened : 0;
+    return state_ ? state_->pool->connections_opened() : 0;
 }
 
 std::size_t blocking_session::idle_connections() const noexcept {
-    return state_ ? state_->idle_count : 0;
+    return state_ ? state_->pool->idle_connections() : 0;
 }
 
 void blocking_session::close() noexcept {
     if (state_) {
-        state_->close_idle();
+        state_->pool->close_idle();
     }
 }
 

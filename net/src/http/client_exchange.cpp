@@ -2,7 +2,6 @@
 #include "client_exchange.hpp"
 
 #include <corio/http/error.hpp>
-#include <corio/runtime/event_loop.hpp>
 
 #include <span>
 #include <utility>
@@ -44,21 +43,21 @@ task<> client_exchange::round_trip(std::string_view head, std::string_view body)
             if (slice.empty()) {
                 break;
             }
-            const io_deadline until = core_.next_deadline(event_loop::current().now());
+            const io_deadline until = core_.next_deadline();
             try {
                 co_await lease_.stream()->write_all(std::as_bytes(std::span(slice)), until.at);
             } catch (...) {
-                core_.rethrow_io_failure(until);
+                core_.rethrow_send_failure(until);
             }
             core_.sent(slice.size());
         }
         while (core_.next().event != reader_event::head) {
-            const io_deadline until = core_.next_deadline(event_loop::current().now());
+            const io_deadline until = core_.next_deadline();
             std::size_t received = 0;
             try {
                 received = co_await lease_.stream()->read_some(core_.receive_space(), until.at);
             } catch (...) {
-                core_.rethrow_io_failure(until);
+                core_.absorb_read_failure(until); // if it returns: an end of stream
             }
             core_.received(received);
         }
@@ -102,12 +101,12 @@ bool client_exchange::next_buffered_piece(std::optional<std::string_view>& piece
 task<std::optional<std::string_view>> client_exchange::read_piece() {
     try {
         while (true) {
-            const io_deadline until = core_.next_deadline(event_loop::current().now());
+            const io_deadline until = core_.next_deadline();
             std::size_t received = 0;
             try {
                 received = co_await lease_.stream()->read_some(core_.receive_space(), until.at);
             } catch (...) {
-                core_.rethrow_io_failure(until);
+                core_.absorb_read_failure(until); // if it returns: an end of stream
             }
             core_.received(received);
             const response_reader::step step = core_.next();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// client_exchange.hpp - one request and its response on a leased connection: the async client's
-// I/O.
+// client_exchange.hpp - one request and its response on a leased connection: the I/O of both
+// clients (the blocking one's streams never suspend, so the same awaits just block).
 //
 // Awaits the byte_stream for an exchange_core, which does everything else: the send slices, the
 // deadline of each read or send (the read timeout or the total one, whichever comes first), the

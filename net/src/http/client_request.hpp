@@ -4,9 +4,9 @@
 // A plain value passed between the client and the redirect policy. Serialisation adds what the
 // client owns: Host (unless given), "User-Agent: corio/0.1" (unless given) and Content-Length
 // (for a body, and always for POST, PUT and PATCH), dropping the caller's Content-Length and
-// Transfer-Encoding. No Accept-Encoding: corio does not decode compressed bodies. Both client
-// drivers also take from here the head as they send it (checked_request_head) and the rule for
-// retrying on a stale pooled connection. Thread-safety: plain values and pure functions.
+// Transfer-Encoding. (Accept-Encoding is one of the session's default fields, see client_flow.)
+// The client flow also takes from here the head as it sends it (checked_request_head) and the
+// rule for retrying on a stale pooled connection. Thread-safety: plain values and pure functions.
 #pragma once
 
 #include <corio/http/headers.hpp>
@@ -43,9 +43,8 @@ struct client_request {
                                                  const headers& fields, std::string_view body);
 [[nodiscard]] std::string serialize_request_head(const client_request& request);
 
-// The head a client driver sends, checked before any connection is made: throws tls_error for an
-// https URL (this build has no TLS) and an error of kind usage where serialize_request_head
-// refuses. Both carry `url_text`.
+// The head a client sends, checked before any connection is made: throws an error of kind usage,
+// carrying `url_text`, where serialize_request_head refuses.
 [[nodiscard]] std::string checked_request_head(std::string_view method, const url& target,
                                                const headers& fields, std::string_view body,
                                                const std::string& url_text);

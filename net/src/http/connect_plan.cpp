@@ -54,4 +54,16 @@ void connect_plan::give_up() const {
     throw connect_error(url_, last_failure_);
 }
 
+void connect_plan::handshake_timed_out() const {
+    const std::string doing = "the TLS handshake with " + peer_;
+    if (bounded_by_total_) {
+        throw timeout_error(url_, deadlines_.total_expired(doing));
+    }
+    throw timeout_error(url_, deadlines_.connect_expired_during(doing));
+}
+
+void connect_plan::handshake_failed(const std::string& reason) const {
+    throw tls_error(url_, reason);
+}
+
 } // namespace corio::http::detail

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // connect_plan.hpp - how a client reaches an origin, minus the I/O: resolve the host, then try
-// its addresses in order until one accepts.
+// its addresses in order until one accepts, then (https) the TLS handshake.
 //
-// The driver resolves and connects (awaiting or blocking) and reports each outcome here; the plan
-// says how long each attempt may take (the connect timeout or what is left of the total one,
-// whichever is shorter) and turns failures into the request's error: resolve_error, timeout_error
-// naming the timeout that fired, or connect_error with the last address's reason. Every error
-// carries the request's URL. One plan per connection; not thread-safe.
+// The driver resolves and connects and reports each outcome here; the plan says how long each
+// attempt may take (the connect timeout or what is left of the total one, whichever is shorter;
+// a TLS handshake shares its attempt's time) and turns failures into the request's error:
+// resolve_error, timeout_error naming the timeout that fired, connect_error with the last
+// address's reason, or tls_error. Every error carries the request's URL. A TLS failure ends the
+// plan: the next address would present the same certificate. One plan per connection; not
+// thread-safe.
 #pragma once
 
 #include "request_deadlines.hpp"
@@ -43,6 +45,11 @@ public:
     void attempt_failed(const std::error_code& reason);
     // Every address failed: throws timeout_error if the last one timed out, else connect_error.
     [[noreturn]] void give_up() const;
+
+    // The TLS handshake after the attempt's TCP connection ran out of the attempt's time.
+    [[noreturn]] void handshake_timed_out() const;
+    // The TLS handshake failed (net::tls_error's what()): throws tls_error.
+    [[noreturn]] void handshake_failed(const std::string& reason) const;
 
 private:
     const request_deadlines& deadlines_;

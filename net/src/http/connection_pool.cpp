@@ -166,10 +166,12 @@ void connection_lease::release(bool reusable, receive_buffer buffer) noexcept {
 
 // ---- connection_pool ----
 
-connection_pool::connection_pool(std::size_t max_per_host, event_loop::duration idle_timeout)
+connection_pool::connection_pool(std::size_t max_per_host, event_loop::duration idle_timeout,
+                                 const client_transport& io)
     : timer_node(&on_sweep_timer)
     , max_per_host_(max_per_host)
-    , idle_timeout_(idle_timeout) {
+    , idle_timeout_(idle_timeout)
+    , io_(io) {
     if (max_per_host == 0) {
         throw std::invalid_argument("max_connections_per_host must be at least 1");
     }
@@ -195,9 +197,16 @@ void connection_pool::forget_if_unused(host_entry& host) noexcept {
     }
 }
 
-connection_lease connection_pool::try_acquire(const pool_key& key, event_loop::time_point now) {
+void connection_pool::bind_loop() noexcept {
     if (loop_ == nullptr) {
-        loop_ = &event_loop::current();
+        loop_ = io_.loop();
+    }
+}
+
+connection_lease connection_pool::try_acquire(const pool_key& key, event_loop::time_point now) {
+    bind_loop();
+    if (loop_ == nullptr) {
+        close_all_expired(now); // no timer did it
     }
     host_entry& host = entry_for(key);
     if (!host.try_take_slot(max_per_host_)) {
@@ -226,8 +235,9 @@ connection_lease connection_pool::lease_slot(host_entry& host, event_loop::time_
 task<connection_lease> connection_pool::acquire(pool_key key, deadline until) {
     // Waiting may outlast the session; the pool must outlast the wait.
     const std::shared_ptr<connection_pool> self = shared_from_this();
+    bind_loop();
     if (loop_ == nullptr) {
-        loop_ = &event_loop::current();
+        throw usage_error("connection_pool::acquire needs an event loop to wait on");
     }
     host_entry& host = entry_for(key);
     if (!host.try_take_slot(max_per_host_)) {
@@ -249,7 +259,7 @@ task<connection_lease> connection_pool::acquire(pool_key key, deadline until) {
 void connection_pool::return_connection(host_entry& host, std::unique_ptr<net::byte_stream> stream,
                                         receive_buffer buffer) noexcept {
     buffer.recycle();
-    host.idle.push_back(idle_connection{std::move(stream), std::move(buffer), loop_->now()});
+    host.idle.push_back(idle_connection{std::move(stream), std::move(buffer), io_.now()});
     ++idle_;
     schedule_sweep();
 }
@@ -274,7 +284,7 @@ void connection_pool::close_expired(host_entry& host, event_loop::time_point now
 // Connections join the idle lists in time order, so the timer only ever needs to be armed for
 // the oldest one; a connection returned later expires later.
 void connection_pool::schedule_sweep() noexcept {
-    if (!armed() && idle_ > 0) {
+    if (loop_ != nullptr && !armed() && idle_ > 0) {
         std::optional<event_loop::time_point> oldest;
         for (const auto& [key, host] : hosts_) {
             if (!host->idle.empty() && (!oldest || host->idle.front().since < *oldest)) {
@@ -285,13 +295,16 @@ void connection_pool::schedule_sweep() noexcept {
     }
 }
 
-void connection_pool::sweep() noexcept {
-    const event_loop::time_point now = loop_->now();
+void connection_pool::close_all_expired(event_loop::time_point now) noexcept {
     for (auto it = hosts_.begin(); it != hosts_.end();) {
         host_entry& host = *(it++)->second; // advance first: forget_if_unused may erase it
         close_expired(host, now);
         forget_if_unused(host);
     }
+}
+
+void connection_pool::sweep() noexcept {
+    close_all_expired(io_.now());
     schedule_sweep();
 }
 

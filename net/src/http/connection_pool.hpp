@@ -6,10 +6,14 @@
 // idle connection, or opens one. A lease returns the slot, and its connection only if reusable;
 // a pooled connection keeps its receive buffer, so the next exchange on it allocates none.
 // Idle connections expire through one timer armed for the oldest (no polling; checkout skips
-// expired ones too). Leases keep the pool alive, so responses may outlive their session.
-// Not thread-safe: use it on one loop, and close it before that loop is destroyed.
+// expired ones too) - or, for a driver without an event loop (client_transport::loop() null), at
+// the next checkout, which then closes every expired one. Leases keep the pool alive, so
+// responses may outlive their session. Not thread-safe: use it on one loop (or, without one, on
+// one thread at a time), and close it before that loop is destroyed.
 #pragma once
 
+#include "client_transport.hpp"
+#include "pool_key.hpp"
 #include "receive_buffer.hpp"
 
 #include <corio/net/byte_stream.hpp>
@@ -27,22 +31,6 @@
 #include <unordered_map>
 
 namespace corio::http::detail {
-
-struct pool_key {
-    std::string scheme;
-    std::string host;
-    std::uint16_t port = 0;
-
-    friend bool operator==(const pool_key&, const pool_key&) = default;
-};
-
-struct pool_key_hash {
-    [[nodiscard]] std::size_t operator()(const pool_key& key) const noexcept {
-        // The scheme is "http" or "https": its length tells them apart.
-        return std::hash<std::string_view>{}(key.host) ^ (std::size_t{key.port} << 3) ^
-               key.scheme.size();
-    }
-};
 
 class connection_pool;
 struct host_entry;
@@ -90,8 +78,9 @@ class connection_pool final : public std::enable_shared_from_this<connection_poo
 public:
     using deadline = std::optional<event_loop::time_point>;
 
-    // max_per_host must be at least 1.
-    connection_pool(std::size_t max_per_host, event_loop::duration idle_timeout);
+    // max_per_host must be at least 1. `io` gives the time and the loop for the expiry timer.
+    connection_pool(std::size_t max_per_host, event_loop::duration idle_timeout,
+                    const client_transport& io);
     ~connection_pool();
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
@@ -101,7 +90,8 @@ public:
     // expired. An empty lease (holds_slot() false) if every slot is taken: then acquire().
     [[nodiscard]] connection_lease try_acquire(const pool_key& key, event_loop::time_point now);
     // Like try_acquire(), but waits first come, first served while every slot is taken; throws
-    // corio::timeout_error if `until` passes first, cancelled_error if cancelled.
+    // corio::timeout_error if `until` passes first, cancelled_error if cancelled. Needs a loop:
+    // without one there is nothing to wait on (usage_error).
     task<connection_lease> acquire(pool_key key, deadline until);
 
     // Closes every idle connection now; the pool stays usable.
@@ -123,13 +113,16 @@ private:
                            receive_buffer buffer) noexcept;
     void release_slot(host_entry& host) noexcept;
     void close_expired(host_entry& host, event_loop::time_point now) noexcept;
+    void close_all_expired(event_loop::time_point now) noexcept;
+    void bind_loop() noexcept;
     void schedule_sweep() noexcept;
     void sweep() noexcept;
     static void on_sweep_timer(corio::detail::timer_node& timer) noexcept;
 
     std::size_t max_per_host_;
     event_loop::duration idle_timeout_;
-    event_loop* loop_ = nullptr;
+    const client_transport& io_;
+    event_loop* loop_ = nullptr; // io_.loop() when first used: the sweep timer's loop
     std::unordered_map<pool_key, std::unique_ptr<host_entry>, pool_key_hash> hosts_;
     std::size_t opened_ = 0;
     std::size_t idle_ = 0;

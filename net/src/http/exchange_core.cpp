@@ -2,6 +2,7 @@
 #include "exchange_core.hpp"
 
 #include <corio/http/error.hpp>
+#include <corio/net/tls_error.hpp>
 #include <corio/runtime/error.hpp>
 
 #include <algorithm>
@@ -25,12 +26,13 @@ constexpr std::uint64_t max_reservation = 1024 * 1024;
 } // namespace
 
 exchange_settings make_exchange_settings(const client_options& options,
-                                         client_clock::time_point now) {
+                                         const client_transport& io) {
     reader_limits limits;
     limits.max_head_bytes = options.limits.max_head_bytes;
     limits.max_header_count = options.limits.max_header_count;
     limits.max_body_bytes = options.limits.max_body_bytes;
-    return exchange_settings{request_deadlines{options.timeouts, now}, limits, now};
+    return exchange_settings{request_deadlines{options.timeouts, io.now()}, limits, &io,
+                             options.decoding == content_decoding::decode};
 }
 
 exchange_core::exchange_core(std::shared_ptr<const request_template> request,
@@ -81,8 +83,16 @@ void exchange_core::received(std::size_t size) noexcept {
 
 response_reader::step exchange_core::next() {
     try {
+        if (decoder_) {
+            return next_decoded();
+        }
         const response_reader::step step = reader_.next();
-        head_received_ = head_received_ || step.event == reader_event::head;
+        if (step.event == reader_event::head) {
+            head_received_ = true;
+            if (settings_.decode_content && reader_.expects_body()) {
+                decoder_ = content_decoder::for_response(reader_.head().fields);
+            }
+        }
         return step;
     } catch (error& failure) {
         // The reader never sees the URL; the request's is the one to report.
@@ -93,8 +103,34 @@ response_reader::step exchange_core::next() {
     }
 }
 
-io_deadline exchange_core::next_deadline(client_clock::time_point now) const {
-    return settings_.deadlines.next_io(now);
+response_reader::step exchange_core::next_decoded() {
+    for (;;) {
+        const std::string_view decoded = decoder_->next();
+        if (!decoded.empty()) {
+            // Checked piece by piece, each at most content_decoder::output_piece bytes: a bomb
+            // stops here after bounded work.
+            if (decoded.size() > settings_.limits.max_body_bytes - decoded_bytes_) {
+                throw too_large_error({}, "decoded response body exceeds the limit of " +
+                                              std::to_string(settings_.limits.max_body_bytes) +
+                                              " bytes");
+            }
+            decoded_bytes_ += decoded.size();
+            return {reader_event::data, decoded};
+        }
+        const response_reader::step step = reader_.next();
+        if (step.event == reader_event::data) {
+            decoder_->feed(step.data);
+            continue;
+        }
+        if (step.event == reader_event::end) {
+            decoder_->finish();
+        }
+        return step;
+    }
+}
+
+io_deadline exchange_core::next_deadline() const {
+    return settings_.deadlines.next_io(settings_.io->now());
 }
 
 void exchange_core::timed_out(const io_deadline& fired) const {
@@ -106,13 +142,34 @@ void exchange_core::io_failed(const std::error_code& reason) const {
                                              ": " + reason.message());
 }
 
-void exchange_core::rethrow_io_failure(const io_deadline& until) const {
+void exchange_core::tls_failed(const std::exception& failure) const {
+    throw tls_error(url(), failure.what());
+}
+
+void exchange_core::rethrow_send_failure(const io_deadline& until) const {
     try {
         throw;
     } catch (const corio::timeout_error&) {
         timed_out(until);
     } catch (const std::system_error& failure) {
         io_failed(failure.code());
+    } catch (const net::tls_error& failure) {
+        tls_failed(failure);
+    }
+}
+
+void exchange_core::absorb_read_failure(const io_deadline& until) const {
+    try {
+        throw;
+    } catch (const net::tls_error& failure) {
+        const bool body_until_close =
+            head_received_ && reader_.framing().kind == body_kind::until_close;
+        if (failure.failure() != net::tls_failure::truncated || body_until_close) {
+            tls_failed(failure);
+        }
+        // An unclean close where the framing tells the end anyway: an end of stream.
+    } catch (...) {
+        rethrow_send_failure(until);
     }
 }
 

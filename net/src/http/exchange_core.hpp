@@ -5,22 +5,25 @@
 // A driver writes the slices next_send_slice() hands out (the head, with a small body in the same
 // write), each under next_deadline(); reads into receive_space() and reports received(); and
 // calls next() for the reader's events, whose errors come stamped with the URL. When a deadline
-// passes or the socket fails, rethrow_io_failure() turns the stream's error into the typed one
-// whose message says which timeout fired and what the exchange was doing. It owns no connection and
-// does no I/O; the driver closes or pools the connection, and pools the receive buffer's memory
-// with it (take_buffer()). One per request; not thread-safe.
+// passes or the stream fails, rethrow_send_failure() / absorb_read_failure() turn the stream's
+// error into the typed one whose message says which timeout fired and what the exchange was
+// doing. It owns no connection and does no I/O; the driver closes or pools the connection, and
+// pools the receive buffer's memory with it (take_buffer()). One per request; not thread-safe.
 #pragma once
 
+#include "client_transport.hpp"
+#include "content_decoder.hpp"
 #include "message_parser.hpp"
 #include "receive_buffer.hpp"
 #include "request_deadlines.hpp"
 #include "request_template.hpp"
 #include "response_reader.hpp"
 
-#include <corio/http/client.hpp>
+#include <corio/http/client_options.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -33,12 +36,13 @@ namespace corio::http::detail {
 struct exchange_settings {
     request_deadlines deadlines;
     reader_limits limits;
-    client_clock::time_point start; // when the request began
+    const client_transport* io; // the driver: its clock times every read and send
+    bool decode_content;        // undo gzip and deflate (client_options::decoding)
 };
 
-// The settings of a request that starts at `now`.
+// The settings of a request that starts now, on `io`'s clock.
 [[nodiscard]] exchange_settings make_exchange_settings(const client_options& options,
-                                                       client_clock::time_point now);
+                                                       const client_transport& io);
 
 class exchange_core {
 public:
@@ -62,18 +66,24 @@ public:
     [[nodiscard]] std::span<std::byte> receive_space();
     // `size` bytes arrived in receive_space(); 0 means end of stream.
     void received(std::size_t size) noexcept;
-    // The reader's next event. Throws protocol_error, too_large_error or connection_closed_error
-    // carrying the URL.
+    // The reader's next event, with the body decoded if it came compressed and the settings say
+    // so. Throws protocol_error, too_large_error or connection_closed_error carrying the URL.
     [[nodiscard]] response_reader::step next();
 
     // ---- deadlines and failures ----
-    // For a read or a send slice starting at `now`.
-    [[nodiscard]] io_deadline next_deadline(client_clock::time_point now) const;
-    // In a catch (...) around a read or send with deadline `until`: rethrows the stream's
+    // For a read or a send slice starting now.
+    [[nodiscard]] io_deadline next_deadline() const;
+    // In a catch (...) around a send with deadline `until`: rethrows the stream's
     // corio::timeout_error as an http timeout_error naming the timeout that fired and what was
-    // under way, std::system_error as connection_closed_error with the system's reason, and
-    // anything else (cancellation) unchanged.
-    [[noreturn]] void rethrow_io_failure(const io_deadline& until) const;
+    // under way, std::system_error as connection_closed_error with the system's reason,
+    // net::tls_error as tls_error, and anything else (cancellation) unchanged.
+    [[noreturn]] void rethrow_send_failure(const io_deadline& until) const;
+    // The same for a read, with one exception: a TLS peer that closed without close_notify is
+    // harmless where the framing does not depend on the close (the head, a Content-Length or
+    // chunked body: the reader sees the end and judges). Then this returns, and the driver
+    // reports end of stream with received(0). Only a body that runs until the close is at risk
+    // of truncation, and that throws tls_error.
+    void absorb_read_failure(const io_deadline& until) const;
 
     // ---- the response ----
     [[nodiscard]] response_head& head() noexcept { return reader_.head(); }
@@ -95,8 +105,11 @@ public:
 
 private:
     [[nodiscard]] std::string_view activity() const noexcept;
+    // next() for a compressed body: pieces come out of the decoder, which the reader feeds.
+    [[nodiscard]] response_reader::step next_decoded();
     [[noreturn]] void timed_out(const io_deadline& fired) const;
     [[noreturn]] void io_failed(const std::error_code& reason) const;
+    [[noreturn]] void tls_failed(const std::exception& failure) const;
 
     std::shared_ptr<const request_template> request_;
     response_reader reader_;
@@ -105,6 +118,8 @@ private:
     std::string_view pending_[2];
     std::size_t sending_ = 2; // index into pending_; 2 once everything is sent
     bool head_received_ = false;
+    std::unique_ptr<content_decoder> decoder_; // for a compressed body being decoded
+    std::uint64_t decoded_bytes_ = 0;
 };
 
 } // namespace corio::http::detail

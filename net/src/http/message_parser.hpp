@@ -10,6 +10,8 @@
 // Thread-safety: plain functions on caller-owned values.
 #pragma once
 
+#include "parse_error.hpp"
+
 #include <corio/http/headers.hpp>
 
 #include <cstddef>
@@ -26,39 +28,6 @@ struct parse_limits {
 };
 
 enum class parse_status : unsigned char { done, need_more, error };
-
-enum class parse_error : unsigned char {
-    none,
-    bad_status_line,            // response start line not "HTTP/x.y SP code [SP reason]"
-    bad_request_line,           // request start line not "method SP target SP HTTP/x.y"
-    bad_method,                 // request method is not a token
-    bad_target,                 // request target empty or containing whitespace/control bytes
-    bad_version,                // "HTTP/" followed by something other than 1.0 or 1.1
-    bad_status_code,            // status code not exactly three digits in 100..999
-    bad_header_name,            // field line without a colon, or a name that is not a token
-    whitespace_before_colon,    // "Name : value" (RFC 9112 §5.1 requires rejecting it)
-    bad_header_value,           // control byte other than HTAB in a field value
-    obsolete_line_folding,      // a field line starting with SP/HTAB (RFC 9112 §5.2)
-    bare_cr,                    // CR not followed by LF
-    nul_byte,                   // NUL in a head, chunk-size or trailer line
-    head_too_large,             // head or trailer section over parse_limits::max_head_bytes
-    too_many_headers,           // more than parse_limits::max_header_count fields
-    line_too_long,              // chunk-size or trailer line over parse_limits::max_line_bytes
-    bad_content_length,         // Content-Length element not 1*DIGIT, or over 2^64-1
-    conflicting_content_length, // several Content-Length values that differ
-    content_length_with_transfer_encoding, // both framings at once (request smuggling vector)
-    unsupported_transfer_coding,           // Transfer-Encoding other than exactly "chunked"
-    bad_chunk_size,                        // chunk-size line not starting with 1*HEXDIG
-    chunk_size_overflow,                   // chunk size over 2^64-1
-    bad_chunk_terminator,                  // chunk data not followed by CRLF (or LF)
-    bad_chunk_extension,                   // malformed ";name[=value]" after a chunk size
-};
-
-// A sentence for protocol_error messages, e.g. "chunk size does not fit in 64 bits".
-[[nodiscard]] std::string_view describe(parse_error error) noexcept;
-// True for head_too_large, too_many_headers and line_too_long: the peer may be well-formed but
-// exceeded our limits, so the client reports too_large_error rather than protocol_error.
-[[nodiscard]] bool is_size_limit(parse_error error) noexcept;
 
 // The parser's place within a head that has not fully arrived. Owned by the parse functions:
 // leave it alone. It is reset whenever they return done or error, so one head object can parse

@@ -7,7 +7,7 @@
 
 namespace corio::http::detail {
 
-// The async driver passes the loop's time, the blocking one steady_clock's: one type for both.
+// The async driver's clock is the loop's, the blocking one's steady_clock: one type for both.
 static_assert(std::is_same_v<client_clock, event_loop::clock>);
 
 std::string describe_duration(client_clock::duration duration) {
@@ -71,6 +71,11 @@ std::string request_deadlines::total_expired(std::string_view doing) const {
 std::string request_deadlines::connect_expired(std::string_view peer) const {
     return "connect timeout (" + describe_duration(*timeouts_.connect) +
            ") expired connecting to " + std::string(peer);
+}
+
+std::string request_deadlines::connect_expired_during(std::string_view doing) const {
+    return "connect timeout (" + describe_duration(*timeouts_.connect) + ") expired during " +
+           std::string(doing);
 }
 
 } // namespace corio::http::detail

@@ -60,6 +60,8 @@ public:
     [[nodiscard]] std::string total_expired(std::string_view doing) const;
     // "connect timeout (30s) expired connecting to <peer>"
     [[nodiscard]] std::string connect_expired(std::string_view peer) const;
+    // "connect timeout (30s) expired during <doing>"
+    [[nodiscard]] std::string connect_expired_during(std::string_view doing) const;
 
 private:
     client_timeouts timeouts_;

@@ -130,13 +130,13 @@ task<> send_response(server_state& state, net::byte_stream& stream, server_respo
 // the response before the client has read it. So: send FIN, then read and discard until the
 // client closes too, within bounds.
 task<> close_gracefully(server_state& state, net::byte_stream& stream, connection_record& record) {
-    stream.shutdown_write();
     record.closable = true;
     const event_loop::time_point until =
         now() + std::min<event_loop::duration>(state.options.read_timeout, linger_time_limit);
     std::array<std::byte, 4096> discard{};
     std::size_t discarded = 0;
     try {
+        co_await stream.shutdown_write(until); // TLS: close_notify first
         while (discarded < linger_byte_limit) {
             const std::size_t received = co_await stream.read_some(discard, until);
             if (received == 0) {

@@ -13,7 +13,7 @@
 // thread that has one (blocking that loop meanwhile). Not thread-safe: one call at a time.
 #pragma once
 
-#include <corio/http/client.hpp>
+#include <corio/http/client_options.hpp>
 #include <corio/http/headers.hpp>
 #include <corio/http/url.hpp>
 
@@ -93,7 +93,7 @@ public:
     void close() noexcept;
 
 private:
-    std::unique_ptr<detail::blocking_state> state_;
+    std::shared_ptr<detail::blocking_state> state_;
 };
 
 } // namespace corio::http

@@ -9,12 +9,12 @@
 // Not thread-safe: use a session from one loop's tasks, and destroy it before that loop.
 #pragma once
 
+#include <corio/http/client_options.hpp>
 #include <corio/http/headers.hpp>
 #include <corio/http/response.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -22,36 +22,6 @@
 #include <string_view>
 
 namespace corio::http {
-
-// Like aiohttp.ClientTimeout; nullopt means no limit.
-struct client_timeouts {
-    // The whole request: waiting for a connection, resolving, connecting, redirects, the head
-    // and reading the body.
-    std::optional<event_loop::duration> total = std::chrono::minutes(5);
-    // Each connection attempt (a host with several addresses gets one attempt per address).
-    std::optional<event_loop::duration> connect = std::chrono::seconds(30);
-    // The idle time allowed between two received pieces (and while sending the request).
-    std::optional<event_loop::duration> read = std::chrono::seconds(60);
-};
-
-struct client_limits {
-    std::size_t max_head_bytes = 64 * 1024;
-    std::size_t max_header_count = 100;
-    std::size_t max_body_bytes = 64 * 1024 * 1024;
-};
-
-struct client_options {
-    client_timeouts timeouts{};
-    client_limits limits{};
-    int max_redirects = 10;
-    // At least 1. Requests beyond it wait for a connection to that origin to become free.
-    std::size_t max_connections_per_host = 16;
-    // Pooled connections idle for longer are closed.
-    event_loop::duration pool_idle_timeout = std::chrono::seconds(15);
-    // Sent with every request unless the request's own fields name the same header
-    // (e.g. a User-Agent replacing the default "corio/0.1").
-    headers default_headers{};
-};
 
 namespace detail {
 struct session_state;

@@ -25,6 +25,7 @@ namespace corio::http {
 namespace detail {
 class client_exchange;
 struct response_access;
+struct blocking_response_access;
 } // namespace detail
 
 class response {
@@ -58,6 +59,7 @@ public:
 
 private:
     friend struct detail::response_access;
+    friend struct detail::blocking_response_access;
 
     response(int status, std::string reason, int version_minor, headers fields,
              std::shared_ptr<const url> final_url, std::vector<std::string> history,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // byte_stream.hpp - the interface HTTP talks to: an ordered, reliable, connected byte stream.
 //
-// Plain TCP implements it today (tcp_byte_stream below); a TLS stream will implement it by
-// wrapping a tcp_stream, and the HTTP client and server will not change. Reads and writes take
-// an optional deadline (timeout_error once it passes) and are cancellable.
+// Plain TCP implements it (tcp_byte_stream below), and so does TLS (tls_stream.hpp), which wraps
+// another byte_stream: the HTTP client and server speak to both alike. Reads, writes and the
+// shutdown take an optional deadline (timeout_error once it passes) and are cancellable.
 // Not thread-safe: use a stream from tasks of the loop that created it.
 #pragma once
 
@@ -23,8 +23,8 @@ public:
     // At least one byte, or 0 once the peer has finished sending.
     virtual task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) = 0;
     virtual task<> write_all(std::span<const std::byte> data, deadline until) = 0;
-    // Sends end of stream (TCP FIN; TLS close_notify), keeping the read side open.
-    virtual void shutdown_write() = 0;
+    // Sends end of stream (TCP FIN; TLS close_notify, then FIN), keeping the read side open.
+    virtual task<> shutdown_write(deadline until) = 0;
     virtual void close() noexcept = 0;
     [[nodiscard]] virtual bool is_open() const noexcept = 0;
 
@@ -45,7 +45,10 @@ public:
     task<> write_all(std::span<const std::byte> data, deadline until) override {
         return stream_.write_all(data, until);
     }
-    void shutdown_write() override { stream_.shutdown_write(); }
+    task<> shutdown_write(deadline /*until*/) override {
+        stream_.shutdown_write(); // never waits: the FIN queues behind the data already sent
+        co_return;
+    }
     void close() noexcept override { stream_.close(); }
     [[nodiscard]] bool is_open() const noexcept override { return stream_.is_open(); }
 
