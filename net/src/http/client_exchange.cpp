@@ -125,6 +125,7 @@ task<std::optional<std::string_view>> client_exchange::read_piece() {
 }
 
 task<> client_exchange::drain(std::size_t limit) {
+    core_.skip_decoding();
     for (;;) {
         if (!core_.worth_draining(limit)) {
             fail(true); // cheaper to open a new connection than to read all that

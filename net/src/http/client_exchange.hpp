@@ -73,9 +73,11 @@ public:
     task<> round_trip(std::string_view head, std::string_view body);
     // The next piece of the body (valid until the next call), or nullopt once it has ended.
     [[nodiscard]] piece_awaiter next_piece() noexcept { return piece_awaiter{*this}; }
-    // Reads the rest of the body and drops it, so the connection can be reused; closes the
-    // connection instead if more than `limit` bytes remain.
+    // Reads the rest of the body and drops it, undecoded, so the connection can be reused;
+    // closes the connection instead if more than `limit` bytes remain.
     task<> drain(std::size_t limit);
+    // The caller will drop the rest of the body: it need not be decoded.
+    void skip_decoding() noexcept { core_.skip_decoding(); }
 
     [[nodiscard]] response_head& head() noexcept { return core_.head(); }
     [[nodiscard]] std::size_t body_size_hint() const noexcept { return core_.body_size_hint(); }

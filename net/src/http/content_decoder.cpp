@@ -79,16 +79,23 @@ public:
         for (;;) {
             // A deflate body's first two bytes, held back by start(), go in first.
             std::string_view& input = !prefix_view_.empty() ? prefix_view_ : pending_;
-            if (input.empty()) {
+            // zlib may hold output it had no room for even when it has taken all the input.
+            if (input.empty() && !output_pending_) {
                 return {};
             }
-            if (ended_) {
+            if (ended_ && !input.empty()) {
                 if (format_ != coding::gzip) {
                     fail("data after the end of the deflate stream");
+                }
+                if (skip_padding(input)) {
+                    continue;
                 }
                 // Another gzip member (RFC 1952 §2.2): its data follows the first one's.
                 inflateReset(&stream_);
                 ended_ = false;
+            }
+            if (ended_) {
+                return {};
             }
             stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
             stream_.avail_in = static_cast<uInt>(input.size());
@@ -97,16 +104,19 @@ public:
             const int status = inflate(&stream_, Z_NO_FLUSH);
             const std::size_t consumed = input.size() - stream_.avail_in;
             input.remove_prefix(consumed);
+            const std::size_t produced = output_.size() - stream_.avail_out;
+            output_pending_ = stream_.avail_out == 0;
             if (status == Z_STREAM_END) {
                 ended_ = true;
+                output_pending_ = false;
             } else if (status != Z_OK && status != Z_BUF_ERROR) {
                 fail(stream_.msg != nullptr ? stream_.msg : "inflate failed");
             }
-            const std::size_t produced = output_.size() - stream_.avail_out;
             if (produced > 0) {
                 return {output_.data(), produced};
             }
             if (consumed == 0 && status == Z_BUF_ERROR) {
+                output_pending_ = false;
                 return {}; // nothing more can be done with this input
             }
         }
@@ -145,6 +155,22 @@ private:
         return true;
     }
 
+    // Zero bytes after a gzip stream are padding that gzip(1) and browsers ignore (some servers
+    // and tape-era tools write it). Consumes them; true if `input` held nothing else so far.
+    bool skip_padding(std::string_view& input) {
+        if (!padding_ && input.front() != '\0') {
+            return false; // a new member, or garbage that inflate() will refuse
+        }
+        padding_ = true;
+        while (!input.empty() && input.front() == '\0') {
+            input.remove_prefix(1);
+        }
+        if (!input.empty()) {
+            fail("data after the zero padding that follows the gzip stream");
+        }
+        return true;
+    }
+
     [[noreturn]] void fail(const std::string& reason) const {
         throw protocol_error({}, std::string("corrupt ") +
                                      (format_ == coding::gzip ? "gzip" : "deflate") +
@@ -156,6 +182,8 @@ private:
     bool initialised_ = false;
     bool ended_ = false;
     bool fed_any_ = false;
+    bool output_pending_ = false; // the last inflate() filled the output: it may have more
+    bool padding_ = false;        // zero bytes after the end of a gzip stream
     std::string_view pending_;
     // A deflate body's first two bytes, held until both have come.
     std::array<char, 2> prefix_{};
@@ -176,8 +204,8 @@ bool content_decoder::available() noexcept {
 #endif
 }
 
-std::unique_ptr<content_decoder> content_decoder::for_response(const headers& fields) {
-    if (!available() || !fields.contains("Content-Encoding")) {
+std::unique_ptr<content_decoder> content_decoder::for_response(int status, const headers& fields) {
+    if (!available() || status == 206 || !fields.contains("Content-Encoding")) {
         return nullptr;
     }
     const std::vector<std::string_view> codings = codings_of(fields);

@@ -7,7 +7,10 @@
 // gigabytes (a decompression bomb) costs bounded work between two checks of the body limit, which
 // the caller makes on every piece. finish() at the end of the body refuses a stream that stopped
 // short. "deflate" is the zlib format of RFC 9110 §8.4.1.2, or the raw deflate some servers send
-// instead (told apart by its first bytes, as browsers do); gzip bodies may hold several members.
+// instead (told apart by its first bytes, as browsers do); gzip bodies may hold several members,
+// and zero bytes after the last are ignored as padding, as gzip(1) does. A 206 is never decoded:
+// its body is a range of the encoded representation (RFC 9110 §14), which cannot be decoded
+// alone.
 // Built with zlib (CMake finds it); without it available() is false, the client does not offer
 // compression, and for_response() never decodes. Errors are protocol_error with an empty URL,
 // which the driver stamps. One per response body; not thread-safe.
@@ -29,10 +32,11 @@ public:
     static constexpr std::size_t output_piece = 16 * 1024;
 
     [[nodiscard]] static bool available() noexcept;
-    // The decoder for a body sent with these fields, or null if it is delivered as it came: no
-    // Content-Encoding (or only identity), or codings this build cannot undo - one it does not
-    // know ("br"), or several stacked ("gzip, gzip").
-    [[nodiscard]] static std::unique_ptr<content_decoder> for_response(const headers& fields);
+    // The decoder for a response with this status and these fields, or null if its body is
+    // delivered as it came: no Content-Encoding (or only identity), a 206, or codings this build
+    // cannot undo - one it does not know ("br"), or several stacked ("gzip, gzip").
+    [[nodiscard]] static std::unique_ptr<content_decoder> for_response(int status,
+                                                                       const headers& fields);
 
     virtual ~content_decoder() = default;
     content_decoder(const content_decoder&) = delete;

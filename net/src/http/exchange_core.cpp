@@ -90,7 +90,8 @@ response_reader::step exchange_core::next() {
         if (step.event == reader_event::head) {
             head_received_ = true;
             if (settings_.decode_content && reader_.expects_body()) {
-                decoder_ = content_decoder::for_response(reader_.head().fields);
+                decoder_ =
+                    content_decoder::for_response(reader_.head().status, reader_.head().fields);
             }
         }
         return step;

@@ -70,6 +70,10 @@ public:
     // so. Throws protocol_error, too_large_error or connection_closed_error carrying the URL.
     [[nodiscard]] response_reader::step next();
 
+    // The rest of the body is to be dropped, not read: stop decoding it (a redirect's body, or
+    // one the caller discards), so that dropping a compressed body costs no inflating.
+    void skip_decoding() noexcept { decoder_.reset(); }
+
     // ---- deadlines and failures ----
     // For a read or a send slice starting now.
     [[nodiscard]] io_deadline next_deadline() const;

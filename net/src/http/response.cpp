@@ -101,6 +101,7 @@ task<std::optional<std::string>> response::next_chunk() {
 
 task<> response::discard() {
     if (body_ && !body_->failed()) {
+        body_->skip_decoding(); // dropped anyway: no inflating
         // Not `while (co_await ...)`: g++ 12 miscompiles an await as a plain loop condition.
         while (const std::optional<std::string_view> piece = co_await body_->next_piece()) {
         }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// client_session's connection pool: keep-alive reuse, stale connections, the per-host limit,
-// idle expiry, many concurrent requests, and cancellation leaving nothing behind.
+// client_session's connection pool where only the async client goes: a body discarded or dropped
+// unread, idle expiry on the loop's timer, concurrent requests under the per-host limit (waiting
+// in order, against the total timeout), cancellation leaving nothing behind, and a response that
+// outlives its session. Keep-alive reuse, stale connections and close() are in
+// client_suite_test.cpp, for both clients.
 #include <corio/http/client.hpp>
 
 #include <corio/http/error.hpp>
@@ -21,7 +24,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -51,19 +53,7 @@ corio::task<std::string> fetch(client_session& session, std::string url) {
 // Failure bound for waits that should end quickly: a hang becomes a test failure, not a stuck run.
 constexpr auto bound = 10s;
 
-// ---- keep-alive ----
-
-TEST(HttpClientPool, SequentialRequestsShareOneConnection) {
-    with_server(echo_target(), [](raw_http_server& server) -> corio::task<> {
-        client_session session;
-        for (const char* path : {"/1", "/2", "/3"}) {
-            EXPECT_EQ(co_await fetch(session, server.url(path)), path);
-            EXPECT_EQ(session.idle_connections(), 1U);
-        }
-        EXPECT_EQ(server.accepted(), 1U);
-        EXPECT_EQ(session.connections_opened(), 1U);
-    });
-}
+// ---- keep-alive and idle expiry ----
 
 TEST(HttpClientPool, DiscardingTheBodyKeepsTheConnection) {
     with_server(corio_test::keep_alive_handler([](const received_request&) {
@@ -77,108 +67,6 @@ TEST(HttpClientPool, DiscardingTheBodyKeepsTheConnection) {
                     }
                     EXPECT_EQ(server.accepted(), 1U);
                 });
-}
-
-// Serves one request per connection keep-alive style, then closes the connection behind the
-// client's back and says so through `closed`.
-raw_http_server::handler answer_then_close(corio::event& closed) {
-    return [&closed](tcp_stream& stream, std::size_t) -> corio::task<> {
-        corio_test::request_buffer buffer;
-        if (std::optional<received_request> request =
-                co_await corio_test::read_request(stream, buffer)) {
-            co_await corio_test::write_text(stream,
-                                            corio_test::response_text(200, request->method));
-            stream.close();
-            closed.set();
-        }
-    };
-}
-
-TEST(HttpClientPool, ResponsesOfEverySizeAlternateOnOneConnection) {
-    // A pooled connection keeps its receive buffer: a small response read after a large one (a
-    // buffer grown past what an idle connection keeps) and a large one after a small one must
-    // arrive whole, and nothing of one may leak into the next.
-    with_server(corio_test::keep_alive_handler([](const received_request& request) {
-                    const std::size_t size = request.target == "/big" ? 300'000 : 10;
-                    const char fill = request.target == "/big" ? 'b' : 's';
-                    return corio_test::response_text(200, std::string(size, fill));
-                }),
-                [](raw_http_server& server) -> corio::task<> {
-                    client_session session;
-                    for (const char* path : {"/big", "/small", "/small", "/big", "/small"}) {
-                        const std::string body = co_await fetch(session, server.url(path));
-                        const bool big = std::string_view(path) == "/big";
-                        EXPECT_EQ(body, std::string(big ? 300'000 : 10, big ? 'b' : 's')) << path;
-                    }
-                    EXPECT_EQ(server.accepted(), 1U);
-                });
-}
-
-TEST(HttpClientPool, RepeatedUrlsKeepTheirOwnMethodFieldsAndBody) {
-    // The session caches per-URL work; each request must still send exactly what it was given.
-    std::vector<received_request> seen;
-    with_server(corio_test::keep_alive_handler([&seen](const received_request& request) {
-                    seen.push_back(request);
-                    // A HEAD response announces a length but sends no body.
-                    return request.method == "HEAD"
-                               ? std::string("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
-                               : corio_test::response_text(200, request.method);
-                }),
-                [](raw_http_server& server) -> corio::task<> {
-                    client_session session;
-                    const std::string url = server.url("/same");
-                    EXPECT_EQ(co_await fetch(session, url), "GET");
-                    corio::http::headers extra;
-                    extra.add("X-Once", "1");
-                    response with_extra = co_await session.get(url, extra);
-                    EXPECT_EQ(co_await with_extra.text(), "GET");
-                    response head = co_await session.request("HEAD", url);
-                    EXPECT_EQ(head.status(), 200);
-                    response post = co_await session.post(url, "payload");
-                    EXPECT_EQ(co_await post.text(), "POST");
-                    EXPECT_EQ(co_await fetch(session, url), "GET");
-                    EXPECT_EQ(server.accepted(), 1U);
-                });
-    ASSERT_EQ(seen.size(), 5U);
-    EXPECT_FALSE(seen[0].fields.contains("X-Once"));
-    EXPECT_EQ(seen[1].fields.get("X-Once"), "1");
-    EXPECT_EQ(seen[2].method, "HEAD");
-    EXPECT_EQ(seen[3].method, "POST");
-    EXPECT_EQ(seen[3].body, "payload");
-    EXPECT_EQ(seen[4].method, "GET");
-    EXPECT_FALSE(seen[4].fields.contains("X-Once")) << "one request's fields must not stick";
-    EXPECT_TRUE(seen[4].body.empty());
-}
-
-TEST(HttpClientPool, AnIdempotentRequestOnAStaleConnectionIsRetriedOnce) {
-    corio::event closed;
-    with_server(answer_then_close(closed), [&closed](raw_http_server& server) -> corio::task<> {
-        client_session session;
-        EXPECT_EQ(co_await fetch(session, server.url()), "GET");
-        EXPECT_EQ(session.idle_connections(), 1U) << "pooled: the response allowed keep-alive";
-        co_await corio::wait_for(closed.wait(), bound);
-        closed.clear();
-        EXPECT_EQ(co_await fetch(session, server.url()), "GET");
-        EXPECT_EQ(server.accepted(), 2U);
-        EXPECT_EQ(session.connections_opened(), 2U);
-    });
-}
-
-TEST(HttpClientPool, APostOnAStaleConnectionIsNotRetried) {
-    corio::event closed;
-    with_server(answer_then_close(closed), [&closed](raw_http_server& server) -> corio::task<> {
-        client_session session;
-        EXPECT_EQ(co_await fetch(session, server.url()), "GET");
-        co_await corio::wait_for(closed.wait(), bound);
-        try {
-            (void)co_await session.post(server.url("/order"), "one book");
-            ADD_FAILURE() << "a POST must not be sent twice";
-        } catch (const corio::http::connection_closed_error& failure) {
-            EXPECT_EQ(failure.url(), server.url("/order"));
-        }
-        EXPECT_EQ(server.accepted(), 1U);
-        EXPECT_EQ(session.connections_opened(), 1U);
-    });
 }
 
 TEST(HttpClientPool, IdleConnectionsExpire) {
@@ -203,27 +91,6 @@ TEST(HttpClientPool, IdleConnectionsExpire) {
             EXPECT_EQ(session.idle_connections(), 0U);
             EXPECT_EQ(co_await fetch(session, server.url()), "ok");
             EXPECT_EQ(session.connections_opened(), 2U);
-        });
-}
-
-TEST(HttpClientPool, CloseShutsIdleConnectionsNow) {
-    corio::event client_closed;
-    with_server(
-        [&client_closed](tcp_stream& stream, std::size_t) -> corio::task<> {
-            corio_test::request_buffer buffer;
-            while (const std::optional<received_request> request =
-                       co_await corio_test::read_request(stream, buffer)) {
-                co_await corio_test::write_text(stream, corio_test::response_text(200, "ok"));
-            }
-            client_closed.set();
-        },
-        [&client_closed](raw_http_server& server) -> corio::task<> {
-            client_session session;
-            EXPECT_EQ(co_await fetch(session, server.url()), "ok");
-            session.close();
-            EXPECT_EQ(session.idle_connections(), 0U);
-            co_await corio::wait_for(client_closed.wait(), bound);
-            EXPECT_EQ(co_await fetch(session, server.url()), "ok") << "still usable";
         });
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // malformed_responses.hpp - the broken and hostile responses every HTTP client must refuse.
 //
-// One table, so that the async client (client_test.cpp) and the blocking one
-// (blocking_client_test.cpp) provably pass the same framing tests: each case is the raw bytes a
-// server sends, and the error kind the client must raise for them - never a guess, a crash or a
-// silently shortened body. The cases assume the limits of malformed_case_limits().
+// One table, which client_suite_test.cpp runs against both clients (async and blocking), so that
+// they provably pass the same framing tests: each case is the raw bytes a server sends, and the
+// error kind the client must raise for them - never a guess, a crash or a silently shortened
+// body. client_test.cpp also checks, for the async client, that a case fails with the head or
+// only in the body read, as fails_in_body says. The cases assume the limits of
+// malformed_case_limits().
 #pragma once
 
 #include <corio/http/client.hpp>

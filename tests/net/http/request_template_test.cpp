@@ -80,12 +80,21 @@ TEST(RequestTemplates, ThePlainHeadIsSerialisedOnceAndMatchesTheSerializer) {
     EXPECT_TRUE(head.starts_with("GET /p?q HTTP/1.1\r\nHost: example.test\r\n"));
 }
 
-TEST(RequestTemplates, AnHttpsTemplateReportsTlsEveryTime) {
-    const request_template request("GET", "https://example.test/",
-                                   corio::http::url::parse("https://example.test/"));
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        EXPECT_THROW((void)request.plain_head_for({}), corio::http::tls_error);
-    }
+// An https request's head is the same plain HTTP/1.1 (TLS is the connection's business, and a
+// build without it fails when connecting); only the origin, and so the pool, differs.
+TEST(RequestTemplates, AnHttpsTemplateHasItsOwnOriginAndAnOrdinaryHead) {
+    const request_template secure("GET", "https://example.test/p",
+                                  corio::http::url::parse("https://example.test/p"));
+    const request_template plain("GET", "http://example.test/p",
+                                 corio::http::url::parse("http://example.test/p"));
+    EXPECT_EQ(secure.origin.scheme, "https");
+    EXPECT_EQ(secure.origin.port, 443);
+    EXPECT_FALSE(secure.origin == plain.origin) << "pooled apart from http on the same host";
+    const headers defaults = session_defaults();
+    EXPECT_EQ(secure.plain_head_for(defaults), plain.plain_head_for(defaults));
+    EXPECT_TRUE(
+        secure.plain_head_for(defaults).starts_with("GET /p HTTP/1.1\r\nHost: example.test\r\n"))
+        << "the default port stays out of Host";
 }
 
 TEST(OutgoingRequest, WithoutExtrasOrBodyItSendsTheTemplatesHead) {

@@ -47,14 +47,17 @@ public:
     // The URLs that redirected here, in order (empty without redirects).
     [[nodiscard]] const std::vector<std::string>& history() const noexcept { return history_; }
 
-    // The whole body. Call text() or bytes() once, before any next_chunk(); a second call throws
-    // corio::http::error of kind usage.
+    // The whole body, decoded if the server compressed it (gzip, deflate) unless the session's
+    // options say content_decoding::keep_encoded; fields() still say how it was sent. Call
+    // text() or bytes() once, before any next_chunk(); a second call throws corio::http::error
+    // of kind usage.
     task<std::string> text();
     task<std::vector<std::byte>> bytes();
     // Streaming: the body piece by piece as it arrives, then nullopt at the end (and ever after).
     task<std::optional<std::string>> next_chunk();
-    // Reads and drops the rest of the body, so the connection can be reused. The body size limit
-    // still applies (too_large_error), so an endless body cannot keep it busy forever.
+    // Reads and drops the rest of the body (without decoding it), so the connection can be
+    // reused. The body size limit still applies (too_large_error), so an endless body cannot
+    // keep it busy forever.
     task<> discard();
 
 private:
