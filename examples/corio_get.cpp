@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // corio_get.cpp - corio-get, a command-line HTTP client fetching many URLs at once.
 //
-//     corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body] URL...
+//     corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body]
+//               [--cacert FILE] [--insecure] [--raw] URL...
 //
 // Every URL is fetched concurrently on ONE client_session (one event loop, one connection pool),
 // with at most N requests in flight (default 16): a corio::semaphore holds the others back. One
@@ -11,8 +12,11 @@
 //                                        redirect, closed, tls or usage (a malformed URL)
 // --timeout bounds each request as a whole (client_timeouts::total), --max-redirects how many
 // redirects it follows. --body, with a single URL, writes the body to stdout instead of the line
-// (an error line then goes to stderr). Exit status: 0 if every URL got a response, 1 if any
-// failed, 2 for a bad command line (with a message on stderr).
+// (an error line then goes to stderr). https:// URLs are verified against the system's trusted
+// CAs; --cacert FILE trusts the CAs in FILE too, and --insecure skips verification altogether
+// (with a warning on stderr). Compressed bodies (gzip, deflate) are decoded unless --raw, which
+// keeps them as sent; BYTES counts what is delivered. Exit status: 0 if every URL got a
+// response, 1 if any failed, 2 for a bad command line (with a message on stderr).
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/response.hpp>
@@ -50,7 +54,8 @@ namespace {
 namespace http = corio::http;
 
 constexpr std::string_view usage_text =
-    "usage: corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body] URL...\n";
+    "usage: corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body]\n"
+    "                 [--cacert FILE] [--insecure] [--raw] URL...\n";
 
 struct command_line {
     std::optional<double> timeout_seconds;
@@ -58,6 +63,9 @@ struct command_line {
     std::size_t concurrency = 16;
     bool body = false;
     bool help = false;
+    std::string ca_file;
+    bool insecure = false;
+    bool raw = false;
     std::vector<std::string> urls;
 };
 
@@ -114,10 +122,19 @@ command_line parse_command_line(int argc, char** argv) {
             parsed.body = true;
             continue;
         }
+        if (arg == "--insecure") {
+            parsed.insecure = true;
+            continue;
+        }
+        if (arg == "--raw") {
+            parsed.raw = true;
+            continue;
+        }
         // "--flag VALUE" or "--flag=VALUE"
         const std::size_t equals = arg.find('=');
         const std::string_view flag = arg.substr(0, equals);
-        if (flag != "--timeout" && flag != "--max-redirects" && flag != "--concurrency") {
+        if (flag != "--timeout" && flag != "--max-redirects" && flag != "--concurrency" &&
+            flag != "--cacert") {
             throw usage_failure("unknown option '" + std::string(arg) + "'");
         }
         std::string_view value;
@@ -128,7 +145,12 @@ command_line parse_command_line(int argc, char** argv) {
         } else {
             throw usage_failure(std::string(flag) + " needs a value");
         }
-        if (flag == "--timeout") {
+        if (flag == "--cacert") {
+            if (value.empty()) {
+                throw usage_failure("--cacert wants a file name");
+            }
+            parsed.ca_file = value;
+        } else if (flag == "--timeout") {
             // At most ~31 years, so the deadline cannot overflow the clock.
             constexpr std::string_view seconds_wanted = "a number of seconds above 0 (up to 1e9)";
             const double seconds = parse_number<double>(flag, value, 0.0, 1e9, seconds_wanted);
@@ -257,6 +279,11 @@ corio::task<int> fetch_all(const command_line& command) {
             std::chrono::duration<double>(*command.timeout_seconds));
     }
     options.max_redirects = command.max_redirects;
+    options.tls.ca_file = command.ca_file;
+    options.tls.insecure_skip_verify = command.insecure;
+    if (command.raw) {
+        options.decoding = http::content_decoding::keep_encoded;
+    }
     // The semaphore is the limit; the pool must not be a tighter one for a single host.
     options.max_connections_per_host = command.concurrency;
     http::client_session session{options};
@@ -284,6 +311,10 @@ int main(int argc, char** argv) {
     if (command.help) {
         std::cout << usage_text;
         return 0;
+    }
+    if (command.insecure) {
+        std::cerr << "corio-get: WARNING: --insecure: TLS certificates are NOT verified. Anyone on "
+                     "the network path can read and change this traffic.\n";
     }
 #if defined(_WIN32)
     if (command.body) {

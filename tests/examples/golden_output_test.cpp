@@ -9,6 +9,19 @@
 // concurrent ones (the longest chain).
 #include "support/child_process.hpp"
 
+#if defined(CORIO_TEST_HTTPS)
+#include "demo_server.hpp"
+#include "https_server_thread.hpp"
+#include "support/nginx_process.hpp"
+#include "support/test_certificates.hpp"
+
+#include <corio/http/server.hpp>
+#include <corio/runtime/sleep.hpp>
+
+#include <chrono>
+#include <filesystem>
+#endif
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -43,19 +56,23 @@ void PrintTo(const golden& example, std::ostream* out) {
 constexpr double allowed_early = 0.051;
 constexpr double allowed_late = 0.25;
 
-// Replaces the demo server's address, so "http://127.0.0.1:40123/google.com" reads as the
-// tutorial's "http://google.com".
+// Replaces the local server's address, so "http://127.0.0.1:40123/google.com" reads as the
+// tutorial's "http://google.com" (and "https://127.0.0.1:40124/google.com" as
+// "https://google.com").
 std::string without_local_server(std::string line) {
-    const std::string local = "http://127.0.0.1:";
-    for (std::size_t at = line.find(local); at != std::string::npos; at = line.find(local, at)) {
-        std::size_t end = at + local.size();
-        while (end < line.size() && std::isdigit(static_cast<unsigned char>(line[end])) != 0) {
-            ++end;
+    for (const std::string scheme : {"http://", "https://"}) {
+        const std::string local = scheme + "127.0.0.1:";
+        for (std::size_t at = line.find(local); at != std::string::npos;
+             at = line.find(local, at)) {
+            std::size_t end = at + local.size();
+            while (end < line.size() && std::isdigit(static_cast<unsigned char>(line[end])) != 0) {
+                ++end;
+            }
+            if (end < line.size() && line[end] == '/') {
+                line.replace(at, end + 1 - at, scheme);
+            }
+            at += 1;
         }
-        if (end < line.size() && line[end] == '/') {
-            line.replace(at, end + 1 - at, "http://");
-        }
-        at += 1;
     }
     return line;
 }
@@ -176,5 +193,119 @@ INSTANTIATE_TEST_SUITE_P(Tutorial, GoldenOutput, testing::ValuesIn(examples),
                          [](const testing::TestParamInfo<golden>& param) {
                              return std::string(param.param.name);
                          });
+
+#if defined(CORIO_TEST_HTTPS)
+
+// ---- the HTTP examples given https:// URLs ----
+
+// The tutorial's sites, over HTTPS: corio's server with the demo server's delays and pages, and
+// a certificate from a CA made for the test, which the examples trust through SSL_CERT_FILE (as
+// every program using OpenSSL's default trust store does). Given these URLs, the examples must
+// print the same listings as against the plain demo server, with https:// URLs.
+class https_sites {
+public:
+    explicit https_sites(double time_scale)
+        : server_(authority_.localhost(), [time_scale](corio::http::server& app) {
+            for (const example::demo_site& site : example::demo_server::sites()) {
+                app.route("GET", "/" + site.name,
+                          [&site, time_scale](corio::http::server_request&)
+                              -> corio::task<corio::http::server_response> {
+                              co_await corio::sleep_for(
+                                  std::chrono::duration<double>(site.delay_seconds * time_scale));
+                              co_return corio::http::server_response::text(
+                                  200, std::string(site.body_bytes, 'x'));
+                          });
+            }
+        }) {}
+
+    [[nodiscard]] std::vector<std::string> urls() const {
+        std::vector<std::string> all;
+        for (const example::demo_site& site : example::demo_server::sites()) {
+            all.push_back(server_.url("/" + site.name));
+        }
+        return all;
+    }
+    // SSL_CERT_FILE naming the test CA.
+    [[nodiscard]] std::string trust() const { return "SSL_CERT_FILE=" + ca_.string(); }
+
+private:
+    corio_test::test_authority authority_;
+    corio_test::scratch_directory directory_;
+    std::filesystem::path ca_ = directory_.write("ca.pem", authority_.certificate());
+    corio_test::https_server_thread server_;
+};
+
+class GoldenOutputOverHttps : public testing::TestWithParam<golden> {};
+
+TEST_P(GoldenOutputOverHttps, PrintsTheTutorialsListingWithHttpsUrls) {
+    golden example = GetParam();
+    for (std::string& line : example.listing) {
+        if (const std::size_t at = line.find("http://"); at != std::string::npos) {
+            line.replace(at, 7, "https://");
+        }
+    }
+    const https_sites sites{example.time_scale};
+    std::vector<std::string> args = {"--time-scale", std::to_string(example.time_scale)};
+    for (const std::string& url : sites.urls()) {
+        args.push_back(url);
+    }
+    const corio_test::process_result run =
+        corio_test::run_process(example.program, args, std::chrono::seconds(60), {sites.trust()});
+    ASSERT_FALSE(run.timed_out) << example.program;
+    ASSERT_EQ(run.exit_code, 0) << "stderr:\n" << run.err;
+    expect_matches_listing(example, run);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tutorial, GoldenOutputOverHttps,
+                         testing::ValuesIn(std::vector<golden>(examples.end() - 3, examples.end())),
+                         [](const testing::TestParamInfo<golden>& param) {
+                             return std::string(param.param.name);
+                         });
+
+// Against a real nginx with TLS: every URL fetched, over keep-alive HTTPS.
+TEST(ExamplesOverHttps, FetchFromATlsNginx) {
+    if (!corio_test::nginx_process::find()) {
+        GTEST_SKIP() << "nginx is not installed (Debian: apt-get install nginx); .ci/run "
+                        "installs it";
+    }
+    const corio_test::test_authority authority;
+    const corio_test::scratch_directory directory;
+    const corio_test::pem_credentials credentials = authority.localhost();
+    const corio_test::nginx_process nginx{
+        directory.path(), "        location / { return 200 \"a page from nginx\"; }\n",
+        corio_test::nginx_tls{directory.write("chain.pem", credentials.certificate_chain),
+                              directory.write("key.pem", credentials.private_key)}};
+    const std::string trust =
+        "SSL_CERT_FILE=" + directory.write("ca.pem", authority.certificate()).string();
+    const std::vector<std::string> urls = {nginx.url("/one"), nginx.url("/two"),
+                                           nginx.url("/three")};
+    for (const char* program :
+         {EXAMPLE_05_blocking_http, EXAMPLE_06_async_http, EXAMPLE_07_task_per_url}) {
+        const corio_test::process_result run =
+            corio_test::run_process(program, urls, std::chrono::seconds(60), {trust});
+        EXPECT_EQ(run.exit_code, 0) << program << ": " << run.err;
+        for (const std::string& url : urls) {
+            EXPECT_NE(run.out.find(" getting URL: " + url + "\n"), std::string::npos)
+                << program << " did not fetch " << url << ":\n"
+                << run.out;
+        }
+        EXPECT_NE(run.out.find("\nTotal elapsed time: "), std::string::npos) << run.out;
+    }
+}
+
+// Without the CA, the first fetch fails and the example says why.
+TEST(ExamplesOverHttps, RefuseAnUntrustedCertificateSayingSo) {
+    const https_sites sites{0.01};
+    for (const char* program :
+         {EXAMPLE_05_blocking_http, EXAMPLE_06_async_http, EXAMPLE_07_task_per_url}) {
+        const corio_test::process_result run = corio_test::run_process(
+            program, {sites.urls()[0]}, std::chrono::seconds(60), {"SSL_CERT_FILE=/dev/null"});
+        EXPECT_EQ(run.exit_code, 1) << program;
+        EXPECT_TRUE(run.err.starts_with("error: untrusted certificate: "))
+            << program << ": " << run.err;
+    }
+}
+
+#endif
 
 } // namespace

@@ -119,10 +119,12 @@ connect_to(client_core& core, const request_template& request, const request_dea
         if (limit) {
             until = started + *limit;
         }
+        // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries
+        // twice.
+        net::tls_peer peer{std::string(target.host()), target.port()};
         try {
-            net::tls_stream secured = co_await net::tls_stream::connect(
-                std::move(stream), *tls, net::tls_peer{std::string(target.host()), target.port()},
-                until);
+            net::tls_stream secured =
+                co_await net::tls_stream::connect(std::move(stream), *tls, std::move(peer), until);
             co_return std::make_unique<net::tls_stream>(std::move(secured));
         } catch (const corio::timeout_error&) {
             plan.handshake_timed_out();

@@ -11,6 +11,7 @@
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
+#include <corio/net/tls_stream.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/task_group.hpp>
@@ -54,7 +55,8 @@ struct server_state {
     std::size_t accepted = 0;
     std::size_t served = 0;
     http_date_cache date;
-    task_group group; // the connection tasks
+    std::optional<net::tls_context> tls; // for HTTPS
+    task_group group;                    // the connection tasks
 };
 
 } // namespace detail
@@ -260,10 +262,10 @@ task<> run_connection(server_state& state, net::byte_stream& stream, connection_
 // Lists a connection in server_state::connections for as long as its task runs.
 class connection_registration {
 public:
-    connection_registration(server_state& state, net::byte_stream& stream)
+    connection_registration(server_state& state, net::byte_stream& stream, bool closable)
         : state_(state)
         , record_(state.connections.insert(state.connections.end(),
-                                           connection_record{&stream, false})) {}
+                                           connection_record{&stream, closable})) {}
     ~connection_registration() { state_.connections.erase(record_); }
     connection_registration(const connection_registration&) = delete;
     connection_registration& operator=(const connection_registration&) = delete;
@@ -279,15 +281,27 @@ private:
 task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream socket,
                         net::address peer) {
     try {
-        net::tcp_byte_stream stream{std::move(socket)};
-        const connection_registration registration{*state, stream};
-        co_await run_connection(*state, stream, registration.record(), peer);
+        std::unique_ptr<net::byte_stream> stream =
+            std::make_unique<net::tcp_byte_stream>(std::move(socket));
+        // Listed (as closable) during the handshake too: stop() need not wait for a client
+        // that has not sent a request yet, let alone for one that stalls its handshake.
+        const connection_registration registration{*state, *stream, state->tls.has_value()};
+        if (state->tls) {
+            const event_loop::time_point until = now() + state->options.handshake_timeout;
+            net::tls_stream secured =
+                co_await net::tls_stream::accept(std::move(stream), *state->tls, until);
+            stream = std::make_unique<net::tls_stream>(std::move(secured));
+            registration.record().stream = stream.get();
+            registration.record().closable = false;
+        }
+        co_await run_connection(*state, *stream, registration.record(), peer);
     } catch (const cancelled_error&) {
         throw;
     } catch (...) {
-        // The peer reset or vanished, a write timed out, or stop() closed the connection while it
-        // was idle: there is nobody left to answer, and the socket closed on the way out. Letting
-        // this escape would make the task group cancel every other connection.
+        // The peer reset or vanished, a write timed out, a TLS handshake failed or stalled, or
+        // stop() closed the connection while it was idle: there is nobody left to answer, and
+        // the socket closed on the way out. Letting this escape would make the task group cancel
+        // every other connection.
     }
 }
 
@@ -408,6 +422,13 @@ server::server(server_options options)
     const request_limits& limits = state_->options.limits;
     state_->limits =
         detail::parse_limits{limits.max_head_bytes, limits.max_header_count, limits.max_line_bytes};
+    if (const std::optional<net::tls_server_options>& tls = state_->options.tls) {
+        net::tls_server_options with_alpn = *tls;
+        if (with_alpn.alpn_protocols.empty()) {
+            with_alpn.alpn_protocols = {"http/1.1"};
+        }
+        state_->tls = net::tls_context::server(with_alpn);
+    }
 }
 
 server::~server() {

@@ -101,6 +101,16 @@ std::string take_openssl_reason(int* reason_code = nullptr) {
     throw tls_error(tls_failure::configuration, reason.empty() ? what : what + ": " + reason);
 }
 
+// A key that cannot be used: the common case, a key of another certificate, said plainly.
+[[noreturn]] void throw_unusable_key(const std::string& what) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+        ERR_clear_error();
+        throw tls_error(tls_failure::configuration,
+                        what + ": the private key does not match the certificate");
+    }
+    throw_configuration(what);
+}
+
 // Checked before OpenSSL tries, so that a missing file says so in the system's words.
 void require_readable(const std::string& path, const char* what) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -218,14 +228,14 @@ public:
         if (input_begin_ == input_end_) {
             input_begin_ = input_end_ = 0;
         }
-        if (input_.size() - input_end_ < size) {
+        if (input_.size() - input_end_ < size && input_begin_ > 0) {
             // Move the unread bytes to the front, and grow only if that is not enough.
             std::memmove(input_.data(), input_.data() + input_begin_, input_end_ - input_begin_);
             input_end_ -= input_begin_;
             input_begin_ = 0;
-            if (input_.size() - input_end_ < size) {
-                input_.resize(input_end_ + size);
-            }
+        }
+        if (input_.size() - input_end_ < size) {
+            input_.resize(input_end_ + size);
         }
         return {input_.data() + input_end_, input_.size() - input_end_};
     }
@@ -540,14 +550,14 @@ void use_certificate(SSL_CTX* context, const tls_server_options& options) {
         EVP_PKEY_free(key);
         BIO_free(pem);
         if (!used) {
-            throw_configuration("cannot use the private key given in memory");
+            throw_unusable_key("cannot use the private key given in memory");
         }
     } else if (!options.private_key_file.empty()) {
         require_readable(options.private_key_file, "private key file");
         if (SSL_CTX_use_PrivateKey_file(context, options.private_key_file.c_str(),
                                         SSL_FILETYPE_PEM) != 1) {
-            throw_configuration("cannot use the private key file '" + options.private_key_file +
-                                "'");
+            throw_unusable_key("cannot use the private key file '" + options.private_key_file +
+                               "'");
         }
     } else {
         throw tls_error(tls_failure::configuration,

@@ -83,8 +83,10 @@ task<tls_stream> tls_stream::connect(std::string host, std::uint16_t port,
         until = event_loop::current().now() + *timeout;
     }
     tcp_stream tcp = co_await tcp_stream::connect(host, port, timeout);
-    co_return co_await connect(std::make_unique<tcp_byte_stream>(std::move(tcp)), context,
-                               tls_peer{std::move(host), port}, until);
+    // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries twice.
+    tls_peer peer{std::move(host), port};
+    std::unique_ptr<byte_stream> transport = std::make_unique<tcp_byte_stream>(std::move(tcp));
+    co_return co_await connect(std::move(transport), context, std::move(peer), until);
 }
 
 task<tls_stream> tls_stream::accept(std::unique_ptr<byte_stream> transport,

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <string_view>
 #include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
@@ -27,8 +28,26 @@ void make_pipe(int (&fds)[2]) {
 
 } // namespace
 
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+    std::vector<std::string> entries;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view text = *entry;
+        const std::string_view name = text.substr(0, text.find('='));
+        bool replaced = false;
+        for (const std::string& override : overrides) {
+            replaced = replaced || override.substr(0, override.find('=')) == name;
+        }
+        if (!replaced) {
+            entries.emplace_back(text);
+        }
+    }
+    entries.insert(entries.end(), overrides.begin(), overrides.end());
+    return entries;
+}
+
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
-                           std::chrono::seconds limit) {
+                           std::chrono::seconds limit,
+                           const std::vector<std::string>& environment) {
     process_result result;
     int out_pipe[2];
     int err_pipe[2];
@@ -46,10 +65,16 @@ process_result run_process(const std::string& program, const std::vector<std::st
         argv.push_back(arg.data());
     }
     argv.push_back(nullptr);
+    std::vector<std::string> environment_text = environment_with(environment);
+    std::vector<char*> envp;
+    for (std::string& entry : environment_text) {
+        envp.push_back(entry.data());
+    }
+    envp.push_back(nullptr);
     const auto started = std::chrono::steady_clock::now();
     pid_t child = -1;
     const int spawned =
-        ::posix_spawn(&child, program.c_str(), &actions, nullptr, argv.data(), environ);
+        ::posix_spawn(&child, program.c_str(), &actions, nullptr, argv.data(), envp.data());
     ::posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);

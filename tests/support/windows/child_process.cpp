@@ -3,7 +3,9 @@
 
 #include <windows.h>
 
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -49,8 +51,30 @@ void drain(HANDLE pipe, std::string& sink) {
 
 } // namespace
 
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+    std::vector<std::string> entries;
+    char* block = ::GetEnvironmentStringsA();
+    for (const char* entry = block; entry != nullptr && *entry != '\0';
+         entry += std::strlen(entry) + 1) {
+        const std::string_view text = entry;
+        // Entries such as "=C:=C:\\dir" start with '=': their name is what follows it.
+        const std::string_view name = text.substr(0, text.find('=', 1));
+        bool replaced = false;
+        for (const std::string& override : overrides) {
+            replaced = replaced || override.substr(0, override.find('=')) == name;
+        }
+        if (!replaced) {
+            entries.emplace_back(text);
+        }
+    }
+    ::FreeEnvironmentStringsA(block);
+    entries.insert(entries.end(), overrides.begin(), overrides.end());
+    return entries;
+}
+
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
-                           std::chrono::seconds limit) {
+                           std::chrono::seconds limit,
+                           const std::vector<std::string>& environment) {
     process_result result;
     SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
     HANDLE out_read = nullptr;
@@ -80,9 +104,19 @@ process_result run_process(const std::string& program, const std::vector<std::st
     startup.hStdOutput = out_write;
     startup.hStdError = err_write;
     PROCESS_INFORMATION process{};
+    // The environment block: "NAME=value\0" entries, then one more '\0'. Only when overriding:
+    // otherwise the child inherits ours as is.
+    std::string environment_block;
+    if (!environment.empty()) {
+        for (const std::string& entry : environment_with(environment)) {
+            environment_block.append(entry).push_back('\0');
+        }
+        environment_block.push_back('\0');
+    }
     const auto started = std::chrono::steady_clock::now();
-    const BOOL created = ::CreateProcessA(program.c_str(), command_line.data(), nullptr, nullptr,
-                                          TRUE, 0, nullptr, nullptr, &startup, &process);
+    const BOOL created = ::CreateProcessA(
+        program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0,
+        environment.empty() ? nullptr : environment_block.data(), nullptr, &startup, &process);
     const DWORD create_error = ::GetLastError();
     ::CloseHandle(out_write);
     ::CloseHandle(err_write);

@@ -7,10 +7,11 @@
 //     std::cout << r.status() << " " << r.text().size() << " bytes\n";     // body already read
 //
 // Each call blocks its thread until the whole response has arrived. It takes the same options as
-// client_session and behaves the same: keep-alive pool, redirects, timeouts, limits, the same
-// corio::http errors with the URL - it shares their protocol code and differs only in doing the
-// I/O itself, on blocking sockets. It never creates or touches an event loop, so it may run on a
-// thread that has one (blocking that loop meanwhile). Not thread-safe: one call at a time.
+// client_session and behaves the same: keep-alive pool, redirects, timeouts, limits, HTTPS,
+// compressed bodies, the same corio::http errors with the URL - it runs the same request code,
+// with I/O that blocks on its sockets instead of waiting on an event loop. It never creates or
+// touches an event loop, so it may run on a thread that has one (blocking that loop meanwhile).
+// Not thread-safe: one call at a time.
 #pragma once
 
 #include <corio/http/client_options.hpp>
@@ -42,7 +43,7 @@ public:
     [[nodiscard]] const url& final_url() const noexcept { return final_url_; }
     // The URLs that redirected here, in order (empty without redirects).
     [[nodiscard]] const std::vector<std::string>& history() const noexcept { return history_; }
-    // The body, as received (no decoding); empty for HEAD, 204 and 304.
+    // The body, decoded if it came compressed (see content_decoding); empty for HEAD, 204, 304.
     [[nodiscard]] const std::string& text() const noexcept { return body_; }
 
 private:
@@ -86,7 +87,8 @@ public:
     blocking_response request(std::string_view method, std::string_view url,
                               const headers& extra = {}, std::string body = {});
 
-    // Connections opened so far, and those idle in the pool now.
+    // Connections opened so far (for https, those whose handshake succeeded), and those idle in
+    // the pool now.
     [[nodiscard]] std::size_t connections_opened() const noexcept;
     [[nodiscard]] std::size_t idle_connections() const noexcept;
     // Closes the idle pooled connections now; the session stays usable.

@@ -51,7 +51,8 @@ public:
     task<response> request(std::string method, std::string_view url, headers extra = {},
                            std::string body = {});
 
-    // Connections opened so far, and those idle in the pool now.
+    // Connections opened so far (for https, those whose handshake succeeded), and those idle in
+    // the pool now.
     [[nodiscard]] std::size_t connections_opened() const noexcept;
     [[nodiscard]] std::size_t idle_connections() const noexcept;
     // Closes the idle pooled connections now; the session stays usable.

@@ -9,12 +9,15 @@
 // Every accepted connection is a task of its own; on it, requests are read (body included), handed
 // to their handler and answered strictly in order, with keep-alive and pipelining (RFC 9112).
 // Requests the server must refuse (malformed, too large, too slow) get their 4xx/5xx from the
-// server itself, then the connection closes. Not thread-safe: use a server on the thread of the
-// loop that was current at listen(), and destroy it before that loop.
+// server itself, then the connection closes. With server_options::tls set it serves HTTPS: each
+// connection first completes a TLS handshake, bounded by handshake_timeout, and one that stalls
+// or fails costs only that connection. Not thread-safe: use a server on the thread of the loop
+// that was current at listen(), and destroy it before that loop.
 #pragma once
 
 #include <corio/http/headers.hpp>
 #include <corio/net/address.hpp>
+#include <corio/net/tls_context.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
@@ -22,6 +25,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace corio::http {
@@ -69,6 +73,11 @@ struct server_options {
     // To send one response (or the interim 100 Continue); the connection is dropped beyond.
     event_loop::duration write_timeout = std::chrono::seconds(30);
     std::string server_name = "corio"; // the Server header; empty: none
+    // Set to serve HTTPS: the certificate chain and key (files or PEM in memory). ALPN offers
+    // "http/1.1" unless tls->alpn_protocols says otherwise.
+    std::optional<net::tls_server_options> tls;
+    // HTTPS: from accepting a connection until its TLS handshake is done; dropped beyond.
+    event_loop::duration handshake_timeout = std::chrono::seconds(10);
 };
 
 namespace detail {
@@ -77,6 +86,8 @@ struct server_state;
 
 class server {
 public:
+    // Throws std::invalid_argument for an invalid server_name, net::tls_error if options.tls
+    // names a certificate or key that cannot be used.
     explicit server(server_options options = {});
     // A server destroyed while serving stops accepting and cancels its connection tasks at once
     // (requests in flight get no response); serve() then returns once they have unwound.
