@@ -53,8 +53,13 @@ raw_http_server::handler misbehaving(behaviour how) {
                 break;
             }
             }
-            // Then wait for the client to leave.
-            while (co_await connection.read_some(hello) > 0) {
+            // Then wait for the client to leave. (Not `while (co_await ...)`: g++ 12 miscompiles
+            // an await as a bare loop condition.)
+            for (;;) {
+                const std::size_t received = co_await connection.read_some(hello);
+                if (received == 0) {
+                    break;
+                }
             }
         } catch (const std::system_error&) {
             // The client reset the connection: gone too.

@@ -251,7 +251,8 @@ TEST(Tls, ASecondConnectionResumesTheSession) {
         }
         EXPECT_FALSE(resumed[0]);
         EXPECT_TRUE(resumed[1]);
-        EXPECT_EQ(client.context.cached_sessions(), 1U);
+        // OpenSSL's server sends two TLS 1.3 tickets per handshake; each is offered once.
+        EXPECT_GE(client.context.cached_sessions(), 1U);
     });
 }
 
@@ -317,6 +318,16 @@ TEST(TlsVerification, AnIpAddressIsCheckedAgainstTheCertificatesAddresses) {
     EXPECT_EQ(failure->failure(), tls_failure::hostname_mismatch);
 }
 
+TEST(TlsVerification, TheSubjectNameAloneDoesNotVouchForAHost) {
+    const trusting_client client;
+    corio_test::certificate_request no_alternative_names;
+    no_alternative_names.common_name = "localhost"; // and no subjectAltName at all
+    const std::optional<tls_error> failure =
+        failure_against(authority().issue(no_alternative_names), client.context, "localhost");
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->failure(), tls_failure::hostname_mismatch);
+}
+
 TEST(TlsVerification, InsecureSkipVerifyAcceptsAnyCertificate) {
     corio::net::tls_client_options options;
     options.insecure_skip_verify = true;
@@ -361,6 +372,41 @@ TEST(TlsConfiguration, AKeyThatDoesNotMatchTheCertificateIsRefused) {
     } catch (const tls_error& failure) {
         EXPECT_EQ(failure.failure(), tls_failure::configuration);
         EXPECT_TRUE(contains(failure.what(), "does not match")) << failure.what();
+    }
+}
+
+TEST(TlsConfiguration, AnEncryptedKeyIsRefusedWithoutAskingForAPassPhrase) {
+    const corio_test::pem_credentials credentials = authority().localhost();
+    const std::string locked = corio_test::encrypted_key(credentials.private_key, "secret");
+    corio_test::scratch_directory directory;
+    for (const corio::net::tls_server_options& options :
+         {corio::net::tls_server_options::from_pem(credentials.certificate_chain, locked),
+          corio::net::tls_server_options::from_files(
+              directory.write("chain.pem", credentials.certificate_chain).string(),
+              directory.write("key.pem", locked).string())}) {
+        try {
+            (void)tls_context::server(options); // would block on a terminal prompt if it asked
+            ADD_FAILURE() << "no error";
+        } catch (const tls_error& failure) {
+            EXPECT_EQ(failure.failure(), tls_failure::configuration);
+            EXPECT_TRUE(contains(failure.what(), "the key is encrypted")) << failure.what();
+        }
+    }
+}
+
+TEST(TlsConfiguration, ADamagedCertificateInAChainIsRefusedNotDropped) {
+    const corio_test::pem_credentials credentials = authority().localhost();
+    // The chain is the leaf, then the CA: break the CA's base64 in the middle.
+    std::string chain = credentials.certificate_chain;
+    const std::size_t second = chain.find("-----BEGIN CERTIFICATE-----", 1);
+    ASSERT_NE(second, std::string::npos);
+    chain.replace(second + 100, 8, "********");
+    try {
+        (void)tls_context::server(
+            corio::net::tls_server_options::from_pem(chain, credentials.private_key));
+        ADD_FAILURE() << "a chain missing its damaged certificate was accepted";
+    } catch (const tls_error& failure) {
+        EXPECT_EQ(failure.failure(), tls_failure::configuration);
     }
 }
 

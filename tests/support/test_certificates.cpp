@@ -130,6 +130,19 @@ void sign(X509* certificate, EVP_PKEY* key) {
 
 } // namespace
 
+std::string encrypted_key(const std::string& key_pem, const std::string& pass_phrase) {
+    const bio_ptr in{BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()))};
+    const key_ptr key{PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr)};
+    const bio_ptr out{BIO_new(BIO_s_mem())};
+    if (!key || !out ||
+        PEM_write_bio_PrivateKey(out.get(), key.get(), EVP_aes_128_cbc(),
+                                 reinterpret_cast<const unsigned char*>(pass_phrase.data()),
+                                 static_cast<int>(pass_phrase.size()), nullptr, nullptr) != 1) {
+        fail("PEM_write_bio_PrivateKey (encrypted)");
+    }
+    return read_all(out.get());
+}
+
 std::string subject_hash(const std::string& certificate_pem) {
     const bio_ptr in{
         BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size()))};

@@ -47,6 +47,9 @@ struct certificate_request {
     std::chrono::seconds valid_until{24 * 3600};
 };
 
+// `key_pem` encrypted with `pass_phrase` (AES-128-CBC), as `openssl pkey -aes128` writes it.
+[[nodiscard]] std::string encrypted_key(const std::string& key_pem, const std::string& pass_phrase);
+
 // The hash OpenSSL names a CA file after in a CA directory ("<hash>.0"), as `openssl rehash` does.
 [[nodiscard]] std::string subject_hash(const std::string& certificate_pem);
 

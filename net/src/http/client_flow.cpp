@@ -70,9 +70,7 @@ std::shared_ptr<const url> url_of(std::shared_ptr<const request_template> reques
 const net::tls_context& tls_context_of(client_core& core, const std::string& url_text) {
     if (!core.tls) {
         net::tls_client_options options = core.options.tls;
-        if (options.alpn_protocols.empty()) {
-            options.alpn_protocols = {"http/1.1"}; // corio speaks nothing else
-        }
+        options.alpn_protocols = {"http/1.1"}; // the one protocol this client speaks
         try {
             core.tls = net::tls_context::client(options);
         } catch (const net::tls_error& failure) {
@@ -80,6 +78,26 @@ const net::tls_context& tls_context_of(client_core& core, const std::string& url
         }
     }
     return *core.tls;
+}
+
+// A handshake failure the next address would repeat: the certificate is the server's, and so are
+// the versions it speaks. Others (a reset, a timeout, a handshake broken off) may be this path's.
+bool ends_the_plan(net::tls_failure failure) noexcept {
+    switch (failure) {
+    case net::tls_failure::untrusted_certificate:
+    case net::tls_failure::expired_certificate:
+    case net::tls_failure::hostname_mismatch:
+    case net::tls_failure::protocol_version:
+    case net::tls_failure::configuration:
+    case net::tls_failure::unavailable:
+        return true;
+    case net::tls_failure::handshake_failure:
+    case net::tls_failure::peer_reset:
+    case net::tls_failure::truncated:
+    case net::tls_failure::protocol:
+        break;
+    }
+    return false;
 }
 
 // Resolves the host, then tries its addresses in order (connect_plan bounds each attempt); for
@@ -129,10 +147,10 @@ connect_to(client_core& core, const request_template& request, const request_dea
         } catch (const corio::timeout_error&) {
             plan.handshake_timed_out();
         } catch (const net::tls_error& failure) {
-            plan.handshake_failed(failure.what());
+            plan.handshake_failed(failure.what(), ends_the_plan(failure.failure()));
         } catch (const std::system_error& failure) {
             // Not a reset (that is a tls_error): the connection failed some other way.
-            plan.handshake_failed("handshake failure: " + failure.code().message());
+            plan.handshake_failed("handshake failure: " + failure.code().message(), false);
         }
     }
     plan.give_up();

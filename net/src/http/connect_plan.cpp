@@ -38,32 +38,42 @@ void connect_plan::attempt_timed_out() {
     if (bounded_by_total_) {
         throw timeout_error(url_, deadlines_.total_expired("connecting to " + peer_));
     }
-    last_timed_out_ = true;
+    last_kind_ = failure_kind::timeout;
     last_failure_ = deadlines_.connect_expired(peer_);
 }
 
 void connect_plan::attempt_failed(const std::error_code& reason) {
-    last_timed_out_ = false;
+    last_kind_ = failure_kind::connect;
     last_failure_ = "cannot connect to " + peer_ + ": " + reason.message();
 }
 
 void connect_plan::give_up() const {
-    if (last_timed_out_) {
+    switch (last_kind_) {
+    case failure_kind::timeout:
         throw timeout_error(url_, last_failure_);
+    case failure_kind::tls:
+        throw tls_error(url_, last_failure_);
+    case failure_kind::connect:
+        break;
     }
     throw connect_error(url_, last_failure_);
 }
 
-void connect_plan::handshake_timed_out() const {
-    const std::string doing = "the TLS handshake with " + peer_;
+void connect_plan::handshake_timed_out() {
+    const std::string handshake = "the TLS handshake with " + peer_;
     if (bounded_by_total_) {
-        throw timeout_error(url_, deadlines_.total_expired(doing));
+        throw timeout_error(url_, deadlines_.total_expired("in " + handshake));
     }
-    throw timeout_error(url_, deadlines_.connect_expired_during(doing));
+    last_kind_ = failure_kind::timeout;
+    last_failure_ = deadlines_.connect_expired_during(handshake);
 }
 
-void connect_plan::handshake_failed(const std::string& reason) const {
-    throw tls_error(url_, reason);
+void connect_plan::handshake_failed(const std::string& reason, bool final) {
+    if (final) {
+        throw tls_error(url_, reason);
+    }
+    last_kind_ = failure_kind::tls;
+    last_failure_ = reason;
 }
 
 } // namespace corio::http::detail

@@ -6,8 +6,10 @@
 // attempt may take (the connect timeout or what is left of the total one, whichever is shorter;
 // a TLS handshake shares its attempt's time) and turns failures into the request's error:
 // resolve_error, timeout_error naming the timeout that fired, connect_error with the last
-// address's reason, or tls_error. Every error carries the request's URL. A TLS failure ends the
-// plan: the next address would present the same certificate. One plan per connection; not
+// address's reason, or tls_error. Every error carries the request's URL. A TLS failure about the
+// certificate or the protocol version ends the plan (the next address would present the same
+// certificate); one that may be the path's fault (a timeout, a reset, a broken-off handshake)
+// lets the next address try, as a refused connection does. One plan per connection; not
 // thread-safe.
 #pragma once
 
@@ -43,13 +45,16 @@ public:
     void attempt_timed_out();
     // The attempt failed (refused, unreachable...); the driver tries the next address.
     void attempt_failed(const std::error_code& reason);
-    // Every address failed: throws timeout_error if the last one timed out, else connect_error.
+    // Every address failed: throws the last one's error (timeout_error, tls_error or
+    // connect_error).
     [[noreturn]] void give_up() const;
 
-    // The TLS handshake after the attempt's TCP connection ran out of the attempt's time.
-    [[noreturn]] void handshake_timed_out() const;
-    // The TLS handshake failed (net::tls_error's what()): throws tls_error.
-    [[noreturn]] void handshake_failed(const std::string& reason) const;
+    // The TLS handshake after the attempt's TCP connection ran out of the attempt's time: throws
+    // timeout_error if that was the total deadline, otherwise the next address is tried.
+    void handshake_timed_out();
+    // The TLS handshake failed with `reason` (net::tls_error's what()): throws tls_error if
+    // `final`, otherwise remembers it and the next address is tried.
+    void handshake_failed(const std::string& reason, bool final);
 
 private:
     const request_deadlines& deadlines_;
@@ -57,8 +62,9 @@ private:
     std::string host_;
     std::string peer_;
     bool bounded_by_total_ = false;
+    enum class failure_kind : unsigned char { connect, timeout, tls };
     std::string last_failure_ = "no address to connect to";
-    bool last_timed_out_ = false;
+    failure_kind last_kind_ = failure_kind::connect;
 };
 
 } // namespace corio::http::detail

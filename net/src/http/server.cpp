@@ -38,6 +38,8 @@ struct connection_record {
     // Waiting for the next request, or lingering after the last response: closing it now loses
     // nothing, which is what stop() does to such connections.
     bool closable = false;
+    // Our side of the connection has been ended (FIN; for TLS, close_notify first).
+    bool write_ended = false;
 };
 
 struct server_state {
@@ -74,6 +76,8 @@ constexpr std::size_t inline_body_limit = 16 * 1024;
 // read our last response, not to swallow an upload we refused.
 constexpr event_loop::duration linger_time_limit = std::chrono::seconds(2);
 constexpr std::size_t linger_byte_limit = 4 * 1024 * 1024;
+// How long a closing TLS connection may take to send its close_notify.
+constexpr event_loop::duration close_notify_limit = std::chrono::seconds(1);
 // After accept() ran out of descriptors or memory (say): give connections a moment to close.
 constexpr event_loop::duration accept_retry_delay = std::chrono::milliseconds(50);
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -133,6 +137,7 @@ task<> send_response(server_state& state, net::byte_stream& stream, server_respo
 // client closes too, within bounds.
 task<> close_gracefully(server_state& state, net::byte_stream& stream, connection_record& record) {
     record.closable = true;
+    record.write_ended = true;
     const event_loop::time_point until =
         now() + std::min<event_loop::duration>(state.options.read_timeout, linger_time_limit);
     std::array<std::byte, 4096> discard{};
@@ -287,6 +292,9 @@ task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream soc
         // that has not sent a request yet, let alone for one that stalls its handshake.
         const connection_registration registration{*state, *stream, state->tls.has_value()};
         if (state->tls) {
+            if (state->stopping) {
+                co_return; // stop() came before this task first ran: no handshake to wait for
+            }
             const event_loop::time_point until = now() + state->options.handshake_timeout;
             net::tls_stream secured =
                 co_await net::tls_stream::accept(std::move(stream), *state->tls, until);
@@ -295,6 +303,11 @@ task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream soc
             registration.record().closable = false;
         }
         co_await run_connection(*state, *stream, registration.record(), peer);
+        if (state->tls && stream->is_open() && !registration.record().write_ended) {
+            // An idle connection closed, or the client's end: end TLS cleanly too, as nginx
+            // does, so that a strict client does not take it for a truncation. Best effort.
+            co_await stream->shutdown_write(now() + close_notify_limit);
+        }
     } catch (const cancelled_error&) {
         throw;
     } catch (...) {
@@ -423,11 +436,9 @@ server::server(server_options options)
     state_->limits =
         detail::parse_limits{limits.max_head_bytes, limits.max_header_count, limits.max_line_bytes};
     if (const std::optional<net::tls_server_options>& tls = state_->options.tls) {
-        net::tls_server_options with_alpn = *tls;
-        if (with_alpn.alpn_protocols.empty()) {
-            with_alpn.alpn_protocols = {"http/1.1"};
-        }
-        state_->tls = net::tls_context::server(with_alpn);
+        net::tls_server_options http_only = *tls;
+        http_only.alpn_protocols = {"http/1.1"}; // the one protocol this server speaks
+        state_->tls = net::tls_context::server(http_only);
     }
 }
 

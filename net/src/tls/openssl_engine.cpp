@@ -24,6 +24,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -37,42 +38,85 @@ public:
         : ssl_context(context)
         , is_server(server) {}
     ~tls_context_impl() {
-        for (auto& [key, session] : sessions) {
-            SSL_SESSION_free(session);
+        while (!sessions.empty()) {
+            forget(sessions.begin());
         }
         SSL_CTX_free(ssl_context);
     }
     tls_context_impl(const tls_context_impl&) = delete;
     tls_context_impl& operator=(const tls_context_impl&) = delete;
 
-    // Keeps the newest session for `key`, taking over the caller's reference.
+    // Keeps `session` for the next connection to `key`, taking over the caller's reference.
     void remember(const std::string& key, SSL_SESSION* session) {
-        auto [found, inserted] = sessions.try_emplace(key, session);
-        if (!inserted) {
-            SSL_SESSION_free(found->second);
-            found->second = session;
-        } else if (sessions.size() > max_sessions) {
+        std::deque<SSL_SESSION*>& kept = sessions[key];
+        if (std::find(kept.begin(), kept.end(), session) != kept.end()) {
+            SSL_SESSION_free(session); // already kept: drop the extra reference
+            return;
+        }
+        kept.push_back(session);
+        if (kept.size() > sessions_per_server) {
+            SSL_SESSION_free(kept.front()); // the oldest ticket is the likeliest to have expired
+            kept.pop_front();
+        }
+        if (sessions.size() > max_servers) {
             // A client talking to that many servers gains little from any one of them: forget
             // another, any other.
             auto victim =
-                sessions.begin() == found ? std::next(sessions.begin()) : sessions.begin();
-            SSL_SESSION_free(victim->second);
-            sessions.erase(victim);
+                sessions.begin()->first == key ? std::next(sessions.begin()) : sessions.begin();
+            forget(victim);
         }
     }
 
-    [[nodiscard]] SSL_SESSION* session_for(const std::string& key) const noexcept {
+    // A session to offer the next connection to `key`, with a reference of its own for the
+    // caller, or null. TLS 1.3 tickets are handed out once (RFC 8446 §C.4: reuse would let an
+    // observer link the connections); a TLS 1.2 session may serve many connections.
+    [[nodiscard]] SSL_SESSION* take_session(const std::string& key) {
         const auto found = sessions.find(key);
-        return found == sessions.end() ? nullptr : found->second;
+        if (found == sessions.end()) {
+            return nullptr;
+        }
+        std::deque<SSL_SESSION*>& kept = found->second;
+        SSL_SESSION* newest = kept.back();
+        if (SSL_SESSION_get_protocol_version(newest) >= TLS1_3_VERSION) {
+            kept.pop_back(); // its reference passes to the caller
+            if (kept.empty()) {
+                sessions.erase(found);
+            }
+        } else {
+            SSL_SESSION_up_ref(newest);
+        }
+        return newest;
     }
 
-    static constexpr std::size_t max_sessions = 256;
+    [[nodiscard]] std::size_t session_count() const noexcept {
+        std::size_t count = 0;
+        for (const auto& [key, kept] : sessions) {
+            count += kept.size();
+        }
+        return count;
+    }
+
+    // A TLS 1.3 server sends two tickets per handshake by default (OpenSSL's number): a few per
+    // server cover the connections a pool opens at once.
+    static constexpr std::size_t sessions_per_server = 4;
+    static constexpr std::size_t max_servers = 256;
 
     SSL_CTX* ssl_context;
     bool is_server;
     bool resume_sessions = false;
     std::vector<unsigned char> alpn_wire; // the ALPN list in wire format (length-prefixed)
-    std::unordered_map<std::string, SSL_SESSION*> sessions;
+    // Per "host:port", oldest first.
+    std::unordered_map<std::string, std::deque<SSL_SESSION*>> sessions;
+
+private:
+    using session_map = std::unordered_map<std::string, std::deque<SSL_SESSION*>>;
+
+    void forget(session_map::iterator entry) noexcept {
+        for (SSL_SESSION* session : entry->second) {
+            SSL_SESSION_free(session);
+        }
+        sessions.erase(entry);
+    }
 };
 
 namespace {
@@ -80,30 +124,54 @@ namespace {
 // Per receive from the transport: a whole TLS record (16 KiB of plaintext plus overhead) fits.
 constexpr std::size_t min_input_space = 16 * 1024 + 512;
 
-// The reason of the oldest error on this thread's OpenSSL error queue (the root cause), or "".
-// Empties the queue.
-std::string take_openssl_reason(int* reason_code = nullptr) {
-    const unsigned long code = ERR_peek_error();
-    std::string reason;
-    if (code != 0) {
-        const char* text = ERR_reason_error_string(code);
-        reason = text != nullptr ? text : "error " + std::to_string(ERR_GET_REASON(code));
+// What this thread's OpenSSL error queue says went wrong, emptying it: the oldest error from
+// the TLS library itself if there is one (other libraries' errors, a decoder's say, can be queued
+// before it), else the oldest of any library. Reason codes are only unique within a library.
+struct openssl_reason {
+    int library = 0;
+    int code = 0;
+    std::string text;
+};
+
+openssl_reason take_openssl_reason() {
+    openssl_reason chosen;
+    bool chose_ssl = false;
+    for (unsigned long error = ERR_get_error(); error != 0; error = ERR_get_error()) {
+        const bool is_ssl = ERR_GET_LIB(error) == ERR_LIB_SSL;
+        if (chosen.library == 0 || (is_ssl && !chose_ssl)) {
+            chosen.library = ERR_GET_LIB(error);
+            chosen.code = ERR_GET_REASON(error);
+            const char* text = ERR_reason_error_string(error);
+            chosen.text = text != nullptr ? text : "error " + std::to_string(chosen.code);
+            chose_ssl = is_ssl;
+        }
     }
-    if (reason_code != nullptr) {
-        *reason_code = code != 0 ? ERR_GET_REASON(code) : 0;
-    }
-    ERR_clear_error();
-    return reason;
+    return chosen;
 }
 
 [[noreturn]] void throw_configuration(const std::string& what) {
-    const std::string reason = take_openssl_reason();
+    const std::string reason = take_openssl_reason().text;
     throw tls_error(tls_failure::configuration, reason.empty() ? what : what + ": " + reason);
 }
 
-// A key that cannot be used: the common case, a key of another certificate, said plainly.
-[[noreturn]] void throw_unusable_key(const std::string& what) {
-    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+// Pass phrases are never asked for: OpenSSL would otherwise prompt on the terminal. This callback
+// refuses, and says it was asked.
+int refuse_pass_phrase(char* /*buffer*/, int /*size*/, int /*writing*/, void* asked) {
+    *static_cast<bool*>(asked) = true;
+    return -1;
+}
+
+// A key that cannot be used, said plainly in the two common cases: an encrypted key, and the key
+// of another certificate.
+[[noreturn]] void throw_unusable_key(const std::string& what, bool pass_phrase_asked) {
+    if (pass_phrase_asked) {
+        ERR_clear_error();
+        throw tls_error(tls_failure::configuration,
+                        what + ": the key is encrypted, and corio takes no pass phrase (decrypt it "
+                               "with `openssl pkey`)");
+    }
+    if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_X509 &&
+        ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
         ERR_clear_error();
         throw tls_error(tls_failure::configuration,
                         what + ": the private key does not match the certificate");
@@ -203,9 +271,11 @@ public:
         }
         if (verify) {
             // RFC 6125: a name is matched against the certificate's DNS names, an IP literal
-            // against its IP addresses. Wildcards only as a whole leftmost label.
+            // against its IP addresses - never against the subject's CN, which RFC 9110 §4.3.4
+            // leaves behind. Wildcards only as a whole leftmost label.
             X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                                       X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
             const int set = ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, peer.name.c_str())
                                        : X509_VERIFY_PARAM_set1_host(param, peer.name.c_str(), 0);
             if (set != 1) {
@@ -213,8 +283,9 @@ public:
             }
         }
         if (context_->resume_sessions) {
-            if (SSL_SESSION* known = context_->session_for(session_key_)) {
+            if (SSL_SESSION* known = context_->take_session(session_key_)) {
                 SSL_set_session(ssl_, known); // takes its own reference
+                SSL_SESSION_free(known);
             }
         }
         peer_name_ = peer.name;
@@ -278,16 +349,23 @@ public:
         fail(error);
     }
 
-    void write(std::span<const std::byte> data) override {
-        while (!data.empty()) {
+    tls_write_result write(std::span<const std::byte> data) override {
+        std::size_t taken = 0;
+        while (taken < data.size()) {
             ERR_clear_error();
             std::size_t written = 0;
-            const int result = SSL_write_ex(ssl_, data.data(), data.size(), &written);
+            const int result =
+                SSL_write_ex(ssl_, data.data() + taken, data.size() - taken, &written);
             if (result != 1) {
-                fail(SSL_get_error(ssl_, result));
+                const int error = SSL_get_error(ssl_, result);
+                if (error == SSL_ERROR_WANT_READ && !input_ended_) {
+                    return {tls_progress::want_input, taken};
+                }
+                fail(error);
             }
-            data = data.subspan(written);
+            taken += written;
         }
+        return {tls_progress::done, taken};
     }
 
     void close_notify() override {
@@ -329,10 +407,15 @@ public:
         input_begin_ += taken;
         return static_cast<int>(taken);
     }
-    int on_bio_write(const char* data, int size) {
-        const auto* bytes = reinterpret_cast<const std::byte*>(data);
-        output_.insert(output_.end(), bytes, bytes + size);
-        return size;
+    int on_bio_write(const char* data, int size) noexcept {
+        try {
+            const auto* bytes = reinterpret_cast<const std::byte*>(data);
+            output_.insert(output_.end(), bytes, bytes + size);
+            return size;
+        } catch (...) {
+            out_of_memory_ = true; // OpenSSL sees a failed write; fail() says why
+            return -1;
+        }
     }
     long on_bio_ctrl(int command) const noexcept {
         switch (command) {
@@ -353,14 +436,20 @@ public:
 private:
     // Throws the tls_error that SSL_get_error's `error` and the error queue describe.
     [[noreturn]] void fail(int error) {
-        int reason_code = 0;
-        const std::string reason = take_openssl_reason(&reason_code);
-        const long verify = SSL_get_verify_result(ssl_);
+        const openssl_reason reason = take_openssl_reason();
+        if (out_of_memory_) {
+            throw std::bad_alloc();
+        }
+        const bool ssl_reason = reason.library == ERR_LIB_SSL;
         const bool peer_ended =
             input_ended_ && (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN ||
-                             reason_code == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+                             (ssl_reason && reason.code == SSL_R_UNEXPECTED_EOF_WHILE_READING));
+        const std::string detail = reason.text.empty() ? describe_ssl_error(error) : reason.text;
         if (!handshake_done_) {
-            if (reason_code == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
+            // A certificate that failed verification says why in the verify result, whatever
+            // else went onto the error queue first.
+            const long verify = SSL_get_verify_result(ssl_);
+            if (SSL_get_verify_mode(ssl_) != SSL_VERIFY_NONE && verify != X509_V_OK) {
                 throw_verify_failure(verify);
             }
             if (peer_ended) {
@@ -368,20 +457,20 @@ private:
                                 "handshake failure: the peer closed the connection during the "
                                 "TLS handshake");
             }
-            switch (reason_code) {
+            switch (ssl_reason ? reason.code : 0) {
             case SSL_R_UNSUPPORTED_PROTOCOL:
             case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
             case SSL_R_UNSUPPORTED_SSL_VERSION:
             case SSL_R_VERSION_TOO_LOW:
             case SSL_R_NO_PROTOCOLS_AVAILABLE:
                 throw tls_error(tls_failure::protocol_version,
-                                "protocol version: no TLS version both sides accept (" + reason +
+                                "protocol version: no TLS version both sides accept (" + detail +
                                     "; corio requires TLS 1.2 or later)");
             case SSL_R_WRONG_VERSION_NUMBER:
             case SSL_R_PACKET_LENGTH_TOO_LONG:
             case SSL_R_RECORD_LENGTH_MISMATCH:
                 throw tls_error(tls_failure::handshake_failure,
-                                "handshake failure: the peer does not speak TLS (" + reason + ")");
+                                "handshake failure: the peer does not speak TLS (" + detail + ")");
             case SSL_R_HTTP_REQUEST:
             case SSL_R_HTTPS_PROXY_REQUEST:
                 throw tls_error(tls_failure::handshake_failure,
@@ -389,17 +478,14 @@ private:
             default:
                 break;
             }
-            throw tls_error(tls_failure::handshake_failure,
-                            "handshake failure: " +
-                                (reason.empty() ? describe_ssl_error(error) : reason));
+            throw tls_error(tls_failure::handshake_failure, "handshake failure: " + detail);
         }
         if (peer_ended) {
             throw tls_error(tls_failure::truncated,
                             "truncated: the peer closed the connection without a TLS "
                             "close_notify, so the data may have been cut short");
         }
-        throw tls_error(tls_failure::protocol,
-                        "protocol: " + (reason.empty() ? describe_ssl_error(error) : reason));
+        throw tls_error(tls_failure::protocol, "protocol: " + detail);
     }
 
     [[noreturn]] void throw_verify_failure(long verify) const {
@@ -440,6 +526,7 @@ private:
     bool input_ended_ = false;
     std::vector<std::byte> output_;
     bool handshake_done_ = false;
+    bool out_of_memory_ = false; // a record could not be appended to output_
 };
 
 openssl_engine& engine_of(BIO* bio) noexcept {
@@ -452,11 +539,7 @@ int bio_read(BIO* bio, char* out, int size) {
 
 int bio_write(BIO* bio, const char* data, int size) {
     BIO_clear_retry_flags(bio);
-    try {
-        return engine_of(bio).on_bio_write(data, size);
-    } catch (...) {
-        return -1; // out of memory: OpenSSL reports a failed write
-    }
+    return engine_of(bio).on_bio_write(data, size);
 }
 
 long bio_ctrl(BIO* bio, int command, long /*number*/, void* /*pointer*/) {
@@ -516,7 +599,14 @@ void use_certificate(SSL_CTX* context, const tls_server_options& options) {
         while (chained) {
             X509* intermediate = PEM_read_bio_X509(pem, nullptr, nullptr, nullptr);
             if (intermediate == nullptr) {
-                ERR_clear_error(); // the end of the PEM text
+                // The end of the PEM text - or a damaged certificate, which must not quietly
+                // shorten the chain.
+                const unsigned long last = ERR_peek_last_error();
+                chained =
+                    ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+                if (chained) {
+                    ERR_clear_error();
+                }
                 break;
             }
             chained = SSL_CTX_add0_chain_cert(context, intermediate) == 1;
@@ -541,30 +631,37 @@ void use_certificate(SSL_CTX* context, const tls_server_options& options) {
                         "certificate_chain_pem)");
     }
 
+    bool pass_phrase_asked = false;
     if (!options.private_key_pem.empty()) {
         BIO* pem = BIO_new_mem_buf(options.private_key_pem.data(),
                                    static_cast<int>(options.private_key_pem.size()));
-        EVP_PKEY* key =
-            pem != nullptr ? PEM_read_bio_PrivateKey(pem, nullptr, nullptr, nullptr) : nullptr;
+        EVP_PKEY* key = pem != nullptr ? PEM_read_bio_PrivateKey(pem, nullptr, &refuse_pass_phrase,
+                                                                 &pass_phrase_asked)
+                                       : nullptr;
         const bool used = key != nullptr && SSL_CTX_use_PrivateKey(context, key) == 1;
         EVP_PKEY_free(key);
         BIO_free(pem);
         if (!used) {
-            throw_unusable_key("cannot use the private key given in memory");
+            throw_unusable_key("cannot use the private key given in memory", pass_phrase_asked);
         }
     } else if (!options.private_key_file.empty()) {
         require_readable(options.private_key_file, "private key file");
-        if (SSL_CTX_use_PrivateKey_file(context, options.private_key_file.c_str(),
-                                        SSL_FILETYPE_PEM) != 1) {
-            throw_unusable_key("cannot use the private key file '" + options.private_key_file +
-                               "'");
+        SSL_CTX_set_default_passwd_cb(context, &refuse_pass_phrase);
+        SSL_CTX_set_default_passwd_cb_userdata(context, &pass_phrase_asked);
+        const bool used = SSL_CTX_use_PrivateKey_file(context, options.private_key_file.c_str(),
+                                                      SSL_FILETYPE_PEM) == 1;
+        SSL_CTX_set_default_passwd_cb(context, nullptr);
+        SSL_CTX_set_default_passwd_cb_userdata(context, nullptr);
+        if (!used) {
+            throw_unusable_key("cannot use the private key file '" + options.private_key_file + "'",
+                               pass_phrase_asked);
         }
     } else {
         throw tls_error(tls_failure::configuration,
                         "a TLS server needs a private key (private_key_file or private_key_pem)");
     }
     if (SSL_CTX_check_private_key(context) != 1) {
-        throw_configuration("the private key does not match the certificate");
+        throw_unusable_key("cannot use the private key", false);
     }
 }
 
@@ -659,7 +756,7 @@ bool is_server_context(const tls_context_impl& context) noexcept {
 }
 
 std::size_t cached_session_count(const tls_context_impl& context) noexcept {
-    return context.sessions.size();
+    return context.session_count();
 }
 
 } // namespace corio::net::detail

@@ -39,6 +39,11 @@ struct tls_read_result {
     std::size_t size = 0; // plaintext bytes read, for done
 };
 
+struct tls_write_result {
+    tls_progress progress; // done, or want_input with part (or none) of the data taken
+    std::size_t size = 0;  // plaintext bytes taken into records
+};
+
 class tls_engine {
 public:
     virtual ~tls_engine() = default;
@@ -63,8 +68,10 @@ public:
     [[nodiscard]] virtual tls_progress handshake() = 0;
     // Decrypts into `buffer`: done with at least one byte, want_input, or closed.
     [[nodiscard]] virtual tls_read_result read(std::span<std::byte> buffer) = 0;
-    // Encrypts all of `data` into records (output). After the handshake only.
-    virtual void write(std::span<const std::byte> data) = 0;
+    // Encrypts `data` into records (output): all of it, unless the engine first needs input (a
+    // post-handshake message the peer split across records is half in): then want_input, with
+    // how much it took. After the handshake only.
+    [[nodiscard]] virtual tls_write_result write(std::span<const std::byte> data) = 0;
     // Queues close_notify.
     virtual void close_notify() = 0;
 

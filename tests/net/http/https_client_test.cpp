@@ -140,6 +140,31 @@ TYPED_TEST(HttpsClients, AnHttpsRedirectToHttpIsFollowed) {
     plain.stop();
 }
 
+// A TLS server that would rather speak h2: it answers with the protocol ALPN chose.
+TYPED_TEST(HttpsClients, TheClientOffersHttp11OnlyWhateverItsOptionsSay) {
+    const corio_test::pem_credentials credentials = authority().localhost();
+    corio::net::tls_server_options server_side =
+        corio::net::tls_server_options::from_pem(credentials.certificate_chain,
+                                                 credentials.private_key);
+    server_side.alpn_protocols = {"h2", "http/1.1"};
+    const corio::net::tls_context context = corio::net::tls_context::server(server_side);
+    corio_test::server_thread server{corio_test::tls_peers::over_tls(
+        context, [](corio::net::tls_stream& stream) -> corio::task<> {
+            std::array<std::byte, 4096> request{};
+            (void)co_await stream.read_some(request, {});
+            const std::string reply =
+                corio_test::response_text(200, "alpn=" + std::string(stream.alpn_protocol()));
+            co_await stream.write_all(std::as_bytes(std::span{reply}), {});
+            co_await stream.shutdown_write({});
+        })};
+    trusting_options trust;
+    trust.options.tls.alpn_protocols = {"h2"}; // an HTTP/1.1 client cannot speak it
+    TypeParam client{trust.options};
+    const fetched r = client.get("https://127.0.0.1:" + std::to_string(server.port()) + "/");
+    EXPECT_EQ(r.body, "alpn=http/1.1");
+    server.stop();
+}
+
 // ---- verification failures ----
 
 TYPED_TEST(HttpsClients, WithoutTheCaTheCertificateIsUntrusted) {

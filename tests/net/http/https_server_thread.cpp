@@ -33,15 +33,14 @@ void https_server_thread::default_routes(corio::http::server& app) {
 }
 
 https_server_thread::https_server_thread(const pem_credentials& credentials, route_setup routes) {
-    corio::http::server_options options;
-    options.tls.emplace();
-    options.tls->certificate_chain_pem = credentials.certificate_chain;
-    options.tls->private_key_pem = credentials.private_key;
     std::promise<void> listening;
     std::future<void> ready = listening.get_future();
-    thread_ = std::thread([this, options, &listening, routes = std::move(routes)] {
+    thread_ = std::thread([this, credentials, &listening, routes = std::move(routes)] {
         corio::event_loop loop;
         try {
+            corio::http::server_options options;
+            options.tls = corio::net::tls_server_options::from_pem(credentials.certificate_chain,
+                                                                   credentials.private_key);
             corio::http::server app{options};
             routes(app);
             app.listen(corio::net::address::loopback_v4(0));

@@ -62,7 +62,8 @@ struct client_options {
     // (e.g. a User-Agent replacing the default "corio/0.1").
     headers default_headers{};
     // For https:// URLs: whom to trust (the system's CAs by default, plus any added here) or,
-    // explicitly, not to verify at all. The client offers ALPN "http/1.1" itself.
+    // explicitly, not to verify at all. ALPN offers "http/1.1" only, whatever
+    // tls.alpn_protocols says: nothing else is spoken.
     net::tls_client_options tls{};
     content_decoding decoding = content_decoding::decode;
 };

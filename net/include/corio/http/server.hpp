@@ -73,8 +73,9 @@ struct server_options {
     // To send one response (or the interim 100 Continue); the connection is dropped beyond.
     event_loop::duration write_timeout = std::chrono::seconds(30);
     std::string server_name = "corio"; // the Server header; empty: none
-    // Set to serve HTTPS: the certificate chain and key (files or PEM in memory). ALPN offers
-    // "http/1.1" unless tls->alpn_protocols says otherwise.
+    // Set to serve HTTPS: the certificate chain and key, e.g.
+    //     options.tls = corio::net::tls_server_options::from_files("chain.pem", "key.pem");
+    // ALPN accepts "http/1.1" only, whatever tls->alpn_protocols says: nothing else is spoken.
     std::optional<net::tls_server_options> tls;
     // HTTPS: from accepting a connection until its TLS handshake is done; dropped beyond.
     event_loop::duration handshake_timeout = std::chrono::seconds(10);

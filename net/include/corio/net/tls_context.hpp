@@ -3,8 +3,8 @@
 // server presents.
 //
 //     auto client = corio::net::tls_context::client();            // the system's trusted CAs
-//     auto server = corio::net::tls_context::server({.certificate_chain_file = "cert.pem",
-//                                                    .private_key_file = "key.pem"});
+//     auto server = corio::net::tls_context::server(
+//         corio::net::tls_server_options::from_files("chain.pem", "key.pem"));
 //
 // A context is built once and shared by every connection made with it (copies share it too):
 // loading a trust store or a key is slow, a handshake should not repeat it. A client context
@@ -52,6 +52,21 @@ struct tls_server_options {
     // Accepted by ALPN, most preferred first. A client offering none of them is served anyway,
     // without ALPN. Empty: ALPN is ignored.
     std::vector<std::string> alpn_protocols;
+
+    // The usual ways to fill it: the chain and key from PEM files, or as PEM text.
+    [[nodiscard]] static tls_server_options from_files(std::string chain_file,
+                                                       std::string key_file) {
+        tls_server_options options;
+        options.certificate_chain_file = std::move(chain_file);
+        options.private_key_file = std::move(key_file);
+        return options;
+    }
+    [[nodiscard]] static tls_server_options from_pem(std::string chain_pem, std::string key_pem) {
+        tls_server_options options;
+        options.certificate_chain_pem = std::move(chain_pem);
+        options.private_key_pem = std::move(key_pem);
+        return options;
+    }
 };
 
 namespace detail {

@@ -17,7 +17,10 @@
 // cancellable, the handshake included (cancelling closes the connection and frees everything).
 // read_some() returns 0 once the peer sent close_notify; a transport that ends without one throws
 // tls_error (tls_failure::truncated), because an attacker could have cut the data short. One
-// read and one write may be in flight at once, as on a socket. Not thread-safe otherwise.
+// read and one write may be in flight at once, as on a socket: what either produces for the
+// other direction (an alert, a key update) goes out in order, and a write returns only once its
+// records are written. A write that fails or is cancelled part-way through a record leaves the
+// stream unwritable (tls_error). Not thread-safe otherwise.
 #pragma once
 
 #include <corio/net/byte_stream.hpp>
@@ -55,16 +58,16 @@ public:
     tls_stream& operator=(const tls_stream&) = delete;
     ~tls_stream() override;
 
-    // The client side of a handshake over `transport`, which must be connected to `peer`.
-    static task<tls_stream> connect(std::unique_ptr<byte_stream> transport,
-                                    const tls_context& context, tls_peer peer, deadline until = {});
+    // The client side of a handshake over `transport`, which must be connected to `peer`. The
+    // context is taken by value (a shared handle): the task may start after the caller's is gone.
+    static task<tls_stream> connect(std::unique_ptr<byte_stream> transport, tls_context context,
+                                    tls_peer peer, deadline until = {});
     // Resolves `host`, connects over TCP and handshakes; `timeout` bounds all of it.
-    static task<tls_stream> connect(std::string host, std::uint16_t port,
-                                    const tls_context& context,
+    static task<tls_stream> connect(std::string host, std::uint16_t port, tls_context context,
                                     std::optional<event_loop::duration> timeout = {});
     // The server side of a handshake over an accepted `transport`.
-    static task<tls_stream> accept(std::unique_ptr<byte_stream> transport,
-                                   const tls_context& context, deadline until = {});
+    static task<tls_stream> accept(std::unique_ptr<byte_stream> transport, tls_context context,
+                                   deadline until = {});
 
     task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) override;
     task<> write_all(std::span<const std::byte> data, deadline until) override;
@@ -83,18 +86,22 @@ public:
     [[nodiscard]] byte_stream& transport() noexcept { return *transport_; }
 
 private:
-    tls_stream(std::unique_ptr<byte_stream> transport,
-               std::unique_ptr<detail::tls_engine> engine) noexcept;
+    struct pump;
+
+    tls_stream(std::unique_ptr<byte_stream> transport, std::unique_ptr<detail::tls_engine> engine);
 
     // Drives the handshake to its end: the engine produces and consumes the flights.
     task<> handshake(deadline until);
-    // Writes what the engine has produced, until it has nothing more.
+    // Writes what the engine has produced, until it has nothing more (waiting for a flush another
+    // task has under way, then writing what is left).
     task<> flush(deadline until);
+    // Feeds the engine the transport's next bytes: reads them, or waits for the read another
+    // task has under way, whose bytes serve both.
+    task<> receive(deadline until);
 
     std::unique_ptr<byte_stream> transport_;
     std::unique_ptr<detail::tls_engine> engine_;
-    std::vector<std::byte> sending_; // the records being written to the transport now
-    bool flushing_ = false;          // a flush() is writing: others leave their records to it
+    std::unique_ptr<pump> pump_; // what a concurrent read and write share
 };
 
 } // namespace corio::net
