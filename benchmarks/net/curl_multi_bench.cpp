@@ -11,6 +11,11 @@
 // curl_multi_perform, then curl_multi_info_read, then curl_multi_poll. As in http_client_bench,
 // two requests per connection run untimed first; then completions are counted for SECONDS.
 // Prints "requests/s: R" and the connection count (which must equal N: keep-alive held).
+//
+// For https:// URLs, CORIO_BENCH_CAFILE names the CA to verify the server with. With the
+// environment variable CURL_BENCH_NEW_CONNECTIONS=full (or =resumed) every request opens a new
+// connection and closes it after the response, without (or with) TLS session reuse: a handshake
+// per request, as compare_tls_handshakes.sh measures.
 #include <curl/curl.h>
 
 #include <chrono>
@@ -57,6 +62,12 @@ int main(int argc, char** argv) {
     CURLM* multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, connections);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+    const char* ca_file = std::getenv("CORIO_BENCH_CAFILE");
+    const char* handshake_mode = std::getenv("CURL_BENCH_NEW_CONNECTIONS");
+    const std::string handshakes = handshake_mode != nullptr ? handshake_mode : "";
+    if (!handshakes.empty() && handshakes != "full" && handshakes != "resumed") {
+        return fail("CURL_BENCH_NEW_CONNECTIONS must be full or resumed");
+    }
     std::vector<transfer> transfers(static_cast<std::size_t>(connections));
     for (transfer& t : transfers) {
         t.easy = curl_easy_init();
@@ -65,6 +76,15 @@ int main(int argc, char** argv) {
         curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
         curl_easy_setopt(t.easy, CURLOPT_PRIVATE, &t);
         curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
+        if (ca_file != nullptr) {
+            curl_easy_setopt(t.easy, CURLOPT_CAINFO, ca_file);
+        }
+        if (!handshakes.empty()) {
+            curl_easy_setopt(t.easy, CURLOPT_FRESH_CONNECT, 1L);
+            curl_easy_setopt(t.easy, CURLOPT_FORBID_REUSE, 1L);
+            curl_easy_setopt(t.easy, CURLOPT_SSL_SESSIONID_CACHE,
+                             handshakes == "resumed" ? 1L : 0L);
+        }
         curl_multi_add_handle(multi, t.easy);
     }
 

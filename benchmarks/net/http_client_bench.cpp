@@ -9,7 +9,13 @@
 //     figure needs nothing installed, but it also measures that server (two cores: one each);
 //   * external: the URL in CORIO_BENCH_URL (e.g. http://127.0.0.1:8080/100b.txt), normally
 //     nginx as benchmarks/net/compare_http_clients.sh starts it, where wrk and libcurl are
-//     measured against the same server. Without the variable these runs report an error.
+//     measured against the same server. Without the variable these runs report an error. For an
+//     https:// URL, CORIO_BENCH_CAFILE names the CA that signed the server's certificate.
+//
+// http_client_new_connection (external only) opens a new connection for every request, one
+// request at a time ("Connection: close"), so for https:// each iteration is a TLS handshake:
+// full ones with resumption off, resumed ones with it on (benchmarks/net/compare_tls_handshakes.sh
+// runs them next to libcurl and openssl s_time).
 //
 // Each run first opens every connection and completes two requests per connection, untimed, so
 // the timed part is the steady state: every iteration is one completed request, counted as the
@@ -132,8 +138,17 @@ corio::task<> keep_requesting(corio::http::client_session& session, const std::s
     }
 }
 
-corio::task<> measure(benchmark::State& state, std::string url, std::size_t connections) {
+// The client's options for the server under test: CORIO_BENCH_CAFILE is trusted for https://.
+corio::http::client_options bench_options() {
     corio::http::client_options options;
+    if (const char* ca_file = std::getenv("CORIO_BENCH_CAFILE")) {
+        options.tls.ca_file = ca_file;
+    }
+    return options;
+}
+
+corio::task<> measure(benchmark::State& state, std::string url, std::size_t connections) {
+    corio::http::client_options options = bench_options();
     options.max_connections_per_host = connections;
     corio::http::client_session session{options};
     load shared;
@@ -194,5 +209,47 @@ BENCHMARK_CAPTURE(http_client_get, external, server_kind::external)
     ->Arg(16)
     ->Arg(64)
     ->UseRealTime();
+
+// One request per connection, one at a time: connect (and handshake, for https), GET, close.
+corio::task<> measure_new_connections(benchmark::State& state, std::string url, bool resume) {
+    corio::http::client_options options = bench_options();
+    options.tls.resume_sessions = resume;
+    corio::http::client_session session{options};
+    corio::http::headers close;
+    close.add("Connection", "close");
+    std::string failure;
+    std::size_t received = 0;
+    auto one = [&]() -> corio::task<> {
+        corio::http::response reply = co_await session.get(url, close);
+        received = (co_await reply.text()).size();
+        if (reply.status() != 200) {
+            throw std::runtime_error("status " + std::to_string(reply.status()));
+        }
+    };
+    try {
+        co_await one(); // untimed: loads the trust store, and (resumed) gets the first ticket
+        for (auto _ : state) {
+            co_await one();
+        }
+    } catch (const std::exception& error) {
+        failure = error.what();
+    }
+    if (!failure.empty()) {
+        state.SkipWithError(("request failed: " + failure).c_str());
+    }
+    state.counters["connections_opened"] = static_cast<double>(session.connections_opened());
+    state.counters["body_bytes"] = static_cast<double>(received);
+}
+
+void http_client_new_connection(benchmark::State& state) {
+    const char* url = std::getenv("CORIO_BENCH_URL");
+    if (url == nullptr || *url == '\0') {
+        state.SkipWithError("CORIO_BENCH_URL is not set (compare_tls_handshakes.sh sets it)");
+        return;
+    }
+    corio::run(measure_new_connections(state, url, state.range(0) != 0));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(http_client_new_connection)->ArgName("resumed")->Arg(0)->Arg(1)->UseRealTime();
 
 } // namespace

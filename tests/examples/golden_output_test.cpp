@@ -11,7 +11,7 @@
 
 #if defined(CORIO_TEST_HTTPS)
 #include "demo_server.hpp"
-#include "https_server_thread.hpp"
+#include "https_test_support.hpp"
 #include "support/nginx_process.hpp"
 #include "support/test_certificates.hpp"
 

@@ -16,6 +16,7 @@
 #include "support/leak_check.hpp"
 #include "support/socket_helpers.hpp"
 #include "sys/blocking_socket.hpp"
+#include "threaded_server_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,43 +46,12 @@ using corio_test::stay_silent;
 
 namespace {
 
-// Failure bound for waits that should end quickly: a hang becomes a test failure.
-constexpr auto bound = 10s;
+using corio_test::bounded;
+using corio_test::ok_until_closed;
+using corio_test::signal;
+using corio_test::with_server;
 
-// Signals from the server thread to the test's.
-using signal = std::counting_semaphore<64>;
-
-// Options whose total timeout turns a hang in the client into an error, not a stuck run.
-client_options bounded() {
-    client_options options;
-    options.timeouts.total = bound;
-    return options;
-}
-
-// Runs `body` against a server on its own thread, then checks that the test's thread still has
-// no event loop and that nothing - coroutine frame or file descriptor - was left behind.
-void with_server(raw_http_server::handler on_connection,
-                 const std::function<void(server_thread&)>& body) {
-    corio_test::leak_check check;
-    {
-        server_thread server{std::move(on_connection)};
-        body(server);
-        server.stop();
-    }
-    EXPECT_EQ(corio::event_loop::try_current(), nullptr) << "the blocking client made a loop";
-}
-
-// Serves keep-alive requests with "ok" until the client closes, then says so through `closed`.
-raw_http_server::handler ok_until_closed(signal& closed) {
-    return [&closed](tcp_stream& stream, std::size_t) -> corio::task<> {
-        corio_test::request_buffer buffer;
-        while (std::optional<received_request> request =
-                   co_await corio_test::read_request(stream, buffer)) {
-            co_await corio_test::write_text(stream, corio_test::response_text(200, "ok"));
-        }
-        closed.release();
-    };
-}
+constexpr auto bound = corio_test::wait_bound;
 
 // ---- no event loop ----
 

@@ -13,8 +13,11 @@
 #include <corio/http/blocking_client.hpp>
 #include <corio/http/client.hpp>
 #include <corio/http/client_options.hpp>
+#include <corio/http/error.hpp>
 #include <corio/http/headers.hpp>
 #include <corio/runtime/event_loop.hpp>
+
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstddef>
@@ -97,5 +100,17 @@ public:
 private:
     session_type session_;
 };
+
+// The error `client` throws for GET `url` (either adapter); fails the test if there is none.
+template <class Client>
+std::optional<corio::http::error> failure_of(Client& client, const std::string& url) {
+    try {
+        (void)client.get(url);
+    } catch (const corio::http::error& failure) {
+        return failure;
+    }
+    ADD_FAILURE() << "no error for " << url;
+    return std::nullopt;
+}
 
 } // namespace corio_test

@@ -7,7 +7,7 @@
 #include <corio/http/server.hpp>
 
 #include "compression.hpp"
-#include "https_server_thread.hpp"
+#include "https_test_support.hpp"
 #include "support/child_process.hpp"
 #include "support/leak_check.hpp"
 #include "support/nginx_process.hpp"
@@ -27,8 +27,7 @@ using corio_test::https_server_thread;
 namespace {
 
 const corio_test::test_authority& authority() {
-    static const corio_test::test_authority made;
-    return made;
+    return corio_test::test_ca();
 }
 
 corio_test::process_result run_corio_get(const std::vector<std::string>& args,
@@ -43,11 +42,8 @@ bool starts_with(std::string_view text, std::string_view prefix) {
     return text.starts_with(prefix);
 }
 
-// The test CA, as a file for --cacert.
-struct ca_file {
-    corio_test::scratch_directory directory;
-    std::string path = directory.write("ca.pem", authority().certificate()).string();
-};
+// The test CA, as a file for --cacert (ca.ca_file).
+using ca_file = corio_test::trusting_options;
 
 const std::string plain_text = "the body, compressed on the wire\n";
 
@@ -68,7 +64,7 @@ TEST(CorioGetHttps, CacertTrustsTheTestCa) {
     const https_server_thread site{authority().localhost()};
     const ca_file ca;
     const std::string url = site.url("/hello");
-    const corio_test::process_result run = run_corio_get({"--cacert", ca.path, url});
+    const corio_test::process_result run = run_corio_get({"--cacert", ca.ca_file, url});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     const std::vector<std::string> lines = corio_test::lines_of(run.out);
     ASSERT_EQ(lines.size(), 1U) << run.out;
@@ -81,7 +77,7 @@ TEST(CorioGetHttps, SslCertFileTrustsTheTestCaAsEverywhereOpenSslIsUsed) {
     const https_server_thread site{authority().localhost()};
     const ca_file ca;
     const corio_test::process_result run =
-        run_corio_get({"--body", site.url("/hello")}, {"SSL_CERT_FILE=" + ca.path});
+        run_corio_get({"--body", site.url("/hello")}, {"SSL_CERT_FILE=" + ca.ca_file});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(run.out, "hello over TLS: /hello");
 }
@@ -102,7 +98,7 @@ TEST(CorioGetHttps, WithoutTheCaEachTlsFailureIsNamedOnItsLine) {
     const std::string mismatched_url =
         "https://localhost:" + std::to_string(other_host.port()) + "/hello";
     const corio_test::process_result run =
-        run_corio_get({"--cacert", ca.path, expired_url, mismatched_url});
+        run_corio_get({"--cacert", ca.ca_file, expired_url, mismatched_url});
     EXPECT_EQ(run.exit_code, 1);
     const std::vector<std::string> lines = corio_test::lines_of(run.out);
     ASSERT_EQ(lines.size(), 2U) << run.out;
@@ -131,11 +127,11 @@ TEST(CorioGetHttps, RawKeepsACompressedBodyAsSent) {
     const https_server_thread site{authority().localhost(), routes_with_gzip};
     const ca_file ca;
     const corio_test::process_result decoded =
-        run_corio_get({"--cacert", ca.path, "--body", site.url("/gzip")});
+        run_corio_get({"--cacert", ca.ca_file, "--body", site.url("/gzip")});
     EXPECT_EQ(decoded.exit_code, 0) << decoded.err;
     EXPECT_EQ(decoded.out, plain_text);
     const corio_test::process_result raw =
-        run_corio_get({"--cacert", ca.path, "--raw", "--body", site.url("/gzip")});
+        run_corio_get({"--cacert", ca.ca_file, "--raw", "--body", site.url("/gzip")});
     EXPECT_EQ(raw.exit_code, 0) << raw.err;
     EXPECT_EQ(raw.out, corio_test::compress(plain_text, corio_test::compressed_format::gzip));
 }

@@ -11,7 +11,7 @@
 #include <corio/runtime/event_loop.hpp>
 
 #include "client_adapters.hpp"
-#include "https_server_thread.hpp"
+#include "https_test_support.hpp"
 #include "raw_http_server.hpp"
 #include "server_thread.hpp"
 #include "support/leak_check.hpp"
@@ -25,8 +25,10 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 using namespace std::chrono_literals;
 using corio::http::client_options;
@@ -36,34 +38,17 @@ using corio_test::https_server_thread;
 
 namespace {
 
+using corio_test::trusting_options;
+
 const corio_test::test_authority& authority() {
-    static const corio_test::test_authority made;
-    return made;
+    return corio_test::test_ca();
 }
-
-// Options that trust the test CA (through a file, as a user gives it) and bound every request.
-struct trusting_options {
-    corio_test::scratch_directory directory;
-    client_options options;
-
-    trusting_options() {
-        options.tls.ca_file = directory.write("ca.pem", authority().certificate()).string();
-        options.timeouts.total = 10s;
-    }
-};
 
 template <class Client>
 class HttpsClients : public testing::Test {
 protected:
-    // The error `client` throws for GET `url`; fails the test if there is none.
     static std::optional<corio::http::error> failure_of(Client& client, const std::string& url) {
-        try {
-            (void)client.get(url);
-        } catch (const corio::http::error& failure) {
-            return failure;
-        }
-        ADD_FAILURE() << "no error for " << url;
-        return std::nullopt;
+        return corio_test::failure_of(client, url);
     }
 
     corio_test::leak_check check_;
@@ -143,9 +128,8 @@ TYPED_TEST(HttpsClients, AnHttpsRedirectToHttpIsFollowed) {
 // A TLS server that would rather speak h2: it answers with the protocol ALPN chose.
 TYPED_TEST(HttpsClients, TheClientOffersHttp11OnlyWhateverItsOptionsSay) {
     const corio_test::pem_credentials credentials = authority().localhost();
-    corio::net::tls_server_options server_side =
-        corio::net::tls_server_options::from_pem(credentials.certificate_chain,
-                                                 credentials.private_key);
+    corio::net::tls_server_options server_side = corio::net::tls_server_options::from_pem(
+        credentials.certificate_chain, credentials.private_key);
     server_side.alpn_protocols = {"h2", "http/1.1"};
     const corio::net::tls_context context = corio::net::tls_context::server(server_side);
     corio_test::server_thread server{corio_test::tls_peers::over_tls(
@@ -234,31 +218,28 @@ TYPED_TEST(HttpsClients, AServerThatStallsMidHandshakeHitsTheConnectTimeout) {
     server.stop();
 }
 
-TYPED_TEST(HttpsClients, AResetMidHandshakeIsAPeerReset) {
-    corio_test::server_thread server{
-        corio_test::tls_peers::misbehaving(corio_test::tls_peers::reset_after_hello)};
+// Peers that break the handshake off: each ends in a tls error whose message says which.
+TYPED_TEST(HttpsClients, APeerThatBreaksTheHandshakeOffIsNamedInTheError) {
+    using corio_test::tls_peers::behaviour;
+    const std::vector<std::pair<behaviour, std::string_view>> cases{
+        {corio_test::tls_peers::reset_after_hello, "peer reset: "},
+        {corio_test::tls_peers::close_after_hello,
+         "handshake failure: the peer closed the connection during the TLS handshake"},
+        {corio_test::tls_peers::answer_garbage, "handshake failure: the peer does not speak TLS"},
+    };
     const trusting_options trust;
-    TypeParam client{trust.options};
-    const auto failure =
-        this->failure_of(client, "https://127.0.0.1:" + std::to_string(server.port()) + "/");
-    ASSERT_TRUE(failure);
-    EXPECT_EQ(failure->kind(), error_kind::tls);
-    EXPECT_TRUE(starts_with(failure->what(), "peer reset: ")) << failure->what();
-    server.stop();
-}
-
-TYPED_TEST(HttpsClients, GarbageInsteadOfAServerHelloIsAHandshakeFailure) {
-    corio_test::server_thread server{
-        corio_test::tls_peers::misbehaving(corio_test::tls_peers::answer_garbage)};
-    const trusting_options trust;
-    TypeParam client{trust.options};
-    const auto failure =
-        this->failure_of(client, "https://127.0.0.1:" + std::to_string(server.port()) + "/");
-    ASSERT_TRUE(failure);
-    EXPECT_EQ(failure->kind(), error_kind::tls);
-    EXPECT_TRUE(starts_with(failure->what(), "handshake failure: the peer does not speak TLS"))
-        << failure->what();
-    server.stop();
+    for (const auto& [how, message] : cases) {
+        SCOPED_TRACE(message);
+        corio_test::server_thread server{corio_test::tls_peers::misbehaving(how)};
+        TypeParam client{trust.options};
+        const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+        const auto failure = this->failure_of(client, url);
+        ASSERT_TRUE(failure);
+        EXPECT_EQ(failure->kind(), error_kind::tls);
+        EXPECT_EQ(failure->url(), url);
+        EXPECT_TRUE(starts_with(failure->what(), message)) << failure->what();
+        server.stop();
+    }
 }
 
 TYPED_TEST(HttpsClients, AServerOfferingOnlyTls10FailsOnTheProtocolVersion) {

@@ -18,6 +18,7 @@
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/wait_for.hpp>
 
+#include "https_test_support.hpp"
 #include "raw_http_server.hpp"
 #include "support/test_certificates.hpp"
 #include "tls_peers.hpp"
@@ -43,8 +44,7 @@ using corio::http::server_response;
 namespace {
 
 const corio_test::test_authority& authority() {
-    static const corio_test::test_authority made;
-    return made;
+    return corio_test::test_ca();
 }
 
 server_options https_options(const corio_test::pem_credentials& credentials) {
@@ -58,16 +58,7 @@ corio::task<server_response> hello(server_request& request) {
     co_return server_response::text(200, "hello over " + request.method);
 }
 
-// A client session trusting the test CA.
-struct trusting {
-    corio_test::scratch_directory directory;
-    client_options options;
-
-    trusting() {
-        options.tls.ca_file = directory.write("ca.pem", authority().certificate()).string();
-        options.timeouts.total = 10s;
-    }
-};
+using trusting = corio_test::trusting_options;
 
 // Runs `client` against an HTTPS server with a /hello route, then stops it.
 void with_https_app(server_options options,

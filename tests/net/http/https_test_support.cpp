@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "https_server_thread.hpp"
+#include "https_test_support.hpp"
 
 #include <corio/net/address.hpp>
 
@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <exception>
 #include <future>
 #include <utility>
@@ -26,6 +27,17 @@ corio::task<corio::http::server_response> redirect(corio::http::server_request& 
 }
 
 } // namespace
+
+const test_authority& test_ca() {
+    static const test_authority made;
+    return made;
+}
+
+trusting_options::trusting_options()
+    : ca_file(directory.write("ca.pem", test_ca().certificate()).string()) {
+    options.tls.ca_file = ca_file;
+    options.timeouts.total = std::chrono::seconds(10);
+}
 
 void https_server_thread::default_routes(corio::http::server& app) {
     app.route("GET", "/hello", hello);

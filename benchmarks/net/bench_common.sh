@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# bench_common.sh - sourced by the comparison scripts: medians of interleaved rounds, corio's
+# Google Benchmark rate, and the table that puts corio next to two other clients.
+
+# The last of its arguments, "n/a" if there are none (for a client that is not installed).
+last() {
+    if [[ $# -eq 0 ]]; then
+        echo n/a
+    else
+        echo "${@: -1}"
+    fi
+}
+
+# The median of its arguments ("failed" if any failed, "n/a" if there are none).
+median() {
+    if [[ $# -eq 0 ]]; then
+        echo n/a
+    elif [[ " $* " == *" failed "* ]]; then
+        echo failed
+    else
+        printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    fi
+}
+
+# corio_rate BENCHMARK FILTER SECONDS: the items/s of the one benchmark FILTER selects, or
+# "failed". Killed after $limit seconds.
+corio_rate() {
+    timeout "$limit" "$1" --benchmark_filter="$2" --benchmark_min_time="$3" \
+        --benchmark_format=csv 2>/dev/null |
+        awk -F, '
+            /^name,/ { for (i = 1; i <= NF; ++i) if ($i == "items_per_second") column = i; next }
+            column && $column != "" { printf "%.0f\n", $column; found = 1 }
+            END { if (!found) print "failed" }'
+}
+
+# ratio_table "ROW HEADER" "A HEADER" "B HEADER" "CORIO HEADER" ROW...: a Markdown table of rows
+# "label a b corio", with corio/a and corio/b.
+ratio_table() {
+    local row_header=$1 a_header=$2 b_header=$3 corio_header=$4
+    shift 4
+    echo "| $row_header | $a_header | $b_header | $corio_header | corio / ${a_header%% *} | corio / ${b_header%% *} |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    local row
+    for row in "$@"; do
+        echo "$row" | awk '
+            function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
+            { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ratio($4, $2), ratio($4, $3) }'
+    done
+}
