@@ -197,18 +197,29 @@ void http_client_get(benchmark::State& state, server_kind kind) {
     }
     state.SetItemsProcessed(state.iterations());
 }
+// CORIO_BENCH_ITERATIONS=N runs exactly N timed requests instead of as many as fit the time:
+// callgrind and memcheck counts of two runs with different N then differ by exactly the
+// difference in requests, so setup cancels out of the per-request figure.
+void fixed_iterations(benchmark::internal::Benchmark* bench) {
+    if (const char* count = std::getenv("CORIO_BENCH_ITERATIONS")) {
+        bench->Iterations(std::strtoll(count, nullptr, 10));
+    }
+}
+
 BENCHMARK_CAPTURE(http_client_get, corio_server, server_kind::corio_thread)
     ->ArgName("connections")
     ->Arg(1)
     ->Arg(16)
     ->Arg(64)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->Apply(fixed_iterations);
 BENCHMARK_CAPTURE(http_client_get, external, server_kind::external)
     ->ArgName("connections")
     ->Arg(1)
     ->Arg(16)
     ->Arg(64)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->Apply(fixed_iterations);
 
 // One request per connection, one at a time: connect (and handshake, for https), GET, close.
 corio::task<> measure_new_connections(benchmark::State& state, std::string url, bool resume) {
@@ -250,6 +261,11 @@ void http_client_new_connection(benchmark::State& state) {
     corio::run(measure_new_connections(state, url, state.range(0) != 0));
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(http_client_new_connection)->ArgName("resumed")->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(http_client_new_connection)
+    ->ArgName("resumed")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()
+    ->Apply(fixed_iterations);
 
 } // namespace

@@ -31,7 +31,7 @@ exchange_settings make_exchange_settings(const client_options& options,
     limits.max_head_bytes = options.limits.max_head_bytes;
     limits.max_header_count = options.limits.max_header_count;
     limits.max_body_bytes = options.limits.max_body_bytes;
-    return exchange_settings{request_deadlines{options.timeouts, io.now()}, limits, &io,
+    return exchange_settings{request_deadlines{options.timeouts, io.now()}, limits, &io, io.loop(),
                              options.decoding == content_decoding::decode};
 }
 
@@ -89,7 +89,7 @@ response_reader::step exchange_core::next() {
         const response_reader::step step = reader_.next();
         if (step.event == reader_event::head) {
             head_received_ = true;
-            if (settings_.decode_content && reader_.expects_body()) {
+            if (settings_.decode_content && reader_.content_encoded() && reader_.expects_body()) {
                 decoder_ =
                     content_decoder::for_response(reader_.head().status, reader_.head().fields);
             }
@@ -131,7 +131,9 @@ response_reader::step exchange_core::next_decoded() {
 }
 
 io_deadline exchange_core::next_deadline() const {
-    return settings_.deadlines.next_io(settings_.io->now());
+    const client_clock::time_point now =
+        settings_.loop != nullptr ? settings_.loop->now() : settings_.io->now();
+    return settings_.deadlines.next_io(now);
 }
 
 void exchange_core::timed_out(const io_deadline& fired) const {

@@ -201,6 +201,7 @@ struct framing_fields {
     std::string_view content_length; // the first one
     bool connection_close = false;
     bool connection_keep_alive = false;
+    bool content_encoding = false;
 };
 
 // headers::has_token()'s rule, for both tokens at once.
@@ -220,7 +221,7 @@ void note_connection_tokens(std::string_view value, framing_fields& found) {
 framing_fields find_framing_fields(const headers& fields) {
     framing_fields found;
     for (const header_field& field : fields) {
-        // By length first: most fields are none of the three, and that settles it.
+        // By length first: most fields are none of the four, and that settles it.
         switch (field.name.size()) {
         case 10:
             if (iequals(field.name, "connection")) {
@@ -231,6 +232,10 @@ framing_fields find_framing_fields(const headers& fields) {
             if (iequals(field.name, "content-length") && found.content_lengths++ == 0) {
                 found.content_length = field.value;
             }
+            break;
+        case 16:
+            found.content_encoding =
+                found.content_encoding || iequals(field.name, "content-encoding");
             break;
         case 17:
             if (iequals(field.name, "transfer-encoding")) {
@@ -329,6 +334,7 @@ response_disposition dispose_response(std::string_view request_method, const res
                         ? framing_result{{body_kind::none, 0}}
                         : framing_from(found, head.fields, body_kind::until_close);
     result.keeps_alive = persists(head.version_minor, found);
+    result.content_encoding = found.content_encoding;
     return result;
 }
 

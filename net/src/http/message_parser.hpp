@@ -103,11 +103,13 @@ struct framing_result {
 // regardless; the caller checks that separately.
 [[nodiscard]] bool keeps_alive(int version_minor, const headers& fields);
 
-// What a client must know of every final response head before it reads on: response_framing()
-// and keeps_alive() together, from one pass over the fields instead of three.
+// What a client must know of every final response head before it reads on: response_framing(),
+// keeps_alive() and whether there is a Content-Encoding to undo, from one pass over the fields
+// instead of four.
 struct response_disposition {
     framing_result framed;
     bool keeps_alive = false;
+    bool content_encoding = false;
 };
 [[nodiscard]] response_disposition dispose_response(std::string_view request_method,
                                                     const response_head& head);

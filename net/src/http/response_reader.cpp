@@ -123,6 +123,7 @@ response_reader::step response_reader::parse_head() {
     framing_ = disposition.framed.framing;
     // Decided now, because the driver may move the fields out of head().
     response_keeps_alive_ = disposition.keeps_alive;
+    content_encoded_ = disposition.content_encoding;
     remaining_ = framing_.length;
     if (framing_.kind == body_kind::chunked) {
         chunked_ = std::make_unique<chunked_decoder>(parse_limits_);

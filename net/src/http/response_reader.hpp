@@ -80,6 +80,9 @@ public:
     [[nodiscard]] bool reusable() const noexcept;
     // Body bytes delivered so far.
     [[nodiscard]] std::uint64_t body_bytes() const noexcept { return body_bytes_; }
+    // From the head event on: the final head names a Content-Encoding (found in the same pass
+    // over the fields as the framing, so a client need not look again).
+    [[nodiscard]] bool content_encoded() const noexcept { return content_encoded_; }
     // Trailer fields of a chunked body, complete at the end event.
     [[nodiscard]] const headers& trailers() const noexcept;
     // The buffer's memory, for the connection's next response, once this one no longer needs
@@ -112,6 +115,7 @@ private:
     std::size_t interim_responses_ = 0;
     body_framing framing_;
     bool response_keeps_alive_ = false;
+    bool content_encoded_ = false;
     std::uint64_t remaining_ = 0; // content_length: body bytes still to come
     std::uint64_t body_bytes_ = 0;
     std::unique_ptr<chunked_decoder> chunked_;

@@ -76,6 +76,14 @@ public:
             return nullptr;
         }
         std::deque<SSL_SESSION*>& kept = found->second;
+        while (!kept.empty() && SSL_SESSION_is_resumable(kept.back()) != 1) {
+            SSL_SESSION_free(kept.back()); // its connection failed after it came
+            kept.pop_back();
+        }
+        if (kept.empty()) {
+            sessions.erase(found);
+            return nullptr;
+        }
         SSL_SESSION* newest = kept.back();
         if (SSL_SESSION_get_protocol_version(newest) >= TLS1_3_VERSION) {
             kept.pop_back(); // its reference passes to the caller
@@ -257,7 +265,15 @@ public:
         SSL_set_bio(ssl_, bio, bio); // one BIO both ways: the SSL object owns it now
         SSL_set_ex_data(ssl_, engine_index(), this);
     }
-    ~openssl_engine() override { SSL_free(ssl_); }
+    ~openssl_engine() override {
+        if (handshake_done_ && !failed_) {
+            // Closing without close_notify (an idle pooled connection, say) is our choice, not a
+            // broken session: OpenSSL would otherwise mark the session, which in TLS 1.3 is the
+            // ticket just remembered, as not resumable when the SSL object is freed.
+            SSL_set_shutdown(ssl_, SSL_get_shutdown(ssl_) | SSL_SENT_SHUTDOWN);
+        }
+        SSL_free(ssl_);
+    }
     openssl_engine(const openssl_engine&) = delete;
     openssl_engine& operator=(const openssl_engine&) = delete;
 
@@ -436,6 +452,7 @@ public:
 private:
     // Throws the tls_error that SSL_get_error's `error` and the error queue describe.
     [[noreturn]] void fail(int error) {
+        failed_ = true;
         const openssl_reason reason = take_openssl_reason();
         if (out_of_memory_) {
             throw std::bad_alloc();
@@ -526,6 +543,7 @@ private:
     bool input_ended_ = false;
     std::vector<std::byte> output_;
     bool handshake_done_ = false;
+    bool failed_ = false;        // a fatal error: the session must not be resumed
     bool out_of_memory_ = false; // a record could not be appended to output_
 };
 
