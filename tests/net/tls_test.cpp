@@ -152,6 +152,34 @@ TEST(Tls, AClientAndAServerExchangeDataAndCloseCleanly) {
     });
 }
 
+// After close_notify, reads keep saying "end" at once, though the peer still holds the TCP
+// connection open (it waits for ours).
+TEST(Tls, TheEndAfterCloseNotifyIsReportedEveryTime) {
+    const tls_context server = server_context(authority().localhost());
+    const trusting_client client;
+    run_checked([&]() -> corio::task<> {
+        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
+        const std::uint16_t port = listener.local_address().port();
+        auto serve = [&]() -> corio::task<> {
+            tls_stream stream = co_await accept_tls(listener, server);
+            co_await stream.write_all(bytes("bye"), {});
+            co_await stream.shutdown_write({});
+            (void)co_await read_to_end(stream); // until the client's close_notify
+        };
+        auto talk = [&]() -> corio::task<> {
+            tls_stream stream =
+                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
+            EXPECT_EQ(co_await read_to_end(stream), "bye");
+            std::array<std::byte, 16> buffer{};
+            for (int i = 0; i < 3; ++i) {
+                EXPECT_EQ(co_await corio::wait_for(stream.read_some(buffer, {}), 2s), 0U);
+            }
+            co_await stream.shutdown_write({});
+        };
+        co_await corio::gather(serve(), talk());
+    });
+}
+
 TEST(Tls, LargeTransfersArriveIntactInBothDirectionsAtOnce) {
     const tls_context server = server_context(authority().localhost());
     const trusting_client client;

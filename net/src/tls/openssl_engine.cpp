@@ -216,6 +216,15 @@ std::vector<unsigned char> alpn_wire_format(const std::vector<std::string>& prot
     return wire;
 }
 
+// SSL_get_error() needs this thread's error queue empty before each TLS call. Clearing it walks
+// every slot, so look first: it is almost always empty already (fail() empties it after each
+// failure), and this runs before every read and write.
+void empty_error_queue() noexcept {
+    if (ERR_peek_error() != 0) {
+        ERR_clear_error();
+    }
+}
+
 class openssl_engine;
 
 // The SSL object's back pointer to its engine (for the session callback).
@@ -264,6 +273,9 @@ public:
         BIO_set_data(bio, this);
         SSL_set_bio(ssl_, bio, bio); // one BIO both ways: the SSL object owns it now
         SSL_set_ex_data(ssl_, engine_index(), this);
+        // Take whole records, and what follows them, in one BIO read rather than a header read
+        // and a body read: the input is in memory already.
+        SSL_set_read_ahead(ssl_, 1);
     }
     ~openssl_engine() override {
         if (handshake_done_ && !failed_) {
@@ -328,6 +340,10 @@ public:
     }
     void input_received(std::size_t size) noexcept override { input_end_ += size; }
     void input_ended() noexcept override { input_ended_ = true; }
+    [[nodiscard]] bool has_buffered_input() const noexcept override {
+        return input_begin_ != input_end_ || input_ended_ || SSL_has_pending(ssl_) == 1 ||
+               (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0; // read() says closed
+    }
 
     // ---- ciphertext out ----
     [[nodiscard]] bool has_output() const noexcept override { return !output_.empty(); }
@@ -335,7 +351,7 @@ public:
 
     // ---- the protocol ----
     tls_progress handshake() override {
-        ERR_clear_error();
+        empty_error_queue();
         const int result = SSL_do_handshake(ssl_);
         if (result == 1) {
             handshake_done_ = true;
@@ -349,7 +365,7 @@ public:
     }
 
     tls_read_result read(std::span<std::byte> buffer) override {
-        ERR_clear_error();
+        empty_error_queue();
         std::size_t size = 0;
         const int result = SSL_read_ex(ssl_, buffer.data(), buffer.size(), &size);
         if (result == 1) {
@@ -368,7 +384,7 @@ public:
     tls_write_result write(std::span<const std::byte> data) override {
         std::size_t taken = 0;
         while (taken < data.size()) {
-            ERR_clear_error();
+            empty_error_queue();
             std::size_t written = 0;
             const int result =
                 SSL_write_ex(ssl_, data.data() + taken, data.size() - taken, &written);

@@ -56,6 +56,10 @@ public:
     virtual void input_received(std::size_t size) noexcept = 0;
     // The transport reached its end: no more input will come.
     virtual void input_ended() noexcept = 0;
+    // Whether read() could produce anything without more input: ciphertext not yet taken, a
+    // record taken but not yet decrypted or delivered, or the end of the input to report. When
+    // false, a driver goes straight to the transport instead of asking read() to say so.
+    [[nodiscard]] virtual bool has_buffered_input() const noexcept = 0;
 
     // ---- ciphertext out ----
     [[nodiscard]] virtual bool has_output() const noexcept = 0;

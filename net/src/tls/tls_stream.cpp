@@ -223,6 +223,12 @@ task<std::size_t> tls_stream::read_some(std::span<std::byte> buffer, deadline un
         co_return 0;
     }
     for (;;) {
+        if (!engine_->has_buffered_input()) {
+            // Nothing to decrypt: read() would only say so. Before waiting for the peer, send
+            // what we produced - it may be waiting for that.
+            co_await flush(until);
+            co_await receive(until);
+        }
         const detail::tls_read_result result = engine_->read(buffer);
         if (result.progress == detail::tls_progress::done) {
             // Anything the read produced (a key update, say) goes out with the next flush; data
