@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <array>
 #include <chrono>
 #include <memory>
@@ -83,7 +84,10 @@ raw_http_server::handler over_tls(const corio::net::tls_context& context, tls_ha
 // ---- legacy_tls_server ----
 
 legacy_tls_server::legacy_tls_server() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    // Not SOCK_CLOEXEC, which macOS lacks: a child process started meanwhile must not inherit
+    // it, though (tests start nginx and the examples).
+    ::fcntl(listener_, F_SETFD, FD_CLOEXEC);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -130,10 +134,11 @@ void legacy_tls_server::run() noexcept {
         if (::poll(&waiting, 1, 50) <= 0) {
             continue;
         }
-        const int connection = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        const int connection = ::accept(listener_, nullptr, nullptr);
         if (connection < 0) {
             continue;
         }
+        ::fcntl(connection, F_SETFD, FD_CLOEXEC);
         SSL* ssl = SSL_new(context);
         SSL_set_fd(ssl, connection);
         (void)SSL_accept(ssl); // fails: the client wants TLS 1.2 at least, and is told so

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <string_view>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -28,7 +30,7 @@ using namespace std::chrono_literals;
 // A port nobody listens on right now (the kernel's pick for an ephemeral bind). Another process
 // may take it before nginx does; start() is then retried with another.
 std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0); // (no SOCK_CLOEXEC on macOS)
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -45,7 +47,7 @@ std::uint16_t free_loopback_port() {
 }
 
 bool accepts_connections(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0); // (no SOCK_CLOEXEC on macOS)
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -68,9 +70,22 @@ std::string read_file(const std::filesystem::path& file) {
 } // namespace
 
 std::optional<std::filesystem::path> nginx_process::find() {
-    for (const char* candidate : {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
-        if (::access(candidate, X_OK) == 0) {
-            return std::filesystem::path(candidate);
+    // Debian's place (not always on a user's PATH), then the PATH (Homebrew's, say).
+    std::vector<std::filesystem::path> candidates{"/usr/sbin/nginx", "/usr/local/sbin/nginx"};
+    if (const char* path = std::getenv("PATH")) {
+        std::string_view rest = path;
+        while (!rest.empty()) {
+            const std::size_t colon = rest.find(':');
+            const std::string_view directory = rest.substr(0, colon);
+            if (!directory.empty()) {
+                candidates.push_back(std::filesystem::path(directory) / "nginx");
+            }
+            rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+        }
+    }
+    for (const std::filesystem::path& candidate : candidates) {
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
         }
     }
     return std::nullopt;
