@@ -52,18 +52,8 @@ void with_app(std::function<corio::task<>(server&, std::string)> client) {
         app.route("POST", "/echo", echo);
         app.route("GET", "/moved", moved);
         app.listen(corio::net::address::loopback_v4(0));
-        corio::join_handle<> serving = corio::spawn(app.serve());
-        std::exception_ptr failure;
-        try {
-            co_await client(app, "http://" + app.local_address().to_string());
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        app.stop();
-        co_await serving;
-        if (failure) {
-            std::rethrow_exception(failure);
-        }
+        co_await corio_test::serve_while(app,
+                                         client(app, "http://" + app.local_address().to_string()));
     });
 }
 

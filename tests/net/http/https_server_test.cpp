@@ -67,18 +67,8 @@ void with_https_app(server_options options,
         server app{options};
         app.route("GET", "/hello", hello);
         app.listen(corio::net::address::loopback_v4(0));
-        corio::join_handle<> serving = corio::spawn(app.serve());
-        std::exception_ptr failure;
-        try {
-            co_await client(app, "https://" + app.local_address().to_string());
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        app.stop();
-        co_await serving;
-        if (failure) {
-            std::rethrow_exception(failure);
-        }
+        co_await corio_test::serve_while(app,
+                                         client(app, "https://" + app.local_address().to_string()));
     });
 }
 

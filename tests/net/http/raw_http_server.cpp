@@ -164,21 +164,6 @@ void run_checked(const std::function<corio::task<>()>& scenario) {
     expect_loop_is_clean(loop);
 }
 
-corio::task<> serve_while(raw_http_server& server, corio::task<> client) {
-    corio::join_handle<> serving = corio::spawn(server.serve());
-    std::exception_ptr failure;
-    try {
-        co_await client;
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    server.stop();
-    co_await serving;
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-}
-
 raw_http_server::handler
 keep_alive_handler(std::function<std::string(const received_request&)> respond) {
     return [respond = std::move(respond)](corio::net::tcp_stream& stream, std::size_t) {

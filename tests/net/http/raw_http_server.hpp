@@ -12,10 +12,13 @@
 #include <corio/http/headers.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
+#include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -81,8 +84,23 @@ private:
 // coroutine frame or file descriptor behind.
 void run_checked(const std::function<corio::task<>()>& scenario);
 
-// Runs `client` while `server` serves, then stops the server; rethrows the client's failure.
-corio::task<> serve_while(raw_http_server& server, corio::task<> client);
+// Runs `client` while `server` serves, then stops the server and waits for serve() to end;
+// rethrows the client's failure. For a raw_http_server or a corio::http::server alike.
+template <class Server>
+corio::task<> serve_while(Server& server, corio::task<> client) {
+    corio::join_handle<> serving = corio::spawn(server.serve());
+    std::exception_ptr failure;
+    try {
+        co_await client;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    server.stop();
+    co_await serving;
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+}
 
 // A handler serving keep-alive requests in a loop: `respond` maps each request to the raw bytes
 // to send. The loop ends when the client closes or a response contains "Connection: close".
