@@ -172,7 +172,7 @@ scratch_directory::~scratch_directory() {
 
 std::filesystem::path scratch_directory::write(const std::string& name,
                                                const std::string& contents) const {
-    const std::filesystem::path file = path_ / name;
+    std::filesystem::path file = path_ / name;
     std::ofstream out(file, std::ios::binary);
     out << contents;
     if (!out.flush()) {

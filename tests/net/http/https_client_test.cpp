@@ -259,7 +259,7 @@ struct closing_without_close_notify {
     corio::net::tls_context context;
     corio_test::server_thread server;
 
-    explicit closing_without_close_notify(std::string response)
+    explicit closing_without_close_notify(const std::string& response)
         : context(make_context())
         , server(corio_test::tls_peers::over_tls(
               context, [response](corio::net::tls_stream& stream) -> corio::task<> {

@@ -33,7 +33,6 @@
 #include <string>
 
 using namespace std::chrono_literals;
-using corio::http::client_options;
 using corio::http::client_session;
 using corio::http::response;
 using corio::http::server;

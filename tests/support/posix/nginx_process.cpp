@@ -155,6 +155,7 @@ bool nginx_process::start(const std::filesystem::path& executable, std::uint16_t
     const std::string conf = dir + "/nginx.conf";
     std::vector<std::string> args{executable.string(), "-p", dir + "/", "-c", conf, "-e", log};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& arg : args) {
         argv.push_back(arg.data());
     }
