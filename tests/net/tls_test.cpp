@@ -121,35 +121,53 @@ bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
 }
 
+// What one end of a test connection does with its TLS stream.
+using tls_side = std::function<corio::task<>(tls_stream&)>;
+
+// One TLS connection over loopback, on a fresh loop: `serve` runs on the accepted end (server
+// context `server`), `talk` on the client's (connected to 127.0.0.1 with `client`), at the same
+// time; then nothing may be left behind.
+void with_tls_pair(const tls_context& server, const tls_context& client, const tls_side& serve,
+                   const tls_side& talk) {
+    run_checked([&]() -> corio::task<> {
+        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
+        const std::uint16_t port = listener.local_address().port();
+        auto server_end = [&]() -> corio::task<> {
+            tls_stream stream = co_await accept_tls(listener, server);
+            co_await serve(stream);
+        };
+        auto client_end = [&]() -> corio::task<> {
+            tls_stream stream = co_await tls_stream::connect("127.0.0.1", port, client, 10s);
+            co_await talk(stream);
+        };
+        co_await corio::gather(server_end(), client_end());
+    });
+}
+
 // ---- a working connection ----
 
 TEST(Tls, AClientAndAServerExchangeDataAndCloseCleanly) {
     const tls_context server = server_context(authority().localhost());
     const trusting_client client;
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        auto serve = [&]() -> corio::task<std::string> {
-            tls_stream stream = co_await accept_tls(listener, server);
+    std::string received;
+    std::string answer;
+    with_tls_pair(
+        server, client.context,
+        [&](tls_stream& stream) -> corio::task<> {
             EXPECT_EQ(stream.alpn_protocol(), "");
-            std::string request = co_await read_to_end(stream);
-            co_await stream.write_all(bytes("echo:" + request), {});
+            received = co_await read_to_end(stream);
+            co_await stream.write_all(bytes("echo:" + received), {});
             co_await stream.shutdown_write({});
-            co_return request;
-        };
-        auto talk = [&]() -> corio::task<std::string> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
+        },
+        [&](tls_stream& stream) -> corio::task<> {
             EXPECT_EQ(stream.version(), corio::net::tls_version::tls1_3);
             EXPECT_FALSE(stream.session_resumed());
             co_await stream.write_all(bytes("hello"), {});
             co_await stream.shutdown_write({}); // close_notify: the server reads the end
-            co_return co_await read_to_end(stream);
-        };
-        auto [received, answer] = co_await corio::gather(serve(), talk());
-        EXPECT_EQ(received, "hello");
-        EXPECT_EQ(answer, "echo:hello");
-    });
+            answer = co_await read_to_end(stream);
+        });
+    EXPECT_EQ(received, "hello");
+    EXPECT_EQ(answer, "echo:hello");
 }
 
 // After close_notify, reads keep saying "end" at once, though the peer still holds the TCP
@@ -157,27 +175,21 @@ TEST(Tls, AClientAndAServerExchangeDataAndCloseCleanly) {
 TEST(Tls, TheEndAfterCloseNotifyIsReportedEveryTime) {
     const tls_context server = server_context(authority().localhost());
     const trusting_client client;
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        auto serve = [&]() -> corio::task<> {
-            tls_stream stream = co_await accept_tls(listener, server);
+    with_tls_pair(
+        server, client.context,
+        [](tls_stream& stream) -> corio::task<> {
             co_await stream.write_all(bytes("bye"), {});
             co_await stream.shutdown_write({});
             (void)co_await read_to_end(stream); // until the client's close_notify
-        };
-        auto talk = [&]() -> corio::task<> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
+        },
+        [](tls_stream& stream) -> corio::task<> {
             EXPECT_EQ(co_await read_to_end(stream), "bye");
             std::array<std::byte, 16> buffer{};
             for (int i = 0; i < 3; ++i) {
                 EXPECT_EQ(co_await corio::wait_for(stream.read_some(buffer, {}), 2s), 0U);
             }
             co_await stream.shutdown_write({});
-        };
-        co_await corio::gather(serve(), talk());
-    });
+        });
 }
 
 TEST(Tls, LargeTransfersArriveIntactInBothDirectionsAtOnce) {
@@ -187,32 +199,23 @@ TEST(Tls, LargeTransfersArriveIntactInBothDirectionsAtOnce) {
     for (std::size_t i = 0; i < big.size(); ++i) {
         big[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
     }
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        // Each side writes while it reads: one read and one write in flight on one stream.
-        auto full_duplex = [&](tls_stream& stream) -> corio::task<std::string> {
+    std::string at_server;
+    std::string at_client;
+    // Each side writes while it reads: one read and one write in flight on one stream.
+    auto full_duplex = [&big](std::string& received) {
+        return [&big, &received](tls_stream& stream) -> corio::task<> {
             auto send = [&]() -> corio::task<> {
                 co_await stream.write_all(bytes(big), {});
                 co_await stream.shutdown_write({});
             };
-            auto [unused, received] = co_await corio::gather(send(), read_to_end(stream));
+            auto [unused, got] = co_await corio::gather(send(), read_to_end(stream));
             (void)unused;
-            co_return received;
+            received = std::move(got);
         };
-        auto serve = [&]() -> corio::task<std::string> {
-            tls_stream stream = co_await accept_tls(listener, server);
-            co_return co_await full_duplex(stream);
-        };
-        auto talk = [&]() -> corio::task<std::string> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
-            co_return co_await full_duplex(stream);
-        };
-        auto [at_server, at_client] = co_await corio::gather(serve(), talk());
-        EXPECT_TRUE(at_server == big) << "server received " << at_server.size() << " bytes";
-        EXPECT_TRUE(at_client == big) << "client received " << at_client.size() << " bytes";
-    });
+    };
+    with_tls_pair(server, client.context, full_duplex(at_server), full_duplex(at_client));
+    EXPECT_TRUE(at_server == big) << "server received " << at_server.size() << " bytes";
+    EXPECT_TRUE(at_client == big) << "client received " << at_client.size() << " bytes";
 }
 
 TEST(Tls, AlpnAgreesOnAProtocolBothOffer) {
@@ -220,22 +223,17 @@ TEST(Tls, AlpnAgreesOnAProtocolBothOffer) {
     corio::net::tls_client_options options;
     options.alpn_protocols = {"h2", "http/1.1"};
     const trusting_client client{options};
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        auto serve = [&]() -> corio::task<std::string> {
-            tls_stream stream = co_await accept_tls(listener, server);
-            co_return std::string(stream.alpn_protocol());
+    std::string at_server;
+    std::string at_client;
+    auto note = [](std::string& chosen) {
+        return [&chosen](tls_stream& stream) -> corio::task<> {
+            chosen = stream.alpn_protocol();
+            co_return;
         };
-        auto talk = [&]() -> corio::task<std::string> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
-            co_return std::string(stream.alpn_protocol());
-        };
-        auto [at_server, at_client] = co_await corio::gather(serve(), talk());
-        EXPECT_EQ(at_server, "http/1.1");
-        EXPECT_EQ(at_client, "http/1.1");
-    });
+    };
+    with_tls_pair(server, client.context, note(at_server), note(at_client));
+    EXPECT_EQ(at_server, "http/1.1");
+    EXPECT_EQ(at_client, "http/1.1");
 }
 
 TEST(Tls, AHostNameIsCheckedAgainstTheCertificatesDnsNames) {
@@ -554,27 +552,20 @@ TEST(TlsMisbehavingPeers, AServerOfferingOnlyTls10FailsOnTheProtocolVersion) {
 TEST(TlsMisbehavingPeers, DataCutShortWithoutCloseNotifyIsATruncation) {
     const tls_context server = server_context(authority().localhost());
     const trusting_client client;
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        auto serve = [&]() -> corio::task<> {
-            tls_stream stream = co_await accept_tls(listener, server);
+    with_tls_pair(
+        server, client.context,
+        [](tls_stream& stream) -> corio::task<> {
             co_await stream.write_all(bytes("partial"), {});
             stream.close(); // no close_notify: the client cannot tell this from an attack
-        };
-        auto talk = [&]() -> corio::task<> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
-            std::string got;
+        },
+        [](tls_stream& stream) -> corio::task<> {
             try {
-                got = co_await read_to_end(stream);
+                (void)co_await read_to_end(stream);
                 ADD_FAILURE() << "an unclean close read as the end of the data";
             } catch (const tls_error& failure) {
                 EXPECT_EQ(failure.failure(), tls_failure::truncated);
             }
-        };
-        co_await corio::gather(serve(), talk());
-    });
+        });
 }
 
 // ---- cancellation ----
@@ -598,23 +589,17 @@ TEST(TlsCancellation, CancellingMidHandshakeFreesEverything) {
 TEST(TlsCancellation, CancellingAReadKeepsTheLoopClean) {
     const tls_context server = server_context(authority().localhost());
     const trusting_client client;
-    run_checked([&]() -> corio::task<> {
-        auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
-        const std::uint16_t port = listener.local_address().port();
-        auto serve = [&]() -> corio::task<> {
-            tls_stream stream = co_await accept_tls(listener, server);
+    with_tls_pair(
+        server, client.context,
+        [](tls_stream& stream) -> corio::task<> {
             (void)co_await read_to_end(stream); // until the client goes
-        };
-        auto talk = [&]() -> corio::task<> {
-            tls_stream stream =
-                co_await tls_stream::connect("127.0.0.1", port, client.context, 10s);
+        },
+        [](tls_stream& stream) -> corio::task<> {
             std::array<std::byte, 64> buffer{};
             EXPECT_THROW((void)co_await corio::wait_for(stream.read_some(buffer, {}), 50ms),
                          corio::timeout_error);
             co_await stream.shutdown_write({});
-        };
-        co_await corio::gather(serve(), talk());
-    });
+        });
 }
 
 } // namespace
