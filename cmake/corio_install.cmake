@@ -18,6 +18,14 @@ install(DIRECTORY runtime/include/ net/include/
     FILES_MATCHING PATTERN "*.hpp")
 
 set(corio_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/corio)
+# The libraries this build linked corio::net with, found again for the package's consumers.
+set(CORIO_PACKAGE_DEPENDENCIES "")
+if(CORIO_WITH_OPENSSL)
+    string(APPEND CORIO_PACKAGE_DEPENDENCIES "find_dependency(OpenSSL 3.0)\n")
+endif()
+if(CORIO_WITH_ZLIB)
+    string(APPEND CORIO_PACKAGE_DEPENDENCIES "find_dependency(ZLIB)\n")
+endif()
 install(EXPORT corioTargets NAMESPACE corio:: DESTINATION ${corio_cmake_dir})
 configure_package_config_file(cmake/corioConfig.cmake.in
     ${PROJECT_BINARY_DIR}/corioConfig.cmake
