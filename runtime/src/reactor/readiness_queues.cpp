@@ -34,14 +34,14 @@ bool readiness_queues::start(io_operation& op) noexcept {
     }
     op.backend_data = &queue;
     queue.push_back(op);
-    ++pending_;
+    ++parked_;
     return false;
 }
 
 void readiness_queues::unqueue(io_operation& op) noexcept {
     static_cast<io_operation_list*>(op.backend_data)->remove(op);
     op.backend_data = nullptr;
-    --pending_;
+    --parked_;
 }
 
 void readiness_queues::cancel(io_operation& op) noexcept {
@@ -50,7 +50,7 @@ void readiness_queues::cancel(io_operation& op) noexcept {
     }
     unqueue(op);
     op.cancelled = true;
-    finished_.push_back(op);
+    finish(op);
 }
 
 void readiness_queues::abandon(io_operation& op) noexcept {
@@ -62,6 +62,7 @@ void readiness_queues::abandon(io_operation& op) noexcept {
     for (io_operation* queued = finished_.front(); queued != nullptr; queued = queued->next) {
         if (queued == &op) {
             finished_.remove(op);
+            --unreported_;
             return;
         }
     }
@@ -72,7 +73,7 @@ void readiness_queues::cancel_all(readiness_state& state) noexcept {
         while (io_operation* op = queue->front()) {
             unqueue(*op);
             op->cancelled = true;
-            finished_.push_back(*op);
+            finish(*op);
         }
     }
 }
@@ -88,7 +89,7 @@ void readiness_queues::drain(readiness_state& state, bool readers) noexcept {
             return;
         }
         unqueue(*op);
-        finished_.push_back(*op);
+        finish(*op);
         if (!closed && posix::looks_drained(*op)) {
             may_be_ready = false;
             return;

@@ -52,14 +52,24 @@ public:
 
     [[nodiscard]] bool has_finished() const noexcept { return !finished_.empty(); }
     // Hands every operation finished since the last call to `completed`.
-    void take_finished(io_operation_list& completed) noexcept { completed.splice_back(finished_); }
-    [[nodiscard]] std::size_t pending() const noexcept { return pending_; }
+    void take_finished(io_operation_list& completed) noexcept {
+        completed.splice_back(finished_);
+        unreported_ = 0;
+    }
+    // Started and not yet reported back: parked, or finished (or cancelled) and waiting for the
+    // next wait() to report it. The loop's shutdown waits while this is not zero.
+    [[nodiscard]] std::size_t pending() const noexcept { return parked_ + unreported_; }
 
 private:
     void unqueue(io_operation& op) noexcept;
+    void finish(io_operation& op) noexcept {
+        finished_.push_back(op);
+        ++unreported_;
+    }
 
     io_operation_list finished_;
-    std::size_t pending_ = 0;
+    std::size_t parked_ = 0;     // in a handle's readers or writers queue
+    std::size_t unreported_ = 0; // in finished_
 };
 
 } // namespace corio::detail

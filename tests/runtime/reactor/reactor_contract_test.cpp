@@ -285,6 +285,22 @@ TYPED_TEST_P(ReactorContract, CancellingEachPendingKindReportsItCancelled) {
     EXPECT_EQ(this->reactor_->pending_operations(), 0U);
 }
 
+// The loop's shutdown waits while operations are pending: one that was cancelled but not yet
+// reported must count, or its task would be destroyed instead of resumed with the cancellation.
+TYPED_TEST_P(ReactorContract, ACancelledOperationIsPendingUntilAWaitReportsIt) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    char buffer[8];
+    io_operation op = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(op));
+    this->reactor_->cancel(op);
+    EXPECT_EQ(this->reactor_->pending_operations(), 1U);
+    this->wait_for(op);
+    EXPECT_TRUE(op.cancelled);
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
 TYPED_TEST_P(ReactorContract, CancellingAFinishedOperationChangesNothing) {
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -386,8 +402,8 @@ TYPED_TEST_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported)
 
 REGISTER_TYPED_TEST_SUITE_P(
     ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported,
-    AReceiveCompletesAtOnceWhenDataIsAlreadyThere, AReceiveStaysPendingUntilDataArrives,
-    AReceiveFromAClosedPeerCompletesWithZeroBytes,
+    ACancelledOperationIsPendingUntilAWaitReportsIt, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
+    AReceiveStaysPendingUntilDataArrives, AReceiveFromAClosedPeerCompletesWithZeroBytes,
     ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,
     AnAcceptStaysPendingUntilAClientConnects, AConnectToAClosedPortReportsConnectionRefused,
     WakeFromAnotherThreadEndsAnUnboundedWait, AWakeUpEndsOneWaitOnly,
