@@ -7,6 +7,7 @@
 
 #include "reactor/reactor_backend.hpp"
 #include "scheduler/blocking_pool.hpp"
+#include "signal/signal_hub.hpp"
 #include "time/timer_wheel.hpp"
 
 #include <algorithm>
@@ -232,7 +233,7 @@ void event_loop::on_child_finished(detail::task_state& /*child*/) noexcept {
 
 // ---- The loop proper ----
 
-void event_loop::run_until_done(const detail::task_state& target) {
+void event_loop::run_until_done(detail::task_state& target) {
     if (running_) {
         throw usage_error("the event loop is already running (run_until_complete cannot nest)");
     }
@@ -241,6 +242,19 @@ void event_loop::run_until_done(const detail::task_state& target) {
         bool& flag;
         ~reset_running() { flag = false; }
     } reset{running_};
+    join_handle<void> signal_watch;
+    if (options_.cancel_on_signal) {
+        signal_watch = detail::cancel_on_signal(*this, target);
+    }
+    run_turns_until(target);
+    if (signal_watch.valid()) {
+        // Stop watching before returning, so the signals do what they did before.
+        signal_watch.cancel();
+        run_turns_until(*signal_watch.state());
+    }
+}
+
+void event_loop::run_turns_until(const detail::task_state& target) {
     while (!target.finished()) {
         run_ready_batch();
         if (target.finished()) {

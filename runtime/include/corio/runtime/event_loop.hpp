@@ -59,6 +59,11 @@ struct loop_options {
     unsigned immediate_completion_budget = 128;
     // Receives exceptions that escaped a detached task. The default prints them to stderr.
     std::function<void(std::exception_ptr)> unhandled_exception_handler;
+    // For run_until_complete() and corio::run: the first SIGINT or SIGTERM (Ctrl-C, `kill`)
+    // cancels the main task, which may clean up and finish; a second one ends the process at
+    // once, as the signal would have by default (asyncio.run does the same with Ctrl-C). The
+    // signals are watched only while the main task runs (see signal.hpp).
+    bool cancel_on_signal = false;
 
     // Shorthand for tests: default options with virtual time on.
     [[nodiscard]] static loop_options with_virtual_time() {
@@ -169,7 +174,8 @@ private:
     // Runs on the loop thread when a worker hands a finished blocking job back.
     static void finish_blocking_job(detail::posted_node& node) noexcept;
     void on_child_finished(detail::task_state& child) noexcept override;
-    void run_until_done(const detail::task_state& target);
+    void run_until_done(detail::task_state& target);
+    void run_turns_until(const detail::task_state& target);
     void run_ready_batch();
     void wait_for_events();
     void shutdown() noexcept;
