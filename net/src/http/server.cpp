@@ -53,6 +53,9 @@ struct server_state {
     std::optional<net::address> bound;
     bool serving = false;
     bool stopping = false;
+    // stop(grace): when the connections still running are cancelled; none: they finish.
+    std::optional<event_loop::time_point> grace_deadline;
+    std::size_t cancelled_at_deadline = 0;
     std::list<connection_record> connections; // stable addresses: each connection points at its own
     std::size_t accepted = 0;
     std::size_t served = 0;
@@ -377,6 +380,13 @@ void shut_down(server_state& state) noexcept {
     state.group.cancel();
 }
 
+// stop(grace): what is still running when the grace period ends is cancelled.
+task<> cancel_connections_at(std::shared_ptr<server_state> state, event_loop::time_point deadline) {
+    co_await sleep_until(deadline);
+    state->cancelled_at_deadline = state->connections.size();
+    state->group.cancel();
+}
+
 class serving_mark {
 public:
     explicit serving_mark(server_state& state) noexcept
@@ -408,8 +418,14 @@ task<> run_server(std::shared_ptr<server_state> state) {
     if (failure) {
         shut_down(*state);
     }
-    // Connections never outlive serve(): after stop() they finish their requests first.
+    // Connections never outlive serve(): after stop() they finish their requests first, or are
+    // cancelled when stop()'s grace period ends.
+    join_handle<> grace_timer;
+    if (state->grace_deadline && !failure) {
+        grace_timer = spawn(cancel_connections_at(state, *state->grace_deadline));
+    }
     co_await state->group.wait();
+    grace_timer.cancel(); // dropping the handle lets it unwind on its own
     if (failure) {
         std::rethrow_exception(failure);
     }
@@ -472,8 +488,15 @@ task<> server::serve() {
     return run_server(state_);
 }
 
-void server::stop() {
+void server::stop(std::optional<event_loop::duration> grace) {
     server_state& state = *state_;
+    if (grace) {
+        // A second stop() may shorten the grace period, never lengthen it.
+        const event_loop::time_point deadline = now() + std::max(*grace, event_loop::duration{});
+        if (!state.grace_deadline || deadline < *state.grace_deadline) {
+            state.grace_deadline = deadline;
+        }
+    }
     if (state.stopping) {
         return;
     }
@@ -492,6 +515,10 @@ std::size_t server::connections_accepted() const noexcept {
 
 std::size_t server::requests_served() const noexcept {
     return state_->served;
+}
+
+std::size_t server::connections_cancelled_after_grace() const noexcept {
+    return state_->cancelled_at_deadline;
 }
 
 std::size_t server::open_connections() const noexcept {

@@ -906,6 +906,67 @@ TEST(HttpServer, StopFinishesRequestsInFlightClosesIdleConnectionsAndReturns) {
     run_test([] { return graceful_stop(); });
 }
 
+// Two handlers in flight at stop(250ms): the quick one answers within the grace period; the one
+// that would take an hour is cancelled when it ends, its client gets no response, and serve()
+// returns instead of waiting for it.
+corio::task<> stop_with_grace() {
+    corio::event entered_quick;
+    corio::event entered_stuck;
+    corio::event release_quick;
+    bool stuck_saw_cancellation = false;
+    server app;
+    app.route("GET", "/quick", [&](server_request&) -> corio::task<server_response> {
+        entered_quick.set();
+        co_await release_quick.wait();
+        co_return server_response::text(200, "in time\n");
+    });
+    app.route("GET", "/stuck", [&](server_request&) -> corio::task<server_response> {
+        entered_stuck.set();
+        try {
+            co_await corio::sleep_for(1h);
+        } catch (const corio::cancelled_error&) {
+            stuck_saw_cancellation = true;
+            throw;
+        }
+        co_return server_response::text(200, "never\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    const address where = app.local_address();
+
+    raw_client quick = co_await raw_client::connect(where);
+    co_await quick.send(get("/quick"));
+    co_await entered_quick.wait();
+    raw_client stuck = co_await raw_client::connect(where);
+    co_await stuck.send(get("/stuck"));
+    co_await entered_stuck.wait();
+
+    const corio::event_loop::time_point stopped = corio::now();
+    app.stop(10s);
+    app.stop(250ms); // shortens it
+    app.stop(1h);    // never lengthens it
+    co_await corio::sleep_for(50ms);
+    release_quick.set();
+    const response answered = co_await quick.read_response();
+    EXPECT_EQ(answered.status, 200);
+    EXPECT_EQ(answered.body, "in time\n");
+    quick.close();
+
+    EXPECT_EQ(co_await stuck.read_to_end(), "") << "a cancelled handler's client gets no response";
+    co_await serving;
+    const corio::event_loop::duration took = corio::now() - stopped;
+    EXPECT_GE(took, 250ms);
+    EXPECT_LT(took, 5s);
+    EXPECT_TRUE(stuck_saw_cancellation);
+    EXPECT_EQ(app.connections_cancelled_after_grace(), 1U);
+    EXPECT_EQ(app.requests_served(), 1U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServer, StopWithAGracePeriodCancelsWhatOutlastsIt) {
+    run_test([] { return stop_with_grace(); });
+}
+
 corio::task<> stop_before_serve() {
     server app;
     add_routes(app);

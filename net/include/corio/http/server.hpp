@@ -118,13 +118,18 @@ public:
 
     // Graceful shutdown, safe to call at any time and more than once: stops accepting at once;
     // requests already under way are read, handled and answered (with "Connection: close");
-    // connections waiting for a next request close now; no further request is read.
-    void stop();
+    // connections waiting for a next request close now; no further request is read. With a
+    // grace period, the connections still running when it ends are cancelled (their handlers
+    // get cancelled_error, their clients no response) and serve() returns once they unwound; a
+    // later stop() may shorten the period, never lengthen it.
+    void stop(std::optional<event_loop::duration> grace = std::nullopt);
 
     [[nodiscard]] std::size_t connections_accepted() const noexcept;
     // Final responses written in full, including the ones the server generated (404, 400, ...).
     [[nodiscard]] std::size_t requests_served() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
+    // Connections stop()'s grace period ended (0 until it has).
+    [[nodiscard]] std::size_t connections_cancelled_after_grace() const noexcept;
 
 private:
     // Connection tasks share it, so nothing they use dies with the server object.
