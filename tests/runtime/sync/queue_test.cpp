@@ -19,6 +19,94 @@ using namespace std::chrono_literals;
 
 namespace {
 
+TEST(Queue, CloseLetsGettersDrainWhatIsLeftThenFailsThem) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        corio::queue<int> q;
+        co_await q.put(1);
+        co_await q.put(2);
+        q.close();
+        q.close(); // idempotent
+        EXPECT_TRUE(q.closed());
+        EXPECT_THROW(co_await q.put(3), corio::queue_closed);
+        EXPECT_THROW(q.put_nowait(3), corio::queue_closed);
+        EXPECT_EQ(co_await q.get(), 1);
+        EXPECT_EQ(q.get_nowait(), 2);
+        EXPECT_THROW(co_await q.get(), corio::queue_closed);
+        EXPECT_THROW(q.get_nowait(), corio::queue_closed);
+        EXPECT_EQ(q.size(), 0U);
+    };
+    corio::run(main_task());
+}
+
+TEST(Queue, CloseWakesEveryWaitingGetterAndPutterWithQueueClosed) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        corio::queue<int> empty;
+        corio::queue<std::string> full{1};
+        co_await full.put("kept");
+        auto get_one = [](corio::queue<int>& q) -> corio::task<bool> {
+            try {
+                co_await q.get();
+                co_return false;
+            } catch (const corio::queue_closed&) {
+                co_return true;
+            }
+        };
+        auto put_one = [](corio::queue<std::string>& q) -> corio::task<bool> {
+            try {
+                co_await q.put("dropped");
+                co_return false;
+            } catch (const corio::queue_closed&) {
+                co_return true;
+            }
+        };
+        auto a = corio::spawn(get_one(empty));
+        auto b = corio::spawn(get_one(empty));
+        auto c = corio::spawn(put_one(full));
+        co_await corio::yield_now();
+        EXPECT_FALSE(a.done() || b.done() || c.done());
+        empty.close();
+        full.close();
+        EXPECT_TRUE(co_await a);
+        EXPECT_TRUE(co_await b);
+        EXPECT_TRUE(co_await c);
+        EXPECT_EQ(full.get_nowait(), "kept") << "the waiting put's item was not enqueued";
+        EXPECT_THROW(full.get_nowait(), corio::queue_closed);
+    };
+    corio::run(main_task());
+}
+
+TEST(Queue, AConsumerLoopEndsWhenTheProducerCloses) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<std::vector<int>> {
+        corio::queue<int> work{2};
+        auto producer = [](corio::queue<int>& q) -> corio::task<> {
+            for (int item = 0; item < 5; ++item) {
+                co_await q.put(item);
+            }
+            q.close();
+        };
+        auto consumer = [](corio::queue<int>& q) -> corio::task<std::vector<int>> {
+            std::vector<int> got;
+            try {
+                for (;;) {
+                    got.push_back(co_await q.get());
+                    co_await corio::sleep_for(1ms);
+                }
+            } catch (const corio::queue_closed&) {
+            }
+            co_return got;
+        };
+        auto [produced, consumed] =
+            co_await corio::gather(corio::spawn(producer(work)), corio::spawn(consumer(work)));
+        (void)produced;
+        co_return consumed;
+    };
+    EXPECT_EQ(corio::run(main_task(), corio::loop_options::with_virtual_time()),
+              (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
 TEST(Queue, ItemsComeOutInFifoOrder) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {

@@ -6,6 +6,12 @@
 //     int item = co_await work.get();      // waits while it is empty
 //     work.task_done();                    // and co_await work.join() waits for all of them
 //
+// close() ends the stream, like Python 3.13's Queue.shutdown(): puts fail at once with
+// queue_closed (a waiting put's item is not enqueued), gets drain what is left and then fail with
+// queue_closed, so consumers can loop until the producer is done:
+//
+//     try { for (;;) handle(co_await work.get()); } catch (const corio::queue_closed&) {}
+//
 // put_nowait()/get_nowait() never wait: they throw queue_full/queue_empty instead. Waiters are
 // served first-come first-served, and an item is handed straight to a waiting getter, so a busy
 // task cannot snatch it from under a getter that was woken for it. Waits are cancellable; a
@@ -38,6 +44,12 @@ public:
         : std::runtime_error("put_nowait() on a full corio::queue") {}
 };
 
+class queue_closed : public std::runtime_error {
+public:
+    queue_closed()
+        : std::runtime_error("corio::queue is closed") {}
+};
+
 template <class T>
 class queue {
 public:
@@ -54,6 +66,7 @@ public:
     [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
     [[nodiscard]] bool full() const noexcept { return maxsize_ != 0 && items_.size() >= maxsize_; }
     [[nodiscard]] std::size_t maxsize() const noexcept { return maxsize_; }
+    [[nodiscard]] bool closed() const noexcept { return closed_; }
     // Items put but not yet marked with task_done().
     [[nodiscard]] std::size_t unfinished_tasks() const noexcept { return unfinished_; }
 
@@ -61,6 +74,9 @@ public:
     [[nodiscard]] get_awaiter get() noexcept { return get_awaiter{*this}; }
 
     void put_nowait(T item) {
+        if (closed_) {
+            throw queue_closed();
+        }
         if (!getters_.empty()) {
             hand_to_getter(std::move(item));
             return;
@@ -74,6 +90,9 @@ public:
 
     T get_nowait() {
         if (items_.empty()) {
+            if (closed_) {
+                throw queue_closed();
+            }
             throw queue_empty();
         }
         T item = items_.pop_front();
@@ -90,6 +109,19 @@ public:
             while (join_awaiter* joiner = joiners_.pop_front()) {
                 joiner->wake();
             }
+        }
+    }
+
+    // No more items: waiting putters fail with queue_closed (their items are dropped), and so do
+    // waiting getters (the queue is empty if any wait). Items already queued can still be got.
+    // Idempotent.
+    void close() noexcept {
+        closed_ = true;
+        while (put_awaiter* putter = putters_.pop_front()) {
+            putter->refuse();
+        }
+        while (get_awaiter* getter = getters_.pop_front()) {
+            getter->refuse();
         }
     }
 
@@ -112,11 +144,17 @@ public:
                 queue_.admit_putter();
                 return complete_immediately();
             }
+            if (queue_.closed_) {
+                return complete_immediately(); // item_ stays empty: queue_closed
+            }
             queue_.getters_.push_back(*this);
             return true;
         }
         T await_resume() {
             resume_or_throw();
+            if (!item_) {
+                throw queue_closed();
+            }
             return std::move(*item_);
         }
 
@@ -126,6 +164,7 @@ public:
             item_.emplace(std::move(item));
             wake();
         }
+        void refuse() noexcept { wake(); }
         static void on_cancel(detail::suspension& parked) noexcept {
             auto& self = static_cast<get_awaiter&>(parked);
             self.unlink();
@@ -148,6 +187,10 @@ public:
             if (!park(coroutine, put_kind)) {
                 return false;
             }
+            if (queue_.closed_) {
+                refused_ = true;
+                return complete_immediately();
+            }
             if (!queue_.getters_.empty() || !queue_.full()) {
                 queue_.put_nowait(std::move(item_));
                 return complete_immediately();
@@ -155,10 +198,19 @@ public:
             queue_.putters_.push_back(*this);
             return true;
         }
-        void await_resume() const { resume_or_throw(); }
+        void await_resume() const {
+            resume_or_throw();
+            if (refused_) {
+                throw queue_closed();
+            }
+        }
 
     private:
         friend class queue;
+        void refuse() noexcept {
+            refused_ = true;
+            wake();
+        }
         static void on_cancel(detail::suspension& parked) noexcept {
             auto& self = static_cast<put_awaiter&>(parked);
             self.unlink();
@@ -167,6 +219,7 @@ public:
         static constexpr detail::suspension_kind put_kind{&on_cancel, "queue.put"};
         queue& queue_;
         T item_;
+        bool refused_ = false;
     };
 
     class [[nodiscard]] join_awaiter : private detail::waiter,
@@ -216,6 +269,7 @@ private:
 
     std::size_t maxsize_;
     std::size_t unfinished_ = 0;
+    bool closed_ = false;
     detail::ring_buffer<T> items_;
     detail::wait_list<get_awaiter> getters_;
     detail::wait_list<put_awaiter> putters_;
