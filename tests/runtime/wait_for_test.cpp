@@ -47,6 +47,26 @@ TEST(WaitFor, ThrowsTimeoutErrorAfterCancellingTheWork) {
     EXPECT_TRUE(cancelled);
 }
 
+TEST(WaitUntil, StepsSharingOneDeadlineDoNotAddUpTheirTimeouts) {
+    corio_test::leak_check check;
+    bool cancelled = false;
+    auto main_task = [&]() -> corio::task<> {
+        const auto start = corio::now();
+        const auto deadline = start + 100ms;
+        EXPECT_EQ(co_await corio::wait_until(slow_value(60ms), deadline), 7);
+        EXPECT_EQ(corio::now() - start, 60ms);
+        // 60 ms would fit in a fresh 100 ms timeout; only 40 ms of the deadline are left.
+        EXPECT_THROW(co_await corio::wait_until(slow_value(60ms, &cancelled), deadline),
+                     corio::timeout_error);
+        EXPECT_EQ(corio::now() - start, 100ms);
+        // A deadline already past still lets work that needs no wait finish.
+        auto ready = []() -> corio::task<int> { co_return 3; };
+        EXPECT_EQ(co_await corio::wait_until(ready(), deadline), 3);
+    };
+    corio::run(main_task(), corio::loop_options::with_virtual_time());
+    EXPECT_TRUE(cancelled);
+}
+
 TEST(WaitFor, ATimedOutQueueGetLeavesTheItemForTheNextGetter) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
