@@ -68,27 +68,40 @@ TEST(RunBlocking, TheLoopKeepsRunningOtherTasksWhileAFunctionBlocks) {
     corio::run(main_task());
 }
 
-TEST(RunBlocking, MoveOnlyFunctionsAndResultsAreSupported) {
+// The form the g++ 12 diagnostic recommends, written inside co_await as people write it: under
+// ASan (the asan preset) a double destruction of the state would fail this test.
+TEST(RunBlocking, OwnedStatePassedAsArgumentsIsMovedInAndDestroyedOnce) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
-        // Named first: g++ 12 destroys an owning lambda written inside co_await twice.
-        auto give_back = [owned = std::make_unique<int>(4)]() mutable { return std::move(owned); };
-        std::unique_ptr<int> result = co_await corio::run_blocking(std::move(give_back));
-        EXPECT_EQ(*result, 4);
+        auto owned = std::make_unique<int>(6);
+        EXPECT_EQ(co_await corio::run_blocking(
+                      [](std::unique_ptr<int> value, int factor) { return *value * factor; },
+                      std::move(owned), 2),
+                  12);
+        EXPECT_EQ(owned, nullptr);
+        std::unique_ptr<int> back = co_await corio::run_blocking(
+            [](std::unique_ptr<int> value) { return value; }, std::make_unique<int>(4));
+        EXPECT_EQ(*back, 4);
+        const std::string copied = "copied";
+        EXPECT_EQ(co_await corio::run_blocking([](std::string text) { return text + "!"; }, copied),
+                  "copied!");
     };
     corio::run(main_task());
 }
 
-TEST(RunBlocking, ArgumentsAreMovedIntoTheCall) {
+#if !defined(__GNUC__) || defined(__clang__) || __GNUC__ != 12
+// Where the compiler is sound, the natural form works too (g++ 12 refuses it at compile time;
+// tests/runtime/gcc12_owning_closure.cpp shows the message).
+TEST(RunBlocking, AnOwningLambdaWrittenInsideCoAwaitIsDestroyedOnce) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {
-        auto owned = std::make_unique<int>(6);
-        auto twice = [](std::unique_ptr<int>& value, int factor) { return *value * factor; };
-        EXPECT_EQ(co_await corio::run_blocking(twice, std::move(owned), 2), 12);
-        EXPECT_EQ(owned, nullptr);
+        auto owned = std::make_unique<int>(5);
+        const int value = co_await corio::run_blocking([p = std::move(owned)] { return *p; });
+        EXPECT_EQ(value, 5);
     };
     corio::run(main_task());
 }
+#endif
 
 TEST(RunBlocking, ManyCallsShareTheSmallPool) {
     corio_test::leak_check check;

@@ -12,9 +12,19 @@
 // otherwise the task waits for it to finish (so it can safely use references to the task's
 // locals) and then throws cancelled_error, discarding the result.
 //
-// g++ 12 caveat: a lambda whose captures own resources (`[p = std::move(ptr)] {...}`) written
-// *inside* a co_await expression is destroyed twice by g++ 12's coroutine lowering (a compiler
-// bug; clang is not affected). Pass such state as arguments instead, or name the lambda first.
+// The arguments are moved into the call, as std::thread does, so a callable may take move-only
+// state by value. That is also the way to hand it owned state under g++ 12:
+//
+//     co_await corio::run_blocking([](std::unique_ptr<image> img) { return encode(*img); },
+//                                  std::move(img));
+//
+// g++ 12 destroys a closure that owns state (`[p = std::move(p)] {...}`) twice when it is written
+// inside a co_await expression: its coroutine lowering copies the closure bit by bit and then
+// destroys both copies (clang is not affected). No signature can undo that (the damage is done
+// before run_blocking is called), so with g++ 12 run_blocking refuses, at compile time, an
+// rvalue callable that owns state (a closure or aggregate that is not trivially destructible),
+// with a message that shows the form above. Callables that capture by reference, or nothing, and
+// lvalues (copied) are unaffected.
 #pragma once
 
 #include <corio/runtime/detail/blocking_job.hpp>
@@ -33,7 +43,9 @@ namespace corio {
 
 template <class Function, class... Args>
 class [[nodiscard]] blocking_awaiter : private detail::waiter, private detail::blocking_job {
-    using result_type = std::invoke_result_t<Function&, Args&...>;
+    // Called once, so like std::thread it gets its arguments (and is called) as rvalues: a
+    // move-only argument can be taken by value.
+    using result_type = std::invoke_result_t<Function, Args...>;
     using stored_type = std::conditional_t<std::is_void_v<result_type>, bool, result_type>;
 
 public:
@@ -80,10 +92,11 @@ private:
         auto& self = static_cast<blocking_awaiter&>(job);
         try {
             if constexpr (std::is_void_v<result_type>) {
-                std::apply(self.function_, self.arguments_);
+                std::apply(std::move(self.function_), std::move(self.arguments_));
                 self.result_.emplace(true);
             } else {
-                self.result_.emplace(std::apply(self.function_, self.arguments_));
+                self.result_.emplace(
+                    std::apply(std::move(self.function_), std::move(self.arguments_)));
             }
         } catch (...) {
             self.error_ = std::current_exception();
@@ -114,11 +127,32 @@ private:
     bool interrupted_ = false;
 };
 
-// Calls function(args...) on a worker thread; the arguments are decay-copied (moved when
-// possible) into the awaiter first, like std::thread's.
+namespace detail {
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+inline constexpr bool compiler_destroys_co_await_closures_twice = true;
+#else
+inline constexpr bool compiler_destroys_co_await_closures_twice = false;
+#endif
+
+// An rvalue closure or aggregate that owns state: what g++ 12 destroys twice inside co_await.
+// (A closure with captures is never default-constructible; std::function and the like are.)
+template <class Function, class Decayed = std::remove_cvref_t<Function>>
+inline constexpr bool is_owning_closure_rvalue =
+    !std::is_lvalue_reference_v<Function> && std::is_class_v<Decayed> &&
+    !std::is_trivially_destructible_v<Decayed> &&
+    (std::is_aggregate_v<Decayed> || !std::is_default_constructible_v<Decayed>);
+} // namespace detail
+
+// Calls function(args...) on a worker thread; the function and the arguments are decay-copied
+// (moved when possible) into the awaiter first, and moved into the call, like std::thread's.
 template <class Function, class... Args>
 [[nodiscard]] blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>
 run_blocking(Function&& function, Args&&... args) {
+    static_assert(!(detail::compiler_destroys_co_await_closures_twice &&
+                    detail::is_owning_closure_rvalue<Function>),
+                  "g++ 12 destroys a lambda that owns state twice when it is written inside "
+                  "co_await. Pass the state as an argument instead: "
+                  "co_await corio::run_blocking([](std::unique_ptr<T> p) { ... }, std::move(p));");
     return blocking_awaiter<std::decay_t<Function>, std::decay_t<Args>...>{
         std::forward<Function>(function), std::forward<Args>(args)...};
 }
