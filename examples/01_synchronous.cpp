@@ -5,6 +5,8 @@
 // work queue and counts up to each one. Calling the two tasks one after the other means the first
 // drains the whole queue and the second finds nothing left to do. Nothing here is concurrent,
 // and there is no corio yet: this is the program every later step changes.
+#include "example_args.hpp"
+
 #include <iostream>
 #include <queue>
 #include <string>
@@ -29,7 +31,9 @@ void task(const std::string& name, std::queue<int>& work_queue) {
 }
 
 // This is the main entry point for the program.
-int main() {
+int main(int argc, char** argv) {
+    example::parse_arguments(argc, argv, example::nothing); // answers --help, refuses the rest
+
     // Create the queue of work
     std::queue<int> work_queue;
 

@@ -6,6 +6,8 @@
 // the two generators in turn with next(), so they take the work queue between them: Task Two
 // finishes its 10 before Task One finishes its 15. Still one thread and no event loop: main()
 // itself is the scheduler, and each yield is a cooperative context switch back to it.
+#include "example_args.hpp"
+
 #include <corio/runtime/generator.hpp>
 
 #include <cstddef>
@@ -29,7 +31,9 @@ corio::generator<> task(std::string name, std::queue<int>& queue) {
 }
 
 // This is the main entry point for the program.
-int main() {
+int main(int argc, char** argv) {
+    example::parse_arguments(argc, argv, example::nothing); // answers --help, refuses the rest
+
     // Create the queue of work
     std::queue<int> work_queue;
 

@@ -35,7 +35,7 @@ corio::generator<> task(std::string name, std::queue<int>& queue) {
 
 // This is the main entry point for the program.
 int main(int argc, char** argv) {
-    time_scale = example::parse_arguments(argc, argv).time_scale;
+    time_scale = example::parse_arguments(argc, argv, example::time_scale_only).time_scale;
 
     // Create the queue of work
     std::queue<int> work_queue;

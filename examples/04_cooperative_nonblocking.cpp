@@ -50,6 +50,6 @@ corio::task<> main_task() {
 }
 
 int main(int argc, char** argv) {
-    time_scale = example::parse_arguments(argc, argv).time_scale;
+    time_scale = example::parse_arguments(argc, argv, example::time_scale_only).time_scale;
     corio::run(main_task());
 }

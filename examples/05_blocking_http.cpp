@@ -67,7 +67,8 @@ void main_program(const std::vector<std::string>& urls) {
 }
 
 int main(int argc, char** argv) {
-    const example::arguments args = example::parse_arguments(argc, argv);
+    const example::arguments args =
+        example::parse_arguments(argc, argv, example::time_scale_and_urls);
     try {
         std::unique_ptr<example::demo_server> server;
         main_program(example::urls_to_fetch(args.urls, args.time_scale, server));

@@ -55,7 +55,8 @@ corio::task<> main_task(std::vector<std::string> urls) {
 }
 
 int main(int argc, char** argv) {
-    const example::arguments args = example::parse_arguments(argc, argv);
+    const example::arguments args =
+        example::parse_arguments(argc, argv, example::time_scale_and_urls);
     try {
         std::unique_ptr<example::demo_server> server;
         const std::vector<std::string> urls =

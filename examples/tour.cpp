@@ -23,54 +23,70 @@ namespace {
 struct step {
     const char* program;
     const char* heading;
-    const char* what_changed;
-    int compare_with; // the step (1-based) this one's speed-up is measured against; 0: none
+    const char* what_changed; // "@" stands for tutorial_seconds, so text and summary agree
+    double tutorial_seconds;  // what the tutorial measured; 0: no delays (and no --time-scale)
+    int compare_with;         // the step (1-based) this one's speed-up is measured against; 0: none
 };
 
 const std::vector<step> steps = {
     {"01_synchronous", "Synchronous Programming",
      "A task is a plain function that drains a shared work queue. Run one after the other, the\n"
      "first task does all the work and the second finds nothing left.",
-     0},
+     0, 0},
     {"02_cooperative_generators", "Simple Cooperative Concurrency",
      "The task yields after every step (a generator), and main() resumes the two tasks in turn.\n"
      "They share the work, but it is still one thread with main() as the scheduler.",
-     0},
+     0, 0},
     {"03_cooperative_blocking", "Cooperative Concurrency With Blocking Calls",
      "Each unit of work is now a delay, waited out with a blocking sleep. While one task sleeps\n"
-     "the whole thread waits, so the total is the sum of the delays: 32 s.",
-     0},
+     "the whole thread waits, so the total is the sum of the delays: @ s.",
+     32, 0},
     {"04_cooperative_nonblocking", "Cooperative Concurrency With Non-Blocking Calls",
      "The tasks become coroutines on an event loop and sleep with co_await corio::sleep_for. A\n"
-     "sleeping task hands control back to the loop, so both sleep at once: 17 s instead of 32.",
-     3},
+     "sleeping task hands control back to the loop, so both sleep at once: @ s instead of 32.",
+     17, 3},
     {"05_blocking_http", "Synchronous (Blocking) HTTP Calls",
      "Real I/O: the tasks fetch URLs (here from a local demo server that answers with the delays\n"
      "the tutorial measured) with a blocking HTTP session, back on generators. Each request stops\n"
-     "the thread, so the total is the sum of all the fetches: about 16 s.",
-     0},
+     "the thread, so the total is the sum of all the fetches: about @ s.",
+     16, 0},
     {"06_async_http", "Asynchronous (Non-Blocking) HTTP Calls",
      "The tasks become coroutines again and fetch with an async client session: while one waits\n"
-     "for a slow site, the other sends its next request. About 11 s, the longer of the two chains.",
-     5},
+     "for a slow site, the other sends its next request. About @ s, the longer of the two chains.",
+     11, 5},
     {"07_task_per_url", "One Task Per URL",
      "The tutorial's closing remark, made real: one task per URL on one shared session, so every\n"
-     "request is in flight at once and the run takes as long as the slowest site: about 6.4 s.",
-     5},
+     "request is in flight at once and the run takes as long as the slowest site: about @ s.",
+     6.4, 5},
 };
 
 std::string quoted(const std::string& text) {
     return '"' + text + '"';
 }
 
+std::string seconds_text(double seconds) {
+    std::ostringstream text;
+    text << seconds; // 32, 6.4
+    return text.str();
+}
+
+// The step's text with its tutorial figure in place of "@".
+std::string what_changed(const step& s) {
+    std::string text = s.what_changed;
+    if (const std::size_t at = text.find('@'); at != std::string::npos) {
+        text.replace(at, 1, seconds_text(s.tutorial_seconds));
+    }
+    return text;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    example::arguments args = example::parse_arguments(argc, argv);
     bool scale_given = false;
     for (int i = 1; i < argc; ++i) {
         scale_given = scale_given || std::string(argv[i]) == "--time-scale";
     }
+    const example::arguments args = example::parse_arguments(argc, argv, example::time_scale_only);
     const double scale = scale_given ? args.time_scale : 0.1;
     const std::filesystem::path here = std::filesystem::absolute(argv[0]).parent_path();
 
@@ -82,16 +98,16 @@ int main(int argc, char** argv) {
     std::vector<measured> results;
     int number = 0;
     for (const step& s : steps) {
+        // Steps without delays take no --time-scale.
+        const std::string scale_argument =
+            s.tutorial_seconds > 0 ? " --time-scale " + seconds_text(scale) : "";
         std::cout << "\n"
                   << std::string(78, '=') << "\n"
                   << "Step " << ++number << ": " << s.heading << "\n"
                   << std::string(78, '=') << "\n"
-                  << s.what_changed << "\n\n$ " << s.program << " --time-scale " << scale << "\n"
+                  << what_changed(s) << "\n\n$ " << s.program << scale_argument << "\n"
                   << std::flush;
-        std::ostringstream scale_text;
-        scale_text << scale;
-        const std::string command =
-            quoted((here / s.program).string()) + " --time-scale " + scale_text.str();
+        const std::string command = quoted((here / s.program).string()) + scale_argument;
         const auto start = std::chrono::steady_clock::now();
         const int status = std::system(command.c_str());
         const double seconds =
@@ -105,17 +121,21 @@ int main(int argc, char** argv) {
     }
 
     std::cout << "\n"
-              << std::string(78, '=')
-              << "\nSummary (seconds; 'tutorial' is measured / time scale)\n"
+              << std::string(78, '=') << "\nSummary in seconds: 'at scale 1' is measured / "
+              << seconds_text(scale) << ", next to what the tutorial measured\n"
               << std::string(78, '=') << "\n"
-              << std::left << std::setw(50) << "step" << std::right << std::setw(10) << "measured"
-              << std::setw(10) << "tutorial"
+              << std::left << std::setw(48) << "step" << std::right << std::setw(9) << "measured"
+              << std::setw(11) << "at scale 1" << std::setw(9) << "tutorial"
               << "\n";
     for (const measured& m : results) {
-        const double tutorial_time = m.seconds / scale;
-        std::cout << std::left << std::setw(50) << m.which->heading << std::right << std::fixed
-                  << std::setprecision(2) << std::setw(10) << m.seconds << std::setw(10)
-                  << std::setprecision(1) << tutorial_time;
+        std::cout << std::left << std::setw(48) << m.which->heading << std::right << std::fixed
+                  << std::setprecision(2) << std::setw(9) << m.seconds << std::setprecision(1);
+        if (m.which->tutorial_seconds > 0) {
+            std::cout << std::setw(11) << m.seconds / scale << std::setw(9)
+                      << m.which->tutorial_seconds;
+        } else {
+            std::cout << std::setw(11) << "-" << std::setw(9) << "-"; // no delays to scale
+        }
         if (m.which->compare_with != 0) {
             const measured& base = results[static_cast<std::size_t>(m.which->compare_with - 1)];
             std::cout << "   " << std::setprecision(1) << base.seconds / m.seconds

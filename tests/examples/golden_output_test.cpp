@@ -194,6 +194,50 @@ INSTANTIATE_TEST_SUITE_P(Tutorial, GoldenOutput, testing::ValuesIn(examples),
                              return std::string(param.param.name);
                          });
 
+// Each example answers --help with what it takes, and refuses what it does not take (exit 2)
+// instead of ignoring it: steps 1 and 2 have no delays to scale, steps 3 and 4 fetch nothing.
+TEST(ExampleArguments, HelpSaysWhatEachTakesAndAnythingElseIsRefused) {
+    struct case_ {
+        const char* program;
+        bool time_scale;
+        bool urls;
+    };
+    const std::vector<case_> cases = {
+        {EXAMPLE_01_synchronous, false, false},
+        {EXAMPLE_02_cooperative_generators, false, false},
+        {EXAMPLE_03_cooperative_blocking, true, false},
+        {EXAMPLE_04_cooperative_nonblocking, true, false},
+        {EXAMPLE_05_blocking_http, true, true},
+        {EXAMPLE_06_async_http, true, true},
+        {EXAMPLE_07_task_per_url, true, true},
+    };
+    for (const case_& example : cases) {
+        SCOPED_TRACE(example.program);
+        const corio_test::process_result help =
+            corio_test::run_process(example.program, {"--help"});
+        EXPECT_EQ(help.exit_code, 0);
+        EXPECT_EQ(help.out.rfind("usage: ", 0), 0U) << help.out;
+        EXPECT_EQ(help.out.find("--time-scale") != std::string::npos, example.time_scale)
+            << help.out;
+        EXPECT_EQ(help.out.find("URL") != std::string::npos, example.urls) << help.out;
+
+        const corio_test::process_result unknown =
+            corio_test::run_process(example.program, {"--frobnicate"});
+        EXPECT_EQ(unknown.exit_code, 2);
+        EXPECT_NE(unknown.err.find("unexpected argument '--frobnicate'"), std::string::npos)
+            << unknown.err;
+        if (!example.time_scale) {
+            EXPECT_EQ(corio_test::run_process(example.program, {"--time-scale", "1"}).exit_code, 2);
+        } else {
+            EXPECT_EQ(corio_test::run_process(example.program, {"--time-scale", "0"}).exit_code, 2);
+        }
+        if (!example.urls) {
+            EXPECT_EQ(corio_test::run_process(example.program, {"http://127.0.0.1:1/"}).exit_code,
+                      2);
+        }
+    }
+}
+
 #if defined(CORIO_TEST_HTTPS)
 
 // ---- the HTTP examples given https:// URLs ----
