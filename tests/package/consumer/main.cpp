@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Uses both libraries through their installed headers; prints "ok" and exits 0 on success.
-#include <corio/net/address.hpp>
-#include <corio/runtime/event_loop.hpp>
-#include <corio/runtime/sleep.hpp>
+// Uses all three parts of corio through the one installed umbrella header, <corio/corio.hpp>;
+// prints "ok" and exits 0 on success.
+#include <corio/corio.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -14,7 +13,8 @@ corio::task<int> main_task() {
 
 int main() {
     const bool ok = corio::run(main_task()) == 42 &&
-                    corio::net::address::loopback_v4(80).to_string() == "127.0.0.1:80";
+                    corio::net::address::loopback_v4(80).to_string() == "127.0.0.1:80" &&
+                    corio::http::url::parse("HTTP://Example.com:80/a").host() == "example.com";
     std::cout << (ok ? "ok" : "wrong") << "\n";
     return ok ? 0 : 1;
 }
