@@ -2,6 +2,7 @@
 #include <corio/net/tcp_stream.hpp>
 
 #include <corio/net/resolver.hpp>
+#include <corio/runtime/error.hpp>
 
 #include "sys/socket_ops.hpp"
 
@@ -17,7 +18,15 @@ task<tcp_stream> tcp_stream::connect(address peer, std::optional<event_loop::dur
     if (timeout) {
         until = event_loop::current().now() + *timeout;
     }
-    co_await socket.connect(raw.bytes, raw.length, until);
+    // The reactor's errors say "connect: Connection refused"; a program trying several addresses
+    // (or several hosts) needs to know which one refused, so the message names it.
+    try {
+        co_await socket.connect(raw.bytes, raw.length, until);
+    } catch (const std::system_error& failure) {
+        throw std::system_error(failure.code(), "connect to " + peer.to_string());
+    } catch (const timeout_error&) {
+        throw timeout_error("connect to " + peer.to_string() + " timed out");
+    }
     tcp_stream stream{std::move(socket)};
     // Request/response protocols want each write on the wire at once.
     stream.set_no_delay(true);

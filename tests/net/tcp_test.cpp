@@ -136,6 +136,33 @@ TEST(Tcp, ConnectingToAClosedPortThrowsConnectionRefused) {
     corio::run(main_task());
 }
 
+TEST(Tcp, AFailedConnectNamesTheAddressItTried) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        std::uint16_t port = 0;
+        {
+            auto listener = corio::net::tcp_listener::bind(address::loopback_v4(0));
+            port = listener.local_address().port();
+        }
+        const std::string expected = "connect to 127.0.0.1:" + std::to_string(port) + ": ";
+        try {
+            (void)co_await corio::net::tcp_stream::connect(address::loopback_v4(port));
+            ADD_FAILURE() << "connect should fail";
+        } catch (const std::system_error& error) {
+            EXPECT_EQ(error.code(), std::errc::connection_refused);
+            // "connect to 127.0.0.1:1: Connection refused" (the OS's words after the colon).
+            EXPECT_EQ(std::string(error.what()).rfind(expected, 0), 0U) << error.what();
+        }
+        try {
+            (void)co_await corio::net::tcp_stream::connect("127.0.0.1", port); // by name too
+            ADD_FAILURE() << "connect should fail";
+        } catch (const std::system_error& error) {
+            EXPECT_EQ(std::string(error.what()).rfind(expected, 0), 0U) << error.what();
+        }
+    };
+    corio::run(main_task());
+}
+
 TEST(Tcp, AReadPastItsDeadlineThrowsTimeoutError) {
     corio_test::leak_check check;
     auto main_task = []() -> corio::task<> {

@@ -33,7 +33,8 @@ public:
     explicit tcp_stream(io_object socket) noexcept
         : socket_(std::move(socket)) {}
 
-    // Connects to `peer`; `timeout` bounds the connection attempt (timeout_error).
+    // Connects to `peer`; `timeout` bounds the connection attempt (timeout_error). Failures name
+    // the address: std::system_error "connect to 127.0.0.1:1: Connection refused".
     static task<tcp_stream> connect(address peer, std::optional<event_loop::duration> timeout = {});
     // Resolves `host` and connects to its addresses in order; `timeout` bounds each attempt.
     static task<tcp_stream> connect(std::string host, std::uint16_t port,
