@@ -15,14 +15,12 @@
 #include <corio/runtime/task.hpp>
 
 #include "compression.hpp"
+#include "full_listener.hpp"
 #include "http/content_decoder.hpp"
 #include "malformed_responses.hpp"
 #include "raw_http_server.hpp"
 #include "server_thread.hpp"
 #include "support/leak_check.hpp"
-#include "support/socket_helpers.hpp"
-#include "sys/blocking_socket.hpp"
-#include "sys/socket_ops.hpp"
 #include "threaded_server_support.hpp"
 
 #include <gtest/gtest.h>
@@ -43,10 +41,10 @@ using namespace std::chrono_literals;
 using corio::http::client_options;
 using corio::http::error_kind;
 using corio::net::tcp_stream;
-using corio::net::detail::blocking_socket;
 using corio_test::answer_once;
 using corio_test::echo_target;
 using corio_test::fetched;
+using corio_test::full_listener;
 using corio_test::logging_site;
 using corio_test::raw_http_server;
 using corio_test::received_request;
@@ -118,37 +116,6 @@ void expect_https_failure(const corio::http::tls_error& failure) {
         EXPECT_STREQ(failure.what(), "TLS is not available in this build");
     }
 }
-
-// A listener with a backlog of 0 that nobody accepts on: once its queue is full, Linux drops
-// further SYNs, so connecting hangs until the timeout.
-struct full_listener {
-    corio::native_handle_t handle = corio::invalid_native_handle;
-    corio::net::address where;
-    std::vector<blocking_socket> fillers;
-
-    full_listener() {
-        namespace sys = corio::net::detail;
-        handle = sys::open_tcp_socket(corio::net::address_family::ipv4);
-        sys::bind_and_listen(handle, corio::net::address::loopback_v4(0), 0);
-        where = sys::local_address_of(handle);
-    }
-    full_listener(const full_listener&) = delete;
-    full_listener& operator=(const full_listener&) = delete;
-    ~full_listener() { corio_test::close_handle(handle); }
-
-    // False if the queue never filled up.
-    bool fill() {
-        for (int i = 0; i < 8; ++i) {
-            try {
-                fillers.push_back(
-                    blocking_socket::connect(where, std::chrono::steady_clock::now() + 50ms));
-            } catch (const corio::timeout_error&) {
-                return true;
-            }
-        }
-        return false;
-    }
-};
 
 // Unnamed types on purpose: ctest (CMake 3.25) names each case after its type,
 // AnyHttpClient.X<corio_test::async_client>, and mangles names given by a name generator.
