@@ -35,30 +35,39 @@ error::error(error_kind kind, std::string url, const std::string& message)
     , url_(std::move(url)) {}
 
 resolve_error::resolve_error(std::string url, const std::string& message)
-    : error(error_kind::resolve, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::resolve, std::move(url), message) {}
 
 connect_error::connect_error(std::string url, const std::string& message)
-    : error(error_kind::connect, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::connect, std::move(url), message) {}
 
 timeout_error::timeout_error(std::string url, const std::string& message)
-    : error(error_kind::timeout, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::timeout, std::move(url), message) {}
 
 protocol_error::protocol_error(std::string url, const std::string& message)
-    : error(error_kind::protocol, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::protocol, std::move(url), message) {}
 
 too_large_error::too_large_error(std::string url, const std::string& message)
-    : error(error_kind::too_large, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::too_large, std::move(url), message) {}
 
 redirect_error::redirect_error(std::string url, const std::string& message)
-    : error(error_kind::redirect, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::redirect, std::move(url), message) {}
 
 connection_closed_error::connection_closed_error(std::string url, const std::string& message)
-    : error(error_kind::closed, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::closed, std::move(url), message) {}
 
 tls_error::tls_error(std::string url, const std::string& message)
-    : error(error_kind::tls, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::tls, std::move(url), message) {}
 
 invalid_url::invalid_url(std::string url, const std::string& message)
-    : error(error_kind::usage, std::move(url), message) {}
+    : std::runtime_error(message)
+    , error(error_kind::usage, std::move(url), message) {}
 
 } // namespace corio::http

@@ -6,7 +6,15 @@
 // what() is the bare message ("status code is not three digits ..."), url() names the request's
 // URL, or is empty when the layer that failed never saw it (the client stamps it with set_url()
 // before the error reaches you). Thread-safety: plain values, like any exception.
+//
+// A timeout is also a corio::timeout_error, so `catch (const corio::timeout_error&)` catches every
+// timeout corio raises, the HTTP clients' included. Cancelling a request is not an HTTP failure:
+// it surfaces as corio::cancelled_error, as everywhere else. std::runtime_error is a virtual base
+// of both families (see corio/runtime/error.hpp), so that timeout_error has one, and catching
+// std::runtime_error or std::exception still matches it. docs/errors.md lists every exception.
 #pragma once
+
+#include <corio/runtime/error.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -30,9 +38,14 @@ enum class error_kind {
 // "resolve", "connect", "timeout", "protocol", "too-large", "redirect", "closed", "tls", "usage".
 [[nodiscard]] std::string_view to_string(error_kind kind) noexcept;
 
-class error : public std::runtime_error {
+// Derived classes initialise the virtual std::runtime_error base themselves, with the message.
+class error : public virtual std::runtime_error {
 public:
     error(error_kind kind, std::string url, const std::string& message);
+    // Copies only, no moves: a virtual base could be moved from twice (corio/runtime/error.hpp).
+    error(const error&) = default;
+    error& operator=(const error&) = default;
+    ~error() override = default;
 
     [[nodiscard]] error_kind kind() const noexcept { return kind_; }
     [[nodiscard]] const std::string& url() const noexcept { return url_; }
@@ -55,9 +68,9 @@ public:
     connect_error(std::string url, const std::string& message);
 };
 
-// Distinct from corio::timeout_error (the runtime's wait_for): this one carries the URL and is
-// caught together with the other HTTP errors.
-class timeout_error final : public error {
+// Both an HTTP error (it carries the URL, and kind() is error_kind::timeout) and a
+// corio::timeout_error, like the runtime's own timeouts (wait_for, I/O deadlines).
+class timeout_error final : public error, public corio::timeout_error {
 public:
     timeout_error(std::string url, const std::string& message);
 };
