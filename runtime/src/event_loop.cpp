@@ -13,8 +13,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <memory>
 #include <typeinfo>
+
+// The Itanium C++ ABI's demangler: g++ and clang, MinGW's g++ included. MSVC has no such header,
+// and needs none: its type_info::name() is readable already ("class std::runtime_error").
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
 
 namespace corio {
 
@@ -98,7 +106,43 @@ std::coroutine_handle<> finish_root(promise_base& root) noexcept {
 
 namespace {
 thread_local event_loop* current_loop = nullptr;
+
+struct free_deleter {
+    void operator()(char* text) const noexcept { std::free(text); }
+};
+
+// A type's name as the source spells it ("corio::timeout_error", not "N5corio13timeout_errorE"),
+// or the compiler's own spelling if it cannot be demangled. Allocates with malloc, never throws.
+std::unique_ptr<char, free_deleter> demangled(const char* name) noexcept {
+#if __has_include(<cxxabi.h>)
+    int status = 0;
+    std::unique_ptr<char, free_deleter> readable{
+        abi::__cxa_demangle(name, nullptr, nullptr, &status)};
+    if (status == 0) {
+        return readable;
+    }
+#else
+    (void)name;
+#endif
+    return nullptr;
 }
+
+// The default unhandled_exception_handler: the exception's type and message on stderr.
+void print_unretrieved(const std::exception_ptr& error) noexcept {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        const char* type = typeid(e).name();
+        const std::unique_ptr<char, free_deleter> readable = demangled(type);
+        std::fprintf(stderr, "corio: exception in a detached task was never retrieved: %s: %s\n",
+                     readable ? readable.get() : type, e.what());
+    } catch (...) {
+        std::fprintf(
+            stderr,
+            "corio: exception in a detached task was never retrieved (not a std::exception)\n");
+    }
+}
+} // namespace
 
 event_loop::event_loop(loop_options options)
     : options_(std::move(options)) {
@@ -215,16 +259,7 @@ void event_loop::report_unhandled(const std::exception_ptr& error) noexcept {
         } catch (...) { // a failing handler must not take the loop down; fall back to stderr
         }
     }
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "corio: exception in a detached task was never retrieved: %s: %s\n",
-                     typeid(e).name(), e.what());
-    } catch (...) {
-        std::fprintf(
-            stderr,
-            "corio: exception in a detached task was never retrieved (not a std::exception)\n");
-    }
+    print_unretrieved(error);
 }
 
 void event_loop::on_child_finished(detail::task_state& /*child*/) noexcept {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <corio/runtime/event_loop.hpp>
 
+#include <corio/runtime/error.hpp>
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/sync/event.hpp>
 #include <corio/runtime/yield.hpp>
@@ -155,6 +156,28 @@ TEST(EventLoop, TheDefaultReporterPrintsTheExceptionToStderr) {
     testing::internal::CaptureStderr();
     corio::run(main_task());
     EXPECT_NE(testing::internal::GetCapturedStderr().find("visible failure"), std::string::npos);
+}
+
+TEST(EventLoop, TheDefaultReporterNamesTheExceptionTypeAsTheSourceSpellsIt) {
+    auto failing = []() -> corio::task<> {
+        co_await corio::yield_now();
+        throw corio::timeout_error("slow background work");
+    };
+    auto also_failing = []() -> corio::task<> {
+        co_await corio::yield_now();
+        throw std::runtime_error("plain failure");
+    };
+    auto main_task = [&]() -> corio::task<> {
+        corio::spawn(failing()).detach();
+        corio::spawn(also_failing()).detach();
+        co_await corio::sleep_for(1ms);
+    };
+    testing::internal::CaptureStderr();
+    corio::run(main_task());
+    const std::string log = testing::internal::GetCapturedStderr();
+    // Demangled on g++ and clang; MSVC spells it "class corio::timeout_error".
+    EXPECT_NE(log.find("corio::timeout_error: slow background work"), std::string::npos) << log;
+    EXPECT_NE(log.find("std::runtime_error: plain failure"), std::string::npos) << log;
 }
 
 TEST(EventLoop, PostFromManyThreadsRunsEveryCallbackOnTheLoopThread) {
