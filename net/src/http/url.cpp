@@ -303,10 +303,12 @@ url url::parse(std::string_view text) {
     result.port_ = has_port ? parse_port(text, port) : default_port(result.scheme_);
 
     const std::size_t path_end = rest.find_first_of("?#");
-    result.path_ = remove_dot_segments(normalise_component(text, rest.substr(0, path_end)));
-    if (result.path_.empty()) {
-        result.path_ = "/";
-    }
+    // An empty path is the root ("http://host?q" asks for "/"). Chosen before the dot segments
+    // go, which leave a path that starts with '/' non-empty, rather than patched in afterwards:
+    // g++ 12 at -O3 takes assigning "/" to the result for a possibly overlapping copy
+    // (-Wrestrict, a false positive).
+    const std::string path = normalise_component(text, rest.substr(0, path_end));
+    result.path_ = remove_dot_segments(path.empty() ? std::string_view("/") : path);
     if (path_end != std::string_view::npos && rest[path_end] == '?') {
         const std::string_view query = rest.substr(path_end + 1);
         result.query_ = normalise_component(text, query.substr(0, query.find('#')));
