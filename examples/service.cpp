@@ -4,12 +4,7 @@
 // in flight finish (for up to 5 s) and exits 0. A second Ctrl-C cuts the wait short.
 //
 //     service [--port N] [--upstream URL]       then: curl localhost:N/hello, /work, /upstream
-#include <corio/http/client.hpp>
-#include <corio/http/error.hpp>
-#include <corio/http/server.hpp>
-#include <corio/runtime/signal.hpp>
-#include <corio/runtime/sleep.hpp>
-#include <corio/runtime/task_group.hpp>
+#include <corio/corio.hpp>
 
 #include <csignal>
 #include <cstdio>

@@ -31,7 +31,7 @@ using clock_type = std::chrono::steady_clock;
 // The service, started with its stdout on a pipe; killed if a test leaves it running.
 class service_process {
 public:
-    service_process() {
+    explicit service_process(std::vector<std::string> extra_args = {}) {
         int out[2];
         if (::pipe(out) != 0) {
             throw std::runtime_error("pipe failed");
@@ -41,6 +41,7 @@ public:
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_addclose(&actions, out[0]);
         std::vector<std::string> args{EXAMPLE_SERVICE, "--port", "0"};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
         std::vector<char*> argv;
         for (std::string& arg : args) {
             argv.push_back(arg.data());
@@ -183,6 +184,40 @@ TEST(ServiceExample, AnswersAndCallsItsUpstreamThenStopsOnSigint) {
     const std::string output = service.read_until("time(s)\n", 2s);
     EXPECT_NE(output.find("SIGINT: draining"), std::string::npos) << output;
     EXPECT_NE(output.find("stopped: 2 request(s) served, 0 cut off"), std::string::npos) << output;
+}
+
+// An upstream that accepts the connection (the kernel does, into the backlog) and never answers.
+TEST(ServiceExample, AnUpstreamThatNeverAnswersGets504AfterTheClientsTimeout) {
+    const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in where{};
+    where.sin_family = AF_INET;
+    where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof where;
+    ASSERT_EQ(::bind(silent, reinterpret_cast<const sockaddr*>(&where), sizeof where), 0);
+    ASSERT_EQ(::listen(silent, 8), 0);
+    ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&where), &length), 0);
+    const std::string upstream = "http://127.0.0.1:" + std::to_string(ntohs(where.sin_port)) + "/";
+
+    service_process service{{"--upstream", upstream}};
+    const std::string banner = service.read_until("\n", 10s);
+    const std::string prefix = "listening on http://127.0.0.1:";
+    ASSERT_EQ(banner.rfind(prefix, 0), 0U) << banner;
+    const auto port = static_cast<unsigned short>(std::stoul(banner.substr(prefix.size())));
+    const int client = connect_to(port);
+    ASSERT_GE(client, 0);
+    const std::string request =
+        "GET /upstream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(client, request.data(), request.size(), 0),
+              static_cast<ssize_t>(request.size()));
+    const auto start = clock_type::now();
+    const std::string response = read_to_end(client);
+    ::close(client);
+    EXPECT_EQ(response.rfind("HTTP/1.1 504 ", 0), 0U) << response;
+    EXPECT_NE(response.find("upstream timed out"), std::string::npos) << response;
+    EXPECT_GE(clock_type::now() - start, 1900ms) << "the service's client allows 2 s";
+    service.send_signal(SIGTERM);
+    EXPECT_EQ(service.wait_for_exit(10s), 0);
+    ::close(silent);
 }
 
 } // namespace

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# cmake -DROOTS="<include dir>;..." -P check_umbrellas.cmake
+# Each umbrella header (<corio/runtime.hpp>, <corio/net.hpp>, <corio/http.hpp>) must include
+# every public header of its folder (detail/ excepted), so that a header added later cannot be
+# forgotten there; <corio/corio.hpp> must include the three umbrellas.
+set(missing)
+set(umbrella_files)
+foreach(root IN LISTS ROOTS)
+    foreach(part runtime net http)
+        if(EXISTS ${root}/corio/${part}.hpp)
+            file(READ ${root}/corio/${part}.hpp umbrella)
+            file(GLOB_RECURSE headers RELATIVE ${root} ${root}/corio/${part}/*.hpp)
+            foreach(header IN LISTS headers)
+                if(NOT header MATCHES "/detail/" AND NOT umbrella MATCHES "#include <${header}>")
+                    list(APPEND missing "<corio/${part}.hpp> lacks <${header}>")
+                endif()
+            endforeach()
+        endif()
+    endforeach()
+    if(EXISTS ${root}/corio/corio.hpp)
+        file(READ ${root}/corio/corio.hpp everything)
+        foreach(part runtime net http)
+            if(NOT everything MATCHES "#include <corio/${part}.hpp>")
+                list(APPEND missing "<corio/corio.hpp> lacks <corio/${part}.hpp>")
+            endif()
+        endforeach()
+    endif()
+endforeach()
+if(missing)
+    list(JOIN missing "\n  " text)
+    message(FATAL_ERROR "umbrella headers are incomplete:\n  ${text}")
+endif()
+message(STATUS "every public header is in its umbrella")
