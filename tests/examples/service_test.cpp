@@ -43,6 +43,7 @@ public:
         std::vector<std::string> args{EXAMPLE_SERVICE, "--port", "0"};
         args.insert(args.end(), extra_args.begin(), extra_args.end());
         std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
         for (std::string& arg : args) {
             argv.push_back(arg.data());
         }

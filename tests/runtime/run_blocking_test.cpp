@@ -83,7 +83,7 @@ TEST(RunBlocking, OwnedStatePassedAsArgumentsIsMovedInAndDestroyedOnce) {
             [](std::unique_ptr<int> value) { return value; }, std::make_unique<int>(4));
         EXPECT_EQ(*back, 4);
         const std::string copied = "copied";
-        EXPECT_EQ(co_await corio::run_blocking([](std::string text) { return text + "!"; }, copied),
+        EXPECT_EQ(co_await corio::run_blocking([](const std::string& text) { return text + "!"; }, copied),
                   "copied!");
     };
     corio::run(main_task());
@@ -112,6 +112,7 @@ TEST(RunBlocking, ManyCallsShareTheSmallPool) {
         auto call = [](int i) -> corio::task<int> {
             co_return co_await corio::run_blocking([i] { return i * i; });
         };
+        calls.reserve(50);
         for (int i = 0; i < 50; ++i) {
             calls.push_back(call(i));
         }

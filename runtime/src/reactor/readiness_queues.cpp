@@ -71,7 +71,9 @@ void readiness_queues::abandon(io_operation& op) noexcept {
 void readiness_queues::cancel_all(readiness_state& state) noexcept {
     for (io_operation_list* queue : {&state.readers, &state.writers}) {
         while (io_operation* op = queue->front()) {
-            unqueue(*op);
+            queue->remove(*op); // what unqueue() does, with the queue at hand
+            op->backend_data = nullptr;
+            --parked_;
             op->cancelled = true;
             finish(*op);
         }
