@@ -135,18 +135,37 @@ std::string read_to_end(int fd) {
     }
 }
 
-TEST(ServiceExample, SigtermMidRequestLetsTheResponseArriveAndExitsZero) {
-    service_process service;
+// The port from the service's first line ("listening on http://127.0.0.1:PORT"); 0 if it did
+// not say so in time.
+unsigned short port_of(service_process& service) {
     const std::string banner = service.read_until("\n", 10s);
     const std::string prefix = "listening on http://127.0.0.1:";
-    ASSERT_EQ(banner.rfind(prefix, 0), 0U) << banner;
-    const auto port = static_cast<unsigned short>(std::stoul(banner.substr(prefix.size())));
+    EXPECT_EQ(banner.rfind(prefix, 0), 0U) << banner;
+    return banner.rfind(prefix, 0) == 0
+               ? static_cast<unsigned short>(std::stoul(banner.substr(prefix.size())))
+               : 0;
+}
 
+// Connects and sends one GET; the connection's descriptor, or -1.
+int send_get(unsigned short port, const std::string& target, const std::string& extra = "") {
     const int client = connect_to(port);
+    if (client < 0) {
+        return -1;
+    }
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+    if (::send(client, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
+        ::close(client);
+        return -1;
+    }
+    return client;
+}
+
+TEST(ServiceExample, SigtermMidRequestLetsTheResponseArriveAndExitsZero) {
+    service_process service;
+    const unsigned short port = port_of(service);
+    const int client = send_get(port, "/work");
     ASSERT_GE(client, 0);
-    const std::string request = "GET /work HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    ASSERT_EQ(::send(client, request.data(), request.size(), 0),
-              static_cast<ssize_t>(request.size()));
     std::this_thread::sleep_for(100ms); // the handler takes 500 ms: it is under way now
     service.send_signal(SIGTERM);
 
@@ -165,17 +184,8 @@ TEST(ServiceExample, SigtermMidRequestLetsTheResponseArriveAndExitsZero) {
 
 TEST(ServiceExample, AnswersAndCallsItsUpstreamThenStopsOnSigint) {
     service_process service;
-    const std::string banner = service.read_until("\n", 10s);
-    const std::string prefix = "listening on http://127.0.0.1:";
-    ASSERT_EQ(banner.rfind(prefix, 0), 0U) << banner;
-    const auto port = static_cast<unsigned short>(std::stoul(banner.substr(prefix.size())));
-
-    const int client = connect_to(port);
+    const int client = send_get(port_of(service), "/upstream", "Connection: close\r\n");
     ASSERT_GE(client, 0);
-    const std::string request =
-        "GET /upstream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    ASSERT_EQ(::send(client, request.data(), request.size(), 0),
-              static_cast<ssize_t>(request.size()));
     const std::string response = read_to_end(client);
     ::close(client);
     EXPECT_NE(response.find("\r\n\r\nupstream said: hello\n"), std::string::npos) << response;
@@ -200,16 +210,8 @@ TEST(ServiceExample, AnUpstreamThatNeverAnswersGets504AfterTheClientsTimeout) {
     const std::string upstream = "http://127.0.0.1:" + std::to_string(ntohs(where.sin_port)) + "/";
 
     service_process service{{"--upstream", upstream}};
-    const std::string banner = service.read_until("\n", 10s);
-    const std::string prefix = "listening on http://127.0.0.1:";
-    ASSERT_EQ(banner.rfind(prefix, 0), 0U) << banner;
-    const auto port = static_cast<unsigned short>(std::stoul(banner.substr(prefix.size())));
-    const int client = connect_to(port);
+    const int client = send_get(port_of(service), "/upstream", "Connection: close\r\n");
     ASSERT_GE(client, 0);
-    const std::string request =
-        "GET /upstream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    ASSERT_EQ(::send(client, request.data(), request.size(), 0),
-              static_cast<ssize_t>(request.size()));
     const auto start = clock_type::now();
     const std::string response = read_to_end(client);
     ::close(client);
