@@ -83,7 +83,8 @@ TEST(RunBlocking, OwnedStatePassedAsArgumentsIsMovedInAndDestroyedOnce) {
             [](std::unique_ptr<int> value) { return value; }, std::make_unique<int>(4));
         EXPECT_EQ(*back, 4);
         const std::string copied = "copied";
-        EXPECT_EQ(co_await corio::run_blocking([](const std::string& text) { return text + "!"; }, copied),
+        EXPECT_EQ(co_await corio::run_blocking([](const std::string& text) { return text + "!"; },
+                                               copied),
                   "copied!");
     };
     corio::run(main_task());
