@@ -55,6 +55,7 @@ struct server_state {
     bool stopping = false;
     // stop(grace): when the connections still running are cancelled; none: they finish.
     std::optional<event_loop::time_point> grace_deadline;
+    join_handle<> grace_timer; // armed for grace_deadline while serve() waits for connections
     std::size_t cancelled_at_deadline = 0;
     std::list<connection_record> connections; // stable addresses: each connection points at its own
     std::size_t accepted = 0;
@@ -376,6 +377,8 @@ task<> accept_connections(const std::shared_ptr<server_state>& state) {
 // Ends everything now: stops accepting and cancels every connection.
 void shut_down(server_state& state) noexcept {
     state.stopping = true;
+    state.grace_timer.cancel();
+    state.grace_timer.detach();
     state.listener.close();
     state.group.cancel();
 }
@@ -385,6 +388,13 @@ task<> cancel_connections_at(std::shared_ptr<server_state> state, event_loop::ti
     co_await sleep_until(deadline);
     state->cancelled_at_deadline = state->connections.size();
     state->group.cancel();
+}
+
+// (Re)arms the timer for the current grace deadline; a stop() that shortens the period while
+// serve() already waits re-arms it.
+void arm_grace_timer(const std::shared_ptr<server_state>& state) {
+    state->grace_timer.cancel();
+    state->grace_timer = spawn(cancel_connections_at(state, *state->grace_deadline));
 }
 
 class serving_mark {
@@ -420,12 +430,12 @@ task<> run_server(std::shared_ptr<server_state> state) {
     }
     // Connections never outlive serve(): after stop() they finish their requests first, or are
     // cancelled when stop()'s grace period ends.
-    join_handle<> grace_timer;
     if (state->grace_deadline && !failure) {
-        grace_timer = spawn(cancel_connections_at(state, *state->grace_deadline));
+        arm_grace_timer(state);
     }
     co_await state->group.wait();
-    grace_timer.cancel(); // dropping the handle lets it unwind on its own
+    state->grace_timer.cancel();
+    state->grace_timer.detach(); // it unwinds on its own
     if (failure) {
         std::rethrow_exception(failure);
     }
@@ -495,6 +505,9 @@ void server::stop(std::optional<event_loop::duration> grace) {
         const event_loop::time_point deadline = now() + std::max(*grace, event_loop::duration{});
         if (!state.grace_deadline || deadline < *state.grace_deadline) {
             state.grace_deadline = deadline;
+            if (state.stopping && state.serving) {
+                arm_grace_timer(state_); // serve() is already waiting for the connections
+            }
         }
     }
     if (state.stopping) {

@@ -967,6 +967,38 @@ TEST(HttpServer, StopWithAGracePeriodCancelsWhatOutlastsIt) {
     run_test([] { return stop_with_grace(); });
 }
 
+// stop() without a period first, and while serve() already waits for the handler, a stop() with
+// one: the new period applies.
+corio::task<> grace_given_later() {
+    corio::event entered;
+    server app;
+    app.route("GET", "/stuck", [&](server_request&) -> corio::task<server_response> {
+        entered.set();
+        co_await corio::sleep_for(1h);
+        co_return server_response::text(200, "never\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client stuck = co_await raw_client::connect(app.local_address());
+    co_await stuck.send(get("/stuck"));
+    co_await entered.wait();
+
+    app.stop();
+    co_await corio::sleep_for(50ms);
+    EXPECT_FALSE(serving.done()) << "without a grace period, serve() waits for the handler";
+    const corio::event_loop::time_point later = corio::now();
+    app.stop(100ms);
+    EXPECT_EQ(co_await stuck.read_to_end(), "");
+    co_await serving;
+    EXPECT_GE(corio::now() - later, 100ms);
+    EXPECT_LT(corio::now() - later, 5s);
+    EXPECT_EQ(app.connections_cancelled_after_grace(), 1U);
+}
+
+TEST(HttpServer, AGracePeriodGivenAfterAPlainStopStillApplies) {
+    run_test([] { return grace_given_later(); });
+}
+
 corio::task<> stop_before_serve() {
     server app;
     add_routes(app);
