@@ -25,21 +25,77 @@ function(corio_set_warnings target)
 endfunction()
 
 # corio_add_library(<component> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
-# Creates corio_<component> with the alias corio::<component> and exports it as corio::<component>.
+# Creates corio_<component> with the alias corio::<component> and exports it as corio::<component>:
+# a static library, or a shared one when BUILD_SHARED_LIBS is ON.
+#
+# The sources are compiled once, into the object library corio_<component>_objects, with hidden
+# visibility: a shared library exports only what the public headers declare (see
+# <corio/runtime/detail/export.hpp>). corio::<component>_internals is the same code with all of
+# its symbols reachable, for the test suites and benchmarks that reach into src/: the library
+# itself in a static build, and a static archive of the same objects in a shared one (nothing is
+# compiled twice). Whatever links corio::net_internals must not also link corio::net, or a program
+# would hold two copies of corio.
 function(corio_add_library component)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
     set(target corio_${component})
-    add_library(${target} ${ARG_SOURCES})
+    set(objects ${target}_objects)
+
+    add_library(${objects} OBJECT ${ARG_SOURCES})
+    set_target_properties(${objects} PROPERTIES
+        CXX_VISIBILITY_PRESET hidden
+        VISIBILITY_INLINES_HIDDEN ON
+        POSITION_INDEPENDENT_CODE ${BUILD_SHARED_LIBS})
+    target_compile_features(${objects} PUBLIC cxx_std_20)
+    target_include_directories(${objects}
+        PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+        PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+    # For their include directories and definitions only: the libraries below do the linking.
+    target_link_libraries(${objects} PRIVATE ${ARG_DEPS} ${ARG_PRIVATE_DEPS})
+    corio_set_warnings(${objects})
+
+    # _internals links the _internals of the corio libraries it depends on.
+    set(internal_deps)
+    foreach(dep IN LISTS ARG_DEPS)
+        if(dep MATCHES "^corio::(.+)$")
+            list(APPEND internal_deps corio::${CMAKE_MATCH_1}_internals)
+        else()
+            list(APPEND internal_deps ${dep})
+        endif()
+    endforeach()
+
+    add_library(${target} $<TARGET_OBJECTS:${objects}>)
     add_library(corio::${component} ALIAS ${target})
+    set(libraries ${target})
+    if(BUILD_SHARED_LIBS)
+        # libcorio_<component>.so.0.1.0, SONAME libcorio_<component>.so.0.1: while the major
+        # version is 0, every minor version may break the ABI (see <corio/runtime/version.hpp>).
+        if(PROJECT_VERSION_MAJOR EQUAL 0)
+            set(abi_version ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+        else()
+            set(abi_version ${PROJECT_VERSION_MAJOR})
+        endif()
+        set_target_properties(${target} PROPERTIES
+            VERSION ${PROJECT_VERSION}
+            SOVERSION ${abi_version}
+            WINDOWS_EXPORT_ALL_SYMBOLS ON)
+        add_library(${target}_internals STATIC $<TARGET_OBJECTS:${objects}>)
+        list(APPEND libraries ${target}_internals)
+        target_link_libraries(${target}_internals PUBLIC ${internal_deps}
+                                                  PRIVATE ${ARG_PRIVATE_DEPS})
+        target_include_directories(${target}_internals PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+        add_library(corio::${component}_internals ALIAS ${target}_internals)
+    else()
+        add_library(corio::${component}_internals ALIAS ${target})
+    endif()
     set_target_properties(${target} PROPERTIES EXPORT_NAME ${component}
                                                OUTPUT_NAME corio_${component})
-    target_compile_features(${target} PUBLIC cxx_std_20)
     target_include_directories(${target}
         PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
-               $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
-        PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+               $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
     target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
-    corio_set_warnings(${target})
+    foreach(library IN LISTS libraries)
+        target_compile_features(${library} PUBLIC cxx_std_20)
+    endforeach()
     set_property(GLOBAL APPEND PROPERTY CORIO_EXPORTED_TARGETS ${target})
 endfunction()
 
@@ -52,6 +108,9 @@ function(corio_add_test name)
     endif()
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} corio_test_support GTest::gtest GTest::gtest_main)
+    if(CORIO_TEST_PCH)
+        target_precompile_headers(${name} REUSE_FROM corio_test_support)
+    endif()
     corio_set_warnings(${name})
     # Discovery runs the executable to list its tests: right after building it natively, but only
     # when ctest runs for a cross build (on the target machine, or under the toolchain's

@@ -6,106 +6,36 @@
 
 #ifndef _WIN32
 
+#include "support/spawned_process.hpp"
+
 #include <arpa/inet.h>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <netinet/in.h>
-#include <poll.h>
-#include <spawn.h>
 #include <string>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-// The service, started with its stdout on a pipe; killed if a test leaves it running.
-class service_process {
+// The service, started on an ephemeral port with its stdout on a pipe; killed if a test leaves
+// it running.
+class service_process : public corio_test::spawned_process {
 public:
-    explicit service_process(std::vector<std::string> extra_args = {}) {
-        int out[2];
-        if (::pipe(out) != 0) {
-            throw std::runtime_error("pipe failed");
-        }
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, out[0]);
-        std::vector<std::string> args{EXAMPLE_SERVICE, "--port", "0"};
-        args.insert(args.end(), extra_args.begin(), extra_args.end());
-        std::vector<char*> argv;
-        argv.reserve(args.size() + 1);
-        for (std::string& arg : args) {
-            argv.push_back(arg.data());
-        }
-        argv.push_back(nullptr);
-        const int failed =
-            ::posix_spawn(&pid_, EXAMPLE_SERVICE, &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(out[1]);
-        stdout_ = out[0];
-        if (failed != 0) {
-            ::close(stdout_);
-            throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(failed));
-        }
-    }
-    ~service_process() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-        ::close(stdout_);
-    }
-    service_process(const service_process&) = delete;
-    service_process& operator=(const service_process&) = delete;
-
-    // Reads stdout until it holds `text` or `limit` passes; returns all read so far.
-    std::string read_until(const std::string& text, std::chrono::milliseconds limit) {
-        const auto deadline = clock_type::now() + limit;
-        while (output_.find(text) == std::string::npos && clock_type::now() < deadline) {
-            pollfd ready{stdout_, POLLIN, 0};
-            if (::poll(&ready, 1, 50) <= 0) {
-                continue;
-            }
-            char buffer[512];
-            const ssize_t got = ::read(stdout_, buffer, sizeof buffer);
-            if (got <= 0) {
-                break;
-            }
-            output_.append(buffer, static_cast<std::size_t>(got));
-        }
-        return output_;
-    }
-
-    void send_signal(int signal) const { ASSERT_EQ(::kill(pid_, signal), 0); }
-
-    // The exit status, or -1 if it did not exit normally within `limit`.
-    int wait_for_exit(std::chrono::milliseconds limit) {
-        const auto deadline = clock_type::now() + limit;
-        while (clock_type::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
-            std::this_thread::sleep_for(10ms);
-        }
-        return -1;
-    }
+    explicit service_process(const std::vector<std::string>& extra_args = {})
+        : spawned_process(EXAMPLE_SERVICE, with_port_zero(extra_args)) {}
 
 private:
-    pid_t pid_ = -1;
-    int stdout_ = -1;
-    std::string output_;
+    static std::vector<std::string> with_port_zero(const std::vector<std::string>& extra_args) {
+        std::vector<std::string> args{"--port", "0"};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return args;
+    }
 };
 
 int connect_to(unsigned short port) {
@@ -167,7 +97,7 @@ TEST(ServiceExample, SigtermMidRequestLetsTheResponseArriveAndExitsZero) {
     const int client = send_get(port, "/work");
     ASSERT_GE(client, 0);
     std::this_thread::sleep_for(100ms); // the handler takes 500 ms: it is under way now
-    service.send_signal(SIGTERM);
+    EXPECT_TRUE(service.send_signal(SIGTERM));
 
     const std::string response = read_to_end(client);
     ::close(client);
@@ -190,7 +120,7 @@ TEST(ServiceExample, AnswersAndCallsItsUpstreamThenStopsOnSigint) {
     ::close(client);
     EXPECT_NE(response.find("\r\n\r\nupstream said: hello\n"), std::string::npos) << response;
 
-    service.send_signal(SIGINT);
+    EXPECT_TRUE(service.send_signal(SIGINT));
     EXPECT_EQ(service.wait_for_exit(10s), 0);
     const std::string output = service.read_until("time(s)\n", 2s);
     EXPECT_NE(output.find("SIGINT: draining"), std::string::npos) << output;
@@ -218,7 +148,7 @@ TEST(ServiceExample, AnUpstreamThatNeverAnswersGets504AfterTheClientsTimeout) {
     EXPECT_EQ(response.rfind("HTTP/1.1 504 ", 0), 0U) << response;
     EXPECT_NE(response.find("upstream timed out"), std::string::npos) << response;
     EXPECT_GE(clock_type::now() - start, 1900ms) << "the service's client allows 2 s";
-    service.send_signal(SIGTERM);
+    EXPECT_TRUE(service.send_signal(SIGTERM));
     EXPECT_EQ(service.wait_for_exit(10s), 0);
     ::close(silent);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// net.hpp - all of corio::net in one include: addresses, name resolution, TCP and TLS streams.
+// net.hpp - all of corio::net in one include: addresses, name resolution, TCP and TLS streams,
+// and buffered reading and writing over them.
 //
 //     #include <corio/net.hpp>
 //     auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <corio/net/address.hpp>
+#include <corio/net/buffered_stream.hpp>
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/resolver.hpp>
 #include <corio/net/tcp_listener.hpp>

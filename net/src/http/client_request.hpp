@@ -2,7 +2,7 @@
 // client_request.hpp - the request a client sends: method, URL, fields, body, and its wire form.
 //
 // A plain value passed between the client and the redirect policy. Serialisation adds what the
-// client owns: Host (unless given), "User-Agent: corio/0.1" (unless given) and Content-Length
+// client owns: Host (unless given), "User-Agent: corio/<version>" (unless given) and Content-Length
 // (for a body, and always for POST, PUT and PATCH), dropping the caller's Content-Length and
 // Transfer-Encoding. (Accept-Encoding is one of the session's default fields, see client_flow.)
 // The client flow also takes from here the head as it sends it (checked_request_head) and the
@@ -11,13 +11,14 @@
 
 #include <corio/http/headers.hpp>
 #include <corio/http/url.hpp>
+#include <corio/runtime/version.hpp>
 
 #include <string>
 #include <string_view>
 
 namespace corio::http::detail {
 
-inline constexpr std::string_view default_user_agent = "corio/0.1";
+inline constexpr std::string_view default_user_agent = "corio/" CORIO_VERSION_STRING;
 
 struct client_request {
     std::string method;

@@ -15,6 +15,7 @@
 
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/file.hpp>
 #include <corio/runtime/gather.hpp>
 #include <corio/runtime/generator.hpp>
 #include <corio/runtime/interval.hpp>
@@ -34,6 +35,7 @@
 #include <corio/runtime/sync/semaphore.hpp>
 #include <corio/runtime/task.hpp>
 #include <corio/runtime/task_group.hpp>
+#include <corio/runtime/version.hpp>
 #include <corio/runtime/wait_for.hpp>
 #include <corio/runtime/when_any.hpp>
 #include <corio/runtime/yield.hpp>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "epoll_reactor.hpp"
 
+#include "../sys/handle_ops.hpp"
+
 #include <corio/runtime/detail/os_error.hpp>
 
 #include <cerrno>
@@ -67,6 +69,9 @@ io_registration& epoll_reactor::register_handle(native_handle_t handle) {
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, handle, &event) != 0) {
         const int error = errno;
         delete state;
+        if (error == EPERM && is_file_or_directory(handle)) {
+            throw_file_handed_to_reactor("epoll");
+        }
         throw_os_error(error, "epoll_ctl(EPOLL_CTL_ADD)");
     }
     ++registrations_;

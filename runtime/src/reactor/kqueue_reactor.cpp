@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kqueue_reactor.hpp"
 
+#include "../sys/handle_ops.hpp"
+
 #include <corio/runtime/detail/os_error.hpp>
 
 // kqueue(2)'s synopsis order: some BSDs need <sys/types.h> before <sys/event.h>.
@@ -161,6 +163,11 @@ int kqueue_reactor::open_wake_channel() noexcept {
 }
 
 io_registration& kqueue_reactor::register_handle(native_handle_t handle) {
+    // kqueue accepts a regular file and reports it ready forever, while reading it blocks: refuse
+    // it as epoll does. One fstat per registration, next to the socket() or accept() before it.
+    if (is_file_or_directory(handle)) {
+        throw_file_handed_to_reactor("kqueue");
+    }
     auto state = std::make_unique<readiness_state>();
     state->handle = handle;
     // Both directions at once, edge-triggered, each knote pointing at the registration. One call

@@ -13,6 +13,7 @@
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/task.hpp>
+#include <corio/runtime/version.hpp>
 
 #include "compression.hpp"
 #include "full_listener.hpp"
@@ -214,7 +215,7 @@ TYPED_TEST(AnyHttpClient, TheDefaultUserAgentIsCorio) {
                     TypeParam client{bounded()};
                     EXPECT_EQ(client.get(server.url()).status, 204);
                 });
-    EXPECT_EQ(agent, "corio/0.1");
+    EXPECT_EQ(agent, "corio/" CORIO_VERSION_STRING);
 }
 
 TYPED_TEST(AnyHttpClient, AnyMethodGoesThroughRequest) {

@@ -4,6 +4,7 @@
 #include "http/client_request.hpp"
 
 #include <corio/http/error.hpp>
+#include <corio/runtime/version.hpp>
 
 #include <gtest/gtest.h>
 
@@ -157,8 +158,10 @@ TEST(RedirectPolicy, AnUnusableLocationIsARedirectError) {
 
 TEST(ClientRequest, TheHeadCarriesHostUserAgentAndNoAcceptEncoding) {
     const client_request request{"GET", url::parse("http://Example.com:8080/a?b=c"), {}, {}};
-    EXPECT_EQ(corio::http::detail::serialize_request_head(request),
-              "GET /a?b=c HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: corio/0.1\r\n\r\n");
+    EXPECT_EQ(
+        corio::http::detail::serialize_request_head(request),
+        "GET /a?b=c HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: corio/" CORIO_VERSION_STRING
+        "\r\n\r\n");
 }
 
 TEST(ClientRequest, BodiesAreFramedByTheClientAlone) {
@@ -177,7 +180,8 @@ TEST(ClientRequest, BodiesAreFramedByTheClientAlone) {
     host.add("Host", "virtual.test");
     const client_request explicit_host{"GET", url::parse("http://10.0.0.1/"), host, {}};
     EXPECT_EQ(corio::http::detail::serialize_request_head(explicit_host),
-              "GET / HTTP/1.1\r\nHost: virtual.test\r\nUser-Agent: corio/0.1\r\n\r\n");
+              "GET / HTTP/1.1\r\nHost: virtual.test\r\nUser-Agent: corio/" CORIO_VERSION_STRING
+              "\r\n\r\n");
 }
 
 TEST(ClientRequest, InvalidMethodsAndFieldsAreRefused) {

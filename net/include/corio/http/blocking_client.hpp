@@ -17,6 +17,7 @@
 #include <corio/http/client_options.hpp>
 #include <corio/http/headers.hpp>
 #include <corio/http/url.hpp>
+#include <corio/runtime/detail/export.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 namespace detail {
@@ -99,3 +101,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

@@ -12,6 +12,7 @@
 #include <corio/http/client_options.hpp>
 #include <corio/http/headers.hpp>
 #include <corio/http/response.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
@@ -21,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 namespace detail {
@@ -63,3 +65,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

@@ -13,12 +13,14 @@
 
 #include <corio/http/headers.hpp>
 #include <corio/net/tls_context.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <optional>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 // Like aiohttp.ClientTimeout; nullopt means no limit.
@@ -59,7 +61,7 @@ struct client_options {
     // Pooled connections idle for longer are closed.
     event_loop::duration pool_idle_timeout = std::chrono::seconds(15);
     // Sent with every request unless the request's own fields name the same header
-    // (e.g. a User-Agent replacing the default "corio/0.1").
+    // (e.g. a User-Agent replacing the default "corio/" and the version, "corio/0.1.0").
     headers default_headers{};
     // For https:// URLs: whom to trust (the system's CAs by default, plus any added here) or,
     // explicitly, not to verify at all. ALPN offers "http/1.1" only, whatever
@@ -69,3 +71,4 @@ struct client_options {
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

@@ -14,6 +14,7 @@
 // std::runtime_error or std::exception still matches it. docs/errors.md lists every exception.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/error.hpp>
 
 #include <stdexcept>
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 enum class error_kind {
@@ -107,3 +109,4 @@ public:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

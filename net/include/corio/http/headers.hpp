@@ -9,12 +9,15 @@
 // Thread-safety: a plain value type; const member functions may run concurrently.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 struct header_field {
@@ -86,3 +89,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

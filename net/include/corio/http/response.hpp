@@ -11,6 +11,7 @@
 
 #include <corio/http/headers.hpp>
 #include <corio/http/url.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <cstddef>
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 namespace detail {
@@ -82,3 +84,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

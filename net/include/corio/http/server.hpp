@@ -18,6 +18,7 @@
 #include <corio/http/headers.hpp>
 #include <corio/net/address.hpp>
 #include <corio/net/tls_context.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
@@ -28,6 +29,7 @@
 #include <optional>
 #include <string>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 struct server_request {
@@ -137,3 +139,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

@@ -9,10 +9,13 @@
 // reference, as a redirect's Location needs. Thread-safety: an immutable value type.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::http {
 
 class url {
@@ -67,3 +70,4 @@ private:
 };
 
 } // namespace corio::http
+CORIO_EXPORT_END

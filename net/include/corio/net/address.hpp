@@ -10,12 +10,15 @@
 // IPv6 prints in the canonical RFC 5952 form ("2001:db8::1"). A plain value type.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 enum class address_family : unsigned char { ipv4, ipv6 };
@@ -63,3 +66,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

@@ -8,12 +8,15 @@
 #pragma once
 
 #include <corio/net/tcp_stream.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 class byte_stream {
@@ -23,6 +26,11 @@ public:
     // At least one byte, or 0 once the peer has finished sending.
     virtual task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) = 0;
     virtual task<> write_all(std::span<const std::byte> data, deadline until) = 0;
+    // The same for text: `co_await stream.write_all("hello\n")`. A class that overrides the
+    // other write_all() brings this one along with `using byte_stream::write_all;`.
+    task<> write_all(std::string_view text, deadline until = {}) {
+        return write_all(std::as_bytes(std::span<const char>(text.data(), text.size())), until);
+    }
     // Sends end of stream (TCP FIN; TLS close_notify, then FIN), keeping the read side open.
     virtual task<> shutdown_write(deadline until) = 0;
     virtual void close() noexcept = 0;
@@ -38,6 +46,8 @@ class tcp_byte_stream final : public byte_stream {
 public:
     explicit tcp_byte_stream(tcp_stream stream) noexcept
         : stream_(std::move(stream)) {}
+
+    using byte_stream::write_all;
 
     task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) override {
         co_return co_await stream_.read_some(buffer, until);
@@ -59,3 +69,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

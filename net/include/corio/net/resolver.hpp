@@ -10,6 +10,7 @@
 #pragma once
 
 #include <corio/net/address.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 class resolve_error : public std::runtime_error {
@@ -34,3 +36,4 @@ private:
 task<std::vector<address>> resolve(std::string host, std::uint16_t port);
 
 } // namespace corio::net
+CORIO_EXPORT_END

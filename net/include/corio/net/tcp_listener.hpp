@@ -12,9 +12,11 @@
 
 #include <corio/net/address.hpp>
 #include <corio/net/tcp_stream.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/io_object.hpp>
 #include <corio/runtime/task.hpp>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 class tcp_listener {
@@ -38,3 +40,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

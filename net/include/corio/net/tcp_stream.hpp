@@ -12,6 +12,7 @@
 #pragma once
 
 #include <corio/net/address.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/io_object.hpp>
 #include <corio/runtime/task.hpp>
@@ -21,7 +22,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 using deadline = std::optional<event_loop::time_point>;
@@ -51,6 +54,11 @@ public:
         return socket_.send_some(data, until);
     }
     task<> write_all(std::span<const std::byte> data, deadline until = {});
+    // The same for text: `co_await stream.write_all("hello\n")`. Like `data`, the text must stay
+    // valid until the returned task is awaited.
+    task<> write_all(std::string_view text, deadline until = {}) {
+        return write_all(std::as_bytes(std::span<const char>(text.data(), text.size())), until);
+    }
 
     // Sends FIN: the peer reads end of stream; reading from this side still works.
     void shutdown_write();
@@ -67,3 +75,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

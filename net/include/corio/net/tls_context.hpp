@@ -16,12 +16,15 @@
 // then throws tls_error (tls_failure::unavailable). Not thread-safe: use a context from one loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 enum class tls_version : unsigned char { tls1_2, tls1_3 };
@@ -100,3 +103,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

@@ -11,10 +11,13 @@
 // socket. Thread-safety: a plain value.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 enum class tls_failure : unsigned char {
@@ -46,3 +49,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

@@ -5,7 +5,7 @@
 //     auto context = corio::net::tls_context::client();
 //     corio::net::tls_stream tls = co_await corio::net::tls_stream::connect("example.com", 443,
 //                                                                            context, 10s);
-//     co_await tls.write_all(request_bytes, {});
+//     co_await tls.write_all("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n");
 //
 // The reactor does all the socket I/O; the TLS library only turns plaintext into records and
 // back, through memory buffers (see docs/design.md, "TLS"). So a tls_stream runs on every
@@ -25,6 +25,7 @@
 
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/tls_context.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
 
@@ -37,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio::net {
 
 namespace detail {
@@ -71,6 +73,7 @@ public:
 
     task<std::size_t> read_some(std::span<std::byte> buffer, deadline until) override;
     task<> write_all(std::span<const std::byte> data, deadline until) override;
+    using byte_stream::write_all; // and write_all(std::string_view, deadline)
     // Sends close_notify, then ends the transport's write side; reading still works.
     task<> shutdown_write(deadline until) override;
     // Closes the transport at once, without close_notify (shutdown_write() first for a clean
@@ -105,3 +108,4 @@ private:
 };
 
 } // namespace corio::net
+CORIO_EXPORT_END

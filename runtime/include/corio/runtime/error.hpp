@@ -25,9 +25,12 @@
 // each path to it; copying a std::runtime_error is cheap, its message is shared).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <stdexcept>
 #include <string>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class cancelled_error : public virtual std::runtime_error {
@@ -64,3 +67,4 @@ public:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -12,6 +12,7 @@
 // Thread-safety: only post() may be called from other threads.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/ring_buffer.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
@@ -29,6 +30,7 @@
 #include <string_view>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 namespace detail {
@@ -208,3 +210,4 @@ template <class T>
 }
 
 } // namespace corio
+CORIO_EXPORT_END

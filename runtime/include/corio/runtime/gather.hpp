@@ -12,6 +12,7 @@
 #pragma once
 
 #include <corio/runtime/detail/awaitable_traits.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/task.hpp>
 #include <corio/runtime/task_group.hpp>
@@ -22,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class... Awaitables>
@@ -62,3 +64,4 @@ gather(Range awaitables) {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

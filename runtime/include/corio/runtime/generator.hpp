@@ -3,15 +3,18 @@
 // (a Python generator; C++23's std::generator, which g++ 12 does not have yet).
 //
 //     corio::generator<int> count_to(int n) { for (int i = 1; i <= n; ++i) co_yield i; }
-//     for (int i : count_to(3)) ...                  // 1 2 3
+//     for (int i : count_to(3)) std::cout << i;      // 1 2 3
 //
-//     corio::generator<> step() { ...; co_yield {}; ... }   // a bare `yield`: just pause
+//     corio::generator<> steps() { first(); co_yield {}; second(); } // a bare `yield`: pause
+//     corio::generator<> g = steps();
 //     while (g.next()) { }                           // Python's next(g); false = StopIteration
 //
 // Nothing runs until the first next() (or begin()). There is no event loop involved: the caller
 // resumes the generator directly, which is exactly the tutorial's cooperative round-robin.
 // An exception thrown inside propagates out of next(). Move-only; not thread-safe.
 #pragma once
+
+#include <corio/runtime/detail/export.hpp>
 
 #include <coroutine>
 #include <exception>
@@ -21,6 +24,7 @@
 #include <utility>
 #include <variant>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class T = void>
@@ -125,3 +129,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -16,6 +16,7 @@
 // Not thread-safe: use an interval from one task at a time.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/sleep.hpp>
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class interval {
@@ -71,3 +73,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

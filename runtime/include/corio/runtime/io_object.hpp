@@ -16,6 +16,7 @@
 // Not thread-safe: use an io_object only on the thread of the loop it was created on.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/io_operation.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/detail/waiter.hpp>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <span>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 // The outcome of accept(): the new connection's handle (ready for this platform's reactor) and
@@ -152,3 +154,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -3,7 +3,7 @@
 // JoinHandle).
 //
 //     corio::join_handle<int> handle = corio::spawn(compute());
-//     ...                                   // compute() runs concurrently from here on
+//     co_await other_work();                // compute() runs concurrently from here on
 //     int value = co_await handle;          // wait for it; its exception is rethrown here
 //
 // The handle can be awaited once, polled with done(), cancelled with cancel(), or let go with
@@ -13,6 +13,7 @@
 // Not thread-safe; a handle must not outlive its event loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/task.hpp>
@@ -20,6 +21,7 @@
 #include <coroutine>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class T = void>
@@ -164,3 +166,4 @@ void join_handle<T>::destroy_finished_frame(promise_type& promise) noexcept {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

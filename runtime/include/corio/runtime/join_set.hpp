@@ -18,6 +18,7 @@
 // Not thread-safe: use a set from tasks of one loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -31,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class T = void>
@@ -139,3 +141,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -6,8 +6,11 @@
 // everything else uses native_handle_t and stays portable.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cstdint>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 #if defined(_WIN32)
@@ -19,3 +22,4 @@ inline constexpr native_handle_t invalid_native_handle = -1;
 #endif
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -3,8 +3,7 @@
 // (asyncio.to_thread, tokio's spawn_blocking).
 //
 //     std::string text = co_await corio::run_blocking([&] { return read_whole_file(path); });
-//     std::string same = co_await corio::run_blocking(read_whole_file, path); // arguments are
-//     copied
+//     std::string same = co_await corio::run_blocking(read_whole_file, path); // copies path
 //
 // The loop keeps running other tasks meanwhile. The callable runs on one of the loop's few worker
 // threads (loop_options::blocking_threads, started on demand); its return value or exception comes
@@ -15,7 +14,7 @@
 // The arguments are moved into the call, as std::thread does, so a callable may take move-only
 // state by value. That is also the way to hand it owned state under g++ 12:
 //
-//     co_await corio::run_blocking([](std::unique_ptr<image> img) { return encode(*img); },
+//     co_await corio::run_blocking([](std::unique_ptr<image> owned) { return encode(*owned); },
 //                                  std::move(img));
 //
 // g++ 12 destroys a closure that owns state (`[p = std::move(p)] {...}`) twice when it is written
@@ -28,6 +27,7 @@
 #pragma once
 
 #include <corio/runtime/detail/blocking_job.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/event_loop.hpp>
 
@@ -39,6 +39,7 @@
 #include <type_traits>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class Function, class... Args>
@@ -158,3 +159,4 @@ run_blocking(Function&& function, Args&&... args) {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

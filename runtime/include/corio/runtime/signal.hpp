@@ -24,6 +24,7 @@
 // Not thread-safe: use a set on the thread of the loop it was made on.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/task.hpp>
@@ -33,6 +34,7 @@
 #include <memory>
 #include <vector>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 namespace detail {
@@ -118,3 +120,4 @@ task<int> signal(int first, Signals... others) {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

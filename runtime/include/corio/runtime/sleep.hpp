@@ -10,6 +10,7 @@
 // Cancellable: cancelling the task disarms the timer and throws cancelled_error here.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <coroutine>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 // The current loop's time (virtual time in virtual-time mode); steady_clock::now() off-loop.
@@ -72,3 +74,4 @@ template <class Rep, class Period>
 }
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -2,10 +2,14 @@
 // stopwatch.hpp - time a piece of code and print the result (Python's codetiming.Timer).
 //
 //     corio::stopwatch timer{"Task One elapsed time: {:.1f}"};
-//     timer.start(); ...; timer.stop();               // prints "Task One elapsed time: 15.0"
+//     timer.start();
+//     co_await corio::sleep_for(15s);
+//     timer.stop();                                  // prints "Task One elapsed time: 15.0"
 //
-//     { corio::stopwatch::scope total{"\nTotal elapsed time: {:.1f}"}; ... }  // like `with
-//     Timer(...)`
+//     {                                              // like `with Timer(...):`
+//         corio::stopwatch::scope total{"\nTotal elapsed time: {:.1f}"};
+//         co_await work();
+//     }                                              // prints the total here
 //
 // The text is a template with one replacement field for the elapsed seconds: `{}` or a fixed-point
 // spec such as `{:.1f}` / `{:0.4f}`; `{{` and `}}` print braces. Time comes from corio::now(): the
@@ -13,11 +17,14 @@
 // stop() without start() throws usage_error (codetiming raises TimerError). Not thread-safe.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <chrono>
 #include <iosfwd>
 #include <optional>
 #include <string>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class stopwatch {
@@ -60,3 +67,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

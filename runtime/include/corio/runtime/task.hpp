@@ -10,6 +10,7 @@
 // Not thread-safe: a task runs on the thread of the loop that runs it.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/promise_base.hpp>
 #include <corio/runtime/error.hpp>
 
@@ -18,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class T = void>
@@ -160,3 +162,4 @@ inline task<void> task_promise<void>::get_return_object() noexcept {
 
 } // namespace detail
 } // namespace corio
+CORIO_EXPORT_END

@@ -15,6 +15,7 @@
 // Not thread-safe: use a group from tasks of one loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -26,6 +27,7 @@
 #include <exception>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 namespace detail {
@@ -182,3 +184,4 @@ inline task_group::~task_group() {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

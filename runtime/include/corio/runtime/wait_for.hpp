@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // wait_for.hpp - give an awaitable a time limit (asyncio.wait_for) or a deadline (wait_until).
 //
-//     std::string line = co_await corio::wait_for(read_line(stream), 5s); // or timeout_error
+//     corio::net::buffered_stream conn{co_await listener.accept()};
+//     auto line = co_await corio::wait_for(conn.read_line(1024), 5s); // or timeout_error
 //
 // The awaitable runs as a child task next to a timer. If the timer fires first, the child is
 // cancelled, and once it has unwound, timeout_error is thrown. If the child finished anyway
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <corio/runtime/detail/awaitable_traits.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/sleep.hpp>
@@ -19,6 +21,7 @@
 #include <chrono>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 namespace detail {
@@ -64,3 +67,4 @@ task<detail::await_result_t<Awaitable>> wait_until(Awaitable awaitable,
 }
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <corio/runtime/detail/awaitable_traits.hpp>
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/task.hpp>
 #include <corio/runtime/task_group.hpp>
@@ -20,6 +21,7 @@
 #include <utility>
 #include <variant>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 template <class... Results>
@@ -58,3 +60,4 @@ task<when_any_result<detail::await_result_t<Awaitables>...>> when_any(Awaitables
 }
 
 } // namespace corio
+CORIO_EXPORT_END

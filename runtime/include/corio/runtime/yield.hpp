@@ -7,12 +7,14 @@
 // A pending cancellation is delivered here as cancelled_error.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/promise_base.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
 
 #include <coroutine>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class [[nodiscard]] yield_awaiter {
@@ -43,3 +45,4 @@ private:
 }
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -6,12 +6,14 @@
 // a small task that awaits it.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 template <class Awaitable>
@@ -53,3 +55,4 @@ auto take_result(Handle& handle) {
 }
 
 } // namespace corio::detail
+CORIO_EXPORT_END

@@ -6,8 +6,10 @@
 // posted_node, which it derives from).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 struct blocking_job : posted_node {
@@ -17,3 +19,4 @@ struct blocking_job : posted_node {
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

@@ -10,11 +10,13 @@
 // Not thread-safe: owned by one loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/native_handle.hpp>
 
 #include <cstddef>
 #include <cstdint>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 // A handle's state inside one backend (readiness flags and waiting operations for epoll, the
@@ -112,3 +114,4 @@ private:
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

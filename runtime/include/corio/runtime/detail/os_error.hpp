@@ -10,8 +10,11 @@
 // Implemented per platform (runtime/src/sys/<platform>/handle_ops.cpp).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <system_error>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 [[nodiscard]] std::error_code os_error_code(int error) noexcept;
@@ -23,3 +26,4 @@ namespace corio::detail {
 }
 
 } // namespace corio::detail
+CORIO_EXPORT_END

@@ -7,6 +7,7 @@
 // finishes, finish_root() tells its owner and hands control to whoever joined it.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 
 #include <concepts>
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <exception>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 class promise_base;
@@ -99,3 +101,4 @@ template <class Promise>
 concept corio_promise = std::derived_from<Promise, promise_base>;
 
 } // namespace corio::detail
+CORIO_EXPORT_END

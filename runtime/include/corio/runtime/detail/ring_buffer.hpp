@@ -6,12 +6,15 @@
 // Not thread-safe.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cassert>
 #include <cstddef>
 #include <memory>
 #include <new>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 template <class T>
@@ -116,3 +119,4 @@ private:
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

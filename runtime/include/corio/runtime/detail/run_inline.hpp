@@ -10,12 +10,14 @@
 // wake it) is a bug in the caller: run_inline destroys it and throws std::logic_error.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <coroutine>
 #include <stdexcept>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 template <class T>
@@ -35,3 +37,4 @@ T run_inline(task<T> work) {
 }
 
 } // namespace corio::detail
+CORIO_EXPORT_END

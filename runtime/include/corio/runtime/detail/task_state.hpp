@@ -10,10 +10,13 @@
 // Not thread-safe: everything here runs on the owning loop's thread.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <coroutine>
 #include <cstddef>
 #include <exception>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 class event_loop;
 }
@@ -189,3 +192,4 @@ inline void task_state::move_to_owner(task_owner& owner) noexcept {
 }
 
 } // namespace corio::detail
+CORIO_EXPORT_END

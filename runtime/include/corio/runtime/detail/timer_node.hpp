@@ -9,10 +9,13 @@
 // Not thread-safe: a node belongs to the wheel (and thread) of one event loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cassert>
 #include <cstdint>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 class timer_wheel_base;
@@ -132,3 +135,4 @@ inline timer_node::~timer_node() {
 }
 
 } // namespace corio::detail
+CORIO_EXPORT_END

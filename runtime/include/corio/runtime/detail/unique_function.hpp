@@ -5,6 +5,8 @@
 // std::function cannot hold because it must be copyable. Small callables are stored inline.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <type_traits>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 template <class Signature>
@@ -113,3 +116,4 @@ private:
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

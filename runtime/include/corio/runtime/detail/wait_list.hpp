@@ -6,9 +6,12 @@
 // waiting never allocates and a cancelled waiter unlinks itself in O(1).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
+
 #include <cassert>
 #include <cstddef>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 template <class Waiter>
@@ -107,3 +110,4 @@ private:
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

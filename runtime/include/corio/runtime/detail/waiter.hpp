@@ -12,6 +12,7 @@
 // item, byte or connection is lost (asyncio can drop a queue item in that case).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/promise_base.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/error.hpp>
@@ -19,6 +20,7 @@
 
 #include <coroutine>
 
+CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
 class waiter : protected suspension {
@@ -89,3 +91,4 @@ private:
 };
 
 } // namespace corio::detail
+CORIO_EXPORT_END

@@ -4,13 +4,14 @@
 //
 //     auto held = co_await lock.scoped_lock();
 //     co_await ready.wait(held, [&] { return !jobs.empty(); });  // unlocks while parked
-//     ... jobs is non-empty and the lock is held again here ...
+//     handle(jobs.front());   // jobs is not empty, and the lock is held again, here
 //
 // wait() releases the mutex, parks until notify_one()/notify_all(), then re-acquires the mutex
 // before returning. If the task is cancelled while parked, it still re-acquires the mutex before
 // throwing cancelled_error, so the guard's promise ("I hold the lock") is never broken.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/error.hpp>
@@ -19,6 +20,7 @@
 
 #include <coroutine>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class condition_variable {
@@ -112,3 +114,4 @@ inline task<> condition_variable::wait(mutex::guard& held) {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

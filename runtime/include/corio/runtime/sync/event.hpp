@@ -10,11 +10,13 @@
 // Not thread-safe: set() from another thread via event_loop::post.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 
 #include <coroutine>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class event {
@@ -71,3 +73,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -3,11 +3,9 @@
 //
 //     corio::mutex lock;
 //     {
-//         corio::mutex::guard held = co_await lock.scoped_lock(); // parks while another task holds
-//         it
-//         ...                                                     // (may co_await; others stay
-//         out)
-//     }                                                           // released by the guard
+//         corio::mutex::guard held = co_await lock.scoped_lock(); // parks while another has it
+//         co_await update(shared);          // others stay out, even while this task is parked
+//     }                                     // released by the guard
 //
 // Waiters acquire the mutex in arrival order: unlock() hands ownership straight to the first
 // waiter, so nobody can barge in between. Waiting is cancellable. This does not protect data from
@@ -15,6 +13,7 @@
 // atomic across its own suspension points.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/error.hpp>
@@ -22,6 +21,7 @@
 #include <coroutine>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class mutex {
@@ -163,3 +163,4 @@ inline mutex::scoped_lock_awaiter mutex::scoped_lock() noexcept {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

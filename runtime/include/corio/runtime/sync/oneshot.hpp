@@ -3,7 +3,7 @@
 // std::promise/std::future pair for tasks).
 //
 //     auto [sender, receiver] = corio::make_oneshot<int>();
-//     corio::spawn(compute(std::move(sender)));   // compute() calls sender.send(42) once
+//     corio::spawn(compute(std::move(sender))).detach(); // compute() calls sender.send(42)
 //     int answer = co_await receiver.receive();    // parks until it has
 //
 // The two ends move independently, so each task can own its end; the value lives in a small
@@ -16,6 +16,7 @@
 // Not thread-safe: both ends belong to tasks of one loop (use event_loop::post to cross threads).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 #include <corio/runtime/error.hpp>
 
@@ -25,6 +26,7 @@
 #include <stdexcept>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class channel_closed : public std::runtime_error {
@@ -204,3 +206,4 @@ std::pair<oneshot_sender<T>, oneshot_receiver<T>> make_oneshot() {
 }
 
 } // namespace corio
+CORIO_EXPORT_END

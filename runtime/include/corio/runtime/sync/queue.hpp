@@ -19,6 +19,7 @@
 // Not thread-safe: use a queue from tasks of one loop (use event_loop::post to cross threads).
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/ring_buffer.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
@@ -30,6 +31,7 @@
 #include <stdexcept>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class queue_empty : public std::runtime_error {
@@ -277,3 +279,4 @@ private:
 };
 
 } // namespace corio
+CORIO_EXPORT_END

@@ -11,6 +11,7 @@
 // Waiting is cancellable. Not thread-safe: use from tasks of one loop.
 #pragma once
 
+#include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/wait_list.hpp>
 #include <corio/runtime/detail/waiter.hpp>
 
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <utility>
 
+CORIO_EXPORT_BEGIN
 namespace corio {
 
 class semaphore {
@@ -141,3 +143,4 @@ inline semaphore::scoped_acquire_awaiter semaphore::scoped_acquire() noexcept {
 }
 
 } // namespace corio
+CORIO_EXPORT_END
