@@ -127,10 +127,12 @@ void io_awaiter_base::check_result() const {
 
 transfer_awaiter::transfer_awaiter(event_loop* loop, detail::io_registration* handle,
                                    detail::io_kind operation, void* data, std::size_t size,
-                                   std::optional<event_loop::time_point> deadline) noexcept
+                                   std::optional<event_loop::time_point> deadline,
+                                   std::uint64_t file_offset) noexcept
     : io_awaiter_base(loop, handle, operation, deadline) {
     buffer = data;
     length = size;
+    offset = file_offset;
 }
 
 std::size_t transfer_awaiter::await_resume() const {
@@ -210,6 +212,16 @@ void io_object::require_open() const {
     }
 }
 
+void io_object::require_positional_io() const {
+    require_open();
+    if (!loop_->reactor().completes_file_io()) {
+        throw usage_error(std::string("positional file I/O through the ") +
+                          std::string(loop_->reactor().name()) +
+                          " reactor: it does not complete file I/O (corio::file uses the blocking "
+                          "pool there)");
+    }
+}
+
 transfer_awaiter io_object::read_some(std::span<std::byte> buffer, deadline until) {
     require_open();
     return {loop_, registration_, detail::io_kind::read, buffer.data(), buffer.size(), until};
@@ -231,6 +243,25 @@ transfer_awaiter io_object::send_some(std::span<const std::byte> data, deadline 
     require_open();
     return {loop_,       registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()),
             data.size(), until};
+}
+
+transfer_awaiter io_object::read_some_at(std::uint64_t offset, std::span<std::byte> buffer,
+                                         deadline until) {
+    require_positional_io();
+    return {loop_, registration_, detail::io_kind::read, buffer.data(), buffer.size(),
+            until, offset};
+}
+
+transfer_awaiter io_object::write_some_at(std::uint64_t offset, std::span<const std::byte> data,
+                                          deadline until) {
+    require_positional_io();
+    return {loop_,
+            registration_,
+            detail::io_kind::write,
+            const_cast<std::byte*>(data.data()),
+            data.size(),
+            until,
+            offset};
 }
 
 accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, deadline until) {

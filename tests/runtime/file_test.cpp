@@ -243,6 +243,69 @@ TEST_F(File, ClosingDuringARunningOperationClosesTheHandleWhenItReturns) {
     corio::run(main_task());
 }
 
+// Which path a file's reads and writes take is the backend's call: IOCP registers the handle
+// with its port and the kernel completes them; epoll and kqueue leave the handle unregistered and
+// run them on the blocking pool.
+TEST_F(File, AnOpenFileIsRegisteredWithTheReactorExactlyWhenTheBackendCompletesFileIo) {
+    corio_test::leak_check check;
+    const std::string target = path("path.txt");
+    auto main_task = [&]() -> corio::task<> {
+        auto& loop = corio::event_loop::current();
+        const std::size_t before = loop.stats().io_registrations;
+        corio::file f = co_await corio::file::open(target, corio::open_options::read_write());
+        co_await f.write("abc");
+#ifdef _WIN32
+        EXPECT_EQ(loop.stats().io_registrations, before + 1) << "IOCP completes file I/O";
+#else
+        EXPECT_EQ(loop.stats().io_registrations, before) << "readiness backends use the pool";
+#endif
+        f.close();
+        EXPECT_EQ(loop.stats().io_registrations, before);
+    };
+    corio::run(main_task());
+    EXPECT_EQ(contents_of(target), "abc");
+}
+
+// Offsets past 4 GiB need the OVERLAPPED's high half on Windows (and a 64-bit off_t on POSIX).
+// The file is sparse where the file system allows it, so this writes two bytes, not 5 GiB.
+TEST_F(File, OffsetsPastFourGibibytesReadAndWriteWhereTheySay) {
+    corio_test::leak_check check;
+    const std::string target = path("far.bin");
+    constexpr std::uint64_t far = 5ULL << 30;
+    auto main_task = [&]() -> corio::task<> {
+        corio::file f = co_await corio::file::open(target, corio::open_options::read_write());
+        co_await f.write_at(far, bytes_of(std::string_view("Z")));
+        co_await f.write_at(3, bytes_of(std::string_view("a")));
+        EXPECT_EQ(co_await f.size(), far + 1);
+        std::string byte(1, '\0');
+        EXPECT_EQ(co_await f.read_at(far, bytes_of(byte)), 1U);
+        EXPECT_EQ(byte, "Z");
+        EXPECT_EQ(co_await f.read_at(far + 1, bytes_of(byte)), 0U); // the end
+        EXPECT_EQ(co_await f.read_at(3, bytes_of(byte)), 1U);
+        EXPECT_EQ(byte, "a");
+    };
+    corio::run(main_task());
+}
+
+TEST_F(File, AppendingThroughSeveralWritesKeepsTheirOrder) {
+    corio_test::leak_check check;
+    const std::string target = path("log.txt");
+    put(target, "start\n");
+    auto main_task = [&]() -> corio::task<> {
+        corio::file log = co_await corio::file::open(target, corio::open_options::append_to());
+        for (int line = 0; line < 50; ++line) {
+            co_await log.write("line " + std::to_string(line) + "\n");
+        }
+        EXPECT_EQ(log.position(), 0U); // appending leaves the position alone
+    };
+    corio::run(main_task());
+    std::string expected = "start\n";
+    for (int line = 0; line < 50; ++line) {
+        expected += "line " + std::to_string(line) + "\n";
+    }
+    EXPECT_EQ(contents_of(target), expected);
+}
+
 // epoll and kqueue only: IOCP completes I/O on a file handle opened for overlapped I/O.
 #ifndef _WIN32
 TEST_F(File, TheReactorRefusesARegularFileAndNamesCorioFile) {
@@ -263,6 +326,25 @@ TEST_F(File, TheReactorRefusesARegularFileAndNamesCorioFile) {
                 << error.what();
         }
         co_return;
+    };
+    corio::run(main_task());
+}
+
+TEST(IoObject, PositionalFileIoThroughAReadinessReactorIsAUsageError) {
+    int ends[2] = {-1, -1};
+    ASSERT_EQ(::pipe(ends), 0);
+    ::fcntl(ends[0], F_SETFL, O_NONBLOCK);
+    ::close(ends[1]);
+    auto main_task = [&]() -> corio::task<> {
+        corio::io_object pipe_end{ends[0]};
+        std::string buffer(4, '\0');
+        try {
+            (void)co_await pipe_end.read_some_at(0, bytes_of(buffer));
+            ADD_FAILURE() << "epoll/kqueue accepted a positional read";
+        } catch (const corio::usage_error& error) {
+            EXPECT_NE(std::string(error.what()).find("blocking pool"), std::string::npos)
+                << error.what();
+        }
     };
     corio::run(main_task());
 }

@@ -3,10 +3,16 @@
 
 #include "../sys/file_ops.hpp"
 
+#include "../reactor/reactor_backend.hpp"
+
 #include <corio/runtime/error.hpp>
+#include <corio/runtime/event_loop.hpp>
+#include <corio/runtime/io_object.hpp>
 #include <corio/runtime/run_blocking.hpp>
 
 #include <stdexcept>
+#include <string>
+#include <system_error>
 #include <utility>
 
 namespace corio {
@@ -16,24 +22,36 @@ namespace detail {
 // What a file and the operations it started share. Lives on the loop's thread: only the blocking
 // calls themselves run on the pool, and they get the handle and path, not this.
 struct file_state {
-    file_state(native_handle_t opened, std::string name, bool appends) noexcept
+    file_state(native_handle_t opened, std::string name, bool appends, bool through_reactor)
         : handle(opened)
         , path(std::move(name))
-        , append(appends) {}
+        , append(appends) {
+        if (through_reactor) {
+            registered = io_object{opened}; // closes the handle itself if registering fails
+        }
+    }
     file_state(const file_state&) = delete;
     file_state& operator=(const file_state&) = delete;
     ~file_state() { close_now(); }
 
+    [[nodiscard]] bool reads_through_reactor() const noexcept { return registered.is_open(); }
+
     void close_now() noexcept {
-        if (handle != invalid_native_handle) {
+        if (registered.is_open()) {
+            registered.close(); // deregisters, then closes `handle`
+            handle = invalid_native_handle;
+        } else if (handle != invalid_native_handle) {
             close_file(std::exchange(handle, invalid_native_handle));
         }
     }
 
     native_handle_t handle = invalid_native_handle;
+    // The same handle, registered with the loop's reactor when it completes file I/O (IOCP);
+    // closed otherwise.
+    io_object registered;
     std::string path;
     bool append = false;
-    int in_flight = 0;            // operations running (or queued) on the blocking pool
+    int in_flight = 0;            // operations running on the pool or pending in the reactor
     bool close_requested = false; // close() came while some were
 };
 
@@ -63,18 +81,63 @@ private:
     file_state& state_;
 };
 
-// The one place every file operation passes through: today it hands the blocking call to the
-// pool. A completion backend with file I/O (io_uring, overlapped IOCP) would take it here.
-template <class Call, class... Args>
-auto run_file_operation(std::shared_ptr<file_state> state, Call call, Args... args)
-    -> task<std::invoke_result_t<Call, native_handle_t, Args..., const std::string&>> {
+void require_usable(const std::shared_ptr<file_state>& state) {
     if (!state || state->close_requested || state->handle == invalid_native_handle) {
         throw usage_error("corio::file: the file is closed");
     }
+}
+
+// The one place every blocking file call passes through: it hands the call to the pool. Reads and
+// writes come here only when the loop's reactor does not complete file I/O (epoll, kqueue);
+// otherwise they take reactor_read_at/reactor_write_at below.
+template <class Call, class... Args>
+auto run_file_operation(std::shared_ptr<file_state> state, Call call, Args... args)
+    -> task<std::invoke_result_t<Call, native_handle_t, Args..., const std::string&>> {
+    require_usable(state);
     const in_flight_guard running{*state};
     // The state (and so the handle and the path) outlives the call: this frame holds it.
     co_return co_await run_blocking(call, state->handle, std::move(args)...,
                                     std::cref(state->path));
+}
+
+// The reactor reports "read" or "write" and the OS error; corio::file's errors name the path too,
+// as the pool's calls do.
+[[noreturn]] void rethrow_naming(const std::system_error& failure, const char* call,
+                                 const std::string& path) {
+    throw std::system_error(failure.code(), std::string(call) + " " + path);
+}
+
+task<std::size_t> reactor_read_at(std::shared_ptr<file_state> state, std::uint64_t offset,
+                                  std::span<std::byte> buffer) {
+    require_usable(state);
+    const in_flight_guard running{*state};
+    try {
+        co_return co_await state->registered.read_some_at(offset, buffer);
+    } catch (const std::system_error& failure) {
+        rethrow_naming(failure, "read", state->path);
+    }
+}
+
+// All of `data`, at `offset` or (detail::append_offset) at the end. A disk write completes whole
+// unless the disk is full, which is an error, but a short count is still handled.
+task<> reactor_write_at(std::shared_ptr<file_state> state, std::uint64_t offset,
+                        std::span<const std::byte> data) {
+    require_usable(state);
+    const in_flight_guard running{*state};
+    try {
+        while (!data.empty()) {
+            const std::size_t wrote = co_await state->registered.write_some_at(offset, data);
+            if (wrote == 0) {
+                throw std::system_error(std::make_error_code(std::errc::io_error), "wrote nothing");
+            }
+            data = data.subspan(wrote);
+            if (offset != detail::append_offset) {
+                offset += wrote;
+            }
+        }
+    } catch (const std::system_error& failure) {
+        rethrow_naming(failure, "write", state->path);
+    }
 }
 
 std::size_t read_at_call(native_handle_t handle, std::uint64_t offset, std::span<std::byte> buffer,
@@ -99,8 +162,8 @@ void sync_call(native_handle_t handle, const std::string& path) {
     detail::sync_file(handle, path);
 }
 
-native_handle_t open_call(const std::string& path, open_options how) {
-    return detail::open_file(path, how);
+native_handle_t open_call(const std::string& path, open_options how, bool for_reactor) {
+    return detail::open_file(path, how, for_reactor);
 }
 
 } // namespace
@@ -127,11 +190,19 @@ task<file> file::open(std::string path, open_options how) {
     if ((how.create || how.truncate) && !how.write) {
         throw usage_error("corio::file::open: create and truncate need write");
     }
-    const native_handle_t handle = co_await run_blocking(&open_call, std::cref(path), how);
-    co_return file{std::make_shared<file_state>(handle, std::move(path), how.append)};
+    // Asked on the loop thread, where the reactor lives; the open itself may block (a network
+    // file system, a cold directory) and runs on the pool.
+    const bool through_reactor = event_loop::current().reactor().completes_file_io();
+    const native_handle_t handle =
+        co_await run_blocking(&open_call, std::cref(path), how, through_reactor);
+    co_return file{
+        std::make_shared<file_state>(handle, std::move(path), how.append, through_reactor)};
 }
 
 task<std::size_t> file::read_at(std::uint64_t offset, std::span<std::byte> buffer) {
+    if (state_ && state_->reads_through_reactor()) {
+        return reactor_read_at(state_, offset, buffer);
+    }
     return run_file_operation(state_, &read_at_call, offset, buffer);
 }
 
@@ -140,6 +211,9 @@ task<> file::write_at(std::uint64_t offset, std::span<const std::byte> data) {
         // pwrite() on an O_APPEND file appends on Linux whatever the offset says.
         throw usage_error("corio::file::write_at: " + state_->path +
                           " was opened for appending; use write()");
+    }
+    if (state_ && state_->reads_through_reactor()) {
+        return reactor_write_at(state_, offset, data);
     }
     return run_file_operation(state_, &write_at_call, offset, data);
 }
@@ -152,7 +226,11 @@ task<std::size_t> file::read(std::span<std::byte> buffer) {
 
 task<> file::write(std::span<const std::byte> data) {
     if (state_ && state_->append) {
-        co_await run_file_operation(state_, &append_call, data);
+        if (state_->reads_through_reactor()) {
+            co_await reactor_write_at(state_, detail::append_offset, data);
+        } else {
+            co_await run_file_operation(state_, &append_call, data);
+        }
         co_return;
     }
     co_await write_at(position_, data);

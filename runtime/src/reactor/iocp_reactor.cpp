@@ -71,6 +71,14 @@ bool is_reset_while_queued(DWORD error) noexcept {
     return error == WSAECONNRESET || error == ERROR_NETNAME_DELETED || error == WSAECONNABORTED;
 }
 
+// Files opened overlapped have no file pointer: each call says where it reads or writes (pipes
+// ignore it, and io_operation::offset is 0 for them). All ones is Windows' "at the end of the
+// file".
+void set_file_offset(OVERLAPPED& overlapped, std::uint64_t offset) noexcept {
+    overlapped.Offset = static_cast<DWORD>(offset);
+    overlapped.OffsetHigh = static_cast<DWORD>(offset >> 32);
+}
+
 template <class Function>
 Function load_extension(SOCKET socket, GUID id, DWORD& error) noexcept {
     Function function = nullptr;
@@ -270,11 +278,13 @@ iocp_reactor::issue_result iocp_reactor::issue(slot& request) noexcept {
         error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
         break;
     case io_kind::read:
+        set_file_offset(request.overlapped, op.offset);
         succeeded = ::ReadFile(owner.file(), op.buffer, clamp_length(op.length), nullptr,
                                &request.overlapped) != FALSE;
         error = succeeded ? 0 : ::GetLastError();
         break;
     case io_kind::write:
+        set_file_offset(request.overlapped, op.offset);
         succeeded = ::WriteFile(owner.file(), op.buffer, clamp_length(op.length), nullptr,
                                 &request.overlapped) != FALSE;
         error = succeeded ? 0 : ::GetLastError();

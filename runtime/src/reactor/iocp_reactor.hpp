@@ -70,6 +70,8 @@ public:
     ~iocp_reactor() override;
 
     [[nodiscard]] std::string_view name() const noexcept override { return "iocp"; }
+    // Overlapped ReadFile/WriteFile at the OVERLAPPED's offset.
+    [[nodiscard]] bool completes_file_io() const noexcept override { return true; }
     [[nodiscard]] io_registration& register_handle(native_handle_t handle) override;
     void deregister_handle(io_registration& registration) noexcept override;
     [[nodiscard]] bool start(io_operation& op) noexcept override;

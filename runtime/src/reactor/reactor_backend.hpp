@@ -17,6 +17,9 @@
 //    shutdown): afterwards the backend neither touches nor reports it.
 //  * wait() blocks for at most `timeout` (nullopt: no limit), returns early when wake() is called
 //    from any thread, and never blocks while completions are already queued.
+//  * completes_file_io() says whether read/write work on a regular file (opened for this backend:
+//    overlapped on Windows) at io_operation::offset. Readiness backends say no: a regular file is
+//    always "ready", so its calls would block the loop; corio::file runs them on the blocking pool.
 //  * Only wake() is thread-safe; everything else runs on the loop thread.
 #pragma once
 
@@ -36,6 +39,7 @@ public:
     virtual ~reactor_backend() = default;
 
     [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+    [[nodiscard]] virtual bool completes_file_io() const noexcept = 0;
 
     // Starts tracking `handle`, which the caller made ready for this backend (non-blocking on
     // POSIX, overlapped on Windows). Throws std::system_error.

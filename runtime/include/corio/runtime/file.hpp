@@ -9,19 +9,21 @@
 //
 // Why files are different: epoll and kqueue report readiness, and a regular file is always
 // "ready" (epoll refuses to watch one at all, and the reactor reports that as a usage_error that
-// points here). A read of a file that is not in the page cache still blocks the thread. So each
-// operation runs on the loop's blocking pool (run_blocking.hpp), on every platform for now: the
-// loop keeps running other tasks, and the awaiting task resumes with the result. Every operation
-// goes through one place in file.cpp: the seam where a backend that completes file I/O itself
-// (io_uring's IORING_OP_READ at an offset, IOCP's overlapped ReadFile) can take over.
+// points here). A read of a file that is not in the page cache still blocks the thread. So there
+// each operation runs on the loop's blocking pool (run_blocking.hpp): the loop keeps running other
+// tasks, and the awaiting task resumes with the result. A backend that completes file I/O itself
+// takes the reads and writes instead: IOCP opens the file overlapped and the kernel reads at the
+// offset while the loop runs (no pool thread); opening, size() and sync() still use the pool.
+// file.cpp has one seam for each path, where io_uring's IORING_OP_READ can take over later.
 //
 // Positional reads and writes (read_at/write_at) do not touch the file position, so tasks may run
 // several at once; read/write use and advance the position kept by this object, like a stream.
 // Errors are std::system_error naming the operation and the path ("open data.bin: No such file or
 // directory"). Closing a file while an operation is running on the pool waits for nothing: the
 // handle is closed when that operation returns, and later operations throw usage_error.
-// Cancelling a task withdraws an operation no worker has started; one already running finishes
-// first (the buffer stays valid), then the task gets cancelled_error.
+// Cancelling a task withdraws an operation no worker has started (on IOCP: that the kernel has
+// not finished); one already running finishes first (the buffer stays valid), then the task gets
+// cancelled_error.
 // Not thread-safe: use a file from tasks of one loop.
 #pragma once
 

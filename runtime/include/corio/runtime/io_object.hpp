@@ -90,8 +90,8 @@ private:
 class [[nodiscard]] transfer_awaiter : public detail::io_awaiter_base {
 public:
     transfer_awaiter(event_loop* loop, detail::io_registration* handle, detail::io_kind operation,
-                     void* data, std::size_t size,
-                     std::optional<event_loop::time_point> deadline) noexcept;
+                     void* data, std::size_t size, std::optional<event_loop::time_point> deadline,
+                     std::uint64_t file_offset = 0) noexcept;
     std::size_t await_resume() const;
 };
 
@@ -140,6 +140,13 @@ public:
                                   deadline until = detail::no_deadline);
     transfer_awaiter send_some(std::span<const std::byte> data,
                                deadline until = detail::no_deadline);
+    // Regular files, on backends that complete file I/O (IOCP; not epoll or kqueue, where
+    // corio::file uses the blocking pool): read/write at `offset` (detail::append_offset: at the
+    // end), without a file position.
+    transfer_awaiter read_some_at(std::uint64_t offset, std::span<std::byte> buffer,
+                                  deadline until = detail::no_deadline);
+    transfer_awaiter write_some_at(std::uint64_t offset, std::span<const std::byte> data,
+                                   deadline until = detail::no_deadline);
     accept_awaiter accept(void* peer_address, std::uint32_t capacity,
                           deadline until = detail::no_deadline);
     connect_awaiter connect(const void* peer_address, std::uint32_t length,
@@ -147,6 +154,7 @@ public:
 
 private:
     void require_open() const;
+    void require_positional_io() const;
 
     event_loop* loop_ = nullptr;
     detail::io_registration* registration_ = nullptr;

@@ -42,7 +42,7 @@ int open_flags(const open_options& how) noexcept {
 
 } // namespace
 
-native_handle_t open_file(const std::string& path, const open_options& how) {
+native_handle_t open_file(const std::string& path, const open_options& how, bool /*for_reactor*/) {
     int fd = -1;
     do {
         fd = ::open(path.c_str(), open_flags(how), static_cast<mode_t>(how.permissions));

@@ -66,7 +66,7 @@ DWORD chunk(std::size_t size) noexcept {
 
 } // namespace
 
-native_handle_t open_file(const std::string& path, const open_options& how) {
+native_handle_t open_file(const std::string& path, const open_options& how, bool for_reactor) {
     DWORD access = 0;
     if (how.read) {
         access |= GENERIC_READ;
@@ -79,7 +79,8 @@ native_handle_t open_file(const std::string& path, const open_options& how) {
     // Shared like a POSIX descriptor: others may read, write, rename or delete the file meanwhile.
     const HANDLE handle = ::CreateFileW(
         widen(path).c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-        nullptr, creation_disposition(how), FILE_ATTRIBUTE_NORMAL, nullptr);
+        nullptr, creation_disposition(how),
+        FILE_ATTRIBUTE_NORMAL | (for_reactor ? FILE_FLAG_OVERLAPPED : 0), nullptr);
     if (handle == INVALID_HANDLE_VALUE) {
         throw_file_error(::GetLastError(), "open", path);
     }

@@ -38,6 +38,9 @@ enum class io_kind : std::uint8_t {
     connect, // a stream socket to `address`
 };
 
+// io_operation::offset for a write that goes to the end of the file, whatever its size then.
+inline constexpr std::uint64_t append_offset = ~std::uint64_t{0};
+
 struct io_operation {
     // ---- request ----
     io_kind kind = io_kind::read;
@@ -46,6 +49,9 @@ struct io_operation {
     std::size_t length = 0;
     void* address = nullptr; // connect: the peer; accept: where to store the peer's address
     std::uint32_t address_length = 0; // accept: capacity in, actual length out
+    // read/write on a regular file, for backends that complete file I/O (completes_file_io()):
+    // the position in the file, or append_offset for "at the end". Pipes and sockets ignore it.
+    std::uint64_t offset = 0;
 
     // ---- result ----
     int error = 0;               // OS error code (errno or Win32/WSA), 0 on success
