@@ -37,6 +37,7 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
     switch (operation) {
     case io_kind::read:
     case io_kind::receive:
+    case io_kind::peek:
         return "read";
     case io_kind::write:
     case io_kind::send:
@@ -57,6 +58,7 @@ const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
     switch (operation) {
     case io_kind::read:
     case io_kind::receive:
+    case io_kind::peek:
         return reading;
     case io_kind::write:
     case io_kind::send:
@@ -231,6 +233,11 @@ transfer_awaiter io_object::send_some(std::span<const std::byte> data, deadline 
     require_open();
     return {loop_,       registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()),
             data.size(), until};
+}
+
+transfer_awaiter io_object::wait_for_input(deadline until) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::peek, nullptr, 0, until};
 }
 
 accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, deadline until) {
