@@ -37,16 +37,16 @@ namespace detail {
 // What stop() needs to know about one live connection.
 struct connection_record {
     net::byte_stream* stream = nullptr;
-    // The TCP socket under `stream` (the same connection, below TLS): watched for the client
-    // leaving while a handler runs.
-    net::tcp_stream* transport = nullptr;
-    // The client closed or reset the connection while its handler ran; the handler was cancelled.
-    bool client_gone = false;
     // Waiting for the next request, or lingering after the last response: closing it now loses
     // nothing, which is what stop() does to such connections.
     bool closable = false;
     // Our side of the connection has been ended (FIN; for TLS, close_notify first).
     bool write_ended = false;
+    // The TCP socket under `stream` (the same connection, below TLS): watched for the client
+    // leaving while a handler runs.
+    net::tcp_stream* transport = nullptr;
+    // The client closed or reset the connection while its handler ran; the handler was cancelled.
+    bool client_gone = false;
 };
 
 struct server_state {
