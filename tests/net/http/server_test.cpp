@@ -1136,8 +1136,8 @@ corio::task<> client_leaves_mid_handler(departure how) {
     }
     EXPECT_TRUE(observed) << "the handler of a client that left was not cancelled";
     EXPECT_LT(corio::now() - left, 1s);
-    if (how == departure::half_close) {
-        written = co_await client.read_to_end();
+    if (how == departure::half_close && observed) {
+        written = co_await client.read_to_end(); // the server closed its end too
     }
     EXPECT_EQ(written, "") << "nothing is written to a client that left";
 
