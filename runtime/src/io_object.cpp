@@ -37,6 +37,7 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
     switch (operation) {
     case io_kind::read:
     case io_kind::receive:
+    case io_kind::peek:
         return "read";
     case io_kind::write:
     case io_kind::send:
@@ -57,6 +58,7 @@ const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
     switch (operation) {
     case io_kind::read:
     case io_kind::receive:
+    case io_kind::peek:
         return reading;
     case io_kind::write:
     case io_kind::send:
@@ -262,6 +264,11 @@ transfer_awaiter io_object::write_some_at(std::uint64_t offset, std::span<const 
             data.size(),
             until,
             offset};
+}
+
+transfer_awaiter io_object::wait_for_input(deadline until) {
+    require_open();
+    return {loop_, registration_, detail::io_kind::peek, nullptr, 0, until};
 }
 
 accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, deadline until) {

@@ -12,6 +12,8 @@
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/net/tls_stream.hpp>
+#include <corio/runtime/detail/promise_base.hpp>
+#include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/task_group.hpp>
@@ -40,6 +42,11 @@ struct connection_record {
     bool closable = false;
     // Our side of the connection has been ended (FIN; for TLS, close_notify first).
     bool write_ended = false;
+    // The TCP socket under `stream` (the same connection, below TLS): watched for the client
+    // leaving while a handler runs.
+    net::tcp_stream* transport = nullptr;
+    // The client closed or reset the connection while its handler ran; the handler was cancelled.
+    bool client_gone = false;
 };
 
 struct server_state {
@@ -85,6 +92,9 @@ constexpr event_loop::duration close_notify_limit = std::chrono::seconds(1);
 // After accept() ran out of descriptors or memory (say): give connections a moment to close.
 constexpr event_loop::duration accept_retry_delay = std::chrono::milliseconds(50);
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+// A handler still running after this long gets its connection watched for the client leaving.
+// Most handlers answer well within it and never pay for a watch (docs/performance.md).
+constexpr event_loop::duration disconnect_watch_delay = std::chrono::milliseconds(10);
 
 std::span<const std::byte> as_wire(std::string_view text) noexcept {
     return std::as_bytes(std::span<const char>(text.data(), text.size()));
@@ -171,6 +181,106 @@ task<> refuse(server_state& state, net::byte_stream& stream, connection_record& 
     co_await close_gracefully(state, stream, record);
 }
 
+// ---- Cancelling the handler of a client that left (nginx's client-abort check, Go's request
+// context) ----
+//
+// While a handler runs, nothing reads the connection. After disconnect_watch_delay, a watcher
+// task waits for input on the TCP socket without consuming it (tcp_stream::wait_for_input):
+//  * end of stream or a reset: the client closed its end; the connection task is cancelled, so
+//    the handler gets cancelled_error at its next suspension point and nothing is written. A
+//    client that only shut down its sending side (half-close) looks the same and is treated the
+//    same, as Go does: HTTP/1.1 gives a client no reason to half-close while it waits.
+//  * bytes: a pipelined request (or, under TLS, any record, close_notify included) that cannot be
+//    told from a departure without reading it; the watch ends for this request. Waiting again
+//    would complete at once, forever: a busy loop.
+// A request followed by pipelined bytes already read is not watched at all: such a client may
+// have half-closed after sending everything, and it is waiting for every answer.
+// The watcher owns no part of the connection: when the handler finishes first, it is cancelled
+// and told (watch_link::connection = null) to touch nothing, even if its peek already completed.
+
+// Shared by a connection and its watcher, which may outlive the handler (it unwinds later).
+struct watch_link {
+    corio::detail::task_state* connection = nullptr; // null once the watch has ended
+    connection_record* record = nullptr;
+};
+
+task<> watch_for_departure(std::shared_ptr<watch_link> link, net::tcp_stream& transport) {
+    bool gone = false;
+    try {
+        gone = co_await transport.wait_for_input() == 0;
+    } catch (const cancelled_error&) {
+        co_return; // the handler finished first, or the server shut down
+    } catch (const std::system_error&) {
+        gone = true; // reset (or the socket closed under us: then link->connection is null)
+    }
+    if (!gone || link->connection == nullptr) {
+        co_return;
+    }
+    link->record->client_gone = true;
+    link->connection->request_cancel();
+}
+
+// The calling task's own bookkeeping, without suspending: what the watcher cancels.
+struct current_task {
+    corio::detail::task_state* state = nullptr;
+    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    template <corio::detail::corio_promise Promise>
+    bool await_suspend(std::coroutine_handle<Promise> coroutine) noexcept {
+        state = &coroutine.promise().this_task();
+        return false;
+    }
+    [[nodiscard]] corio::detail::task_state* await_resume() const noexcept { return state; }
+};
+
+// Lives in the connection's frame for as long as one handler runs. Costs a fast handler one
+// timer armed and disarmed (no allocation, no system call); a slow one, a watcher task.
+class departure_watch : private corio::detail::timer_node {
+public:
+    departure_watch(server_state& state, connection_record& record,
+                    corio::detail::task_state& connection, bool wanted)
+        : timer_node(&on_delay_over)
+        , state_(state)
+        , record_(record)
+        , connection_(connection) {
+        if (wanted && record.transport != nullptr) {
+            event_loop& loop = connection.loop();
+            loop.arm_timer(*this, loop.now() + disconnect_watch_delay);
+        }
+    }
+    ~departure_watch() { end(); }
+    departure_watch(const departure_watch&) = delete;
+    departure_watch& operator=(const departure_watch&) = delete;
+
+    // The handler has finished: stop watching.
+    void end() noexcept {
+        disarm();
+        if (link_) {
+            link_->connection = nullptr;
+            link_.reset();
+            watcher_.cancel();
+            watcher_.detach(); // it unwinds on its own, in the server's task group
+        }
+    }
+
+private:
+    static void on_delay_over(timer_node& timer) noexcept {
+        auto& self = static_cast<departure_watch&>(timer);
+        try {
+            self.link_ = std::make_shared<watch_link>(watch_link{&self.connection_, &self.record_});
+            self.watcher_ =
+                self.state_.group.spawn(watch_for_departure(self.link_, *self.record_.transport));
+        } catch (...) {
+            self.link_.reset(); // out of memory: this request goes unwatched, nothing worse
+        }
+    }
+
+    server_state& state_;
+    connection_record& record_;
+    corio::detail::task_state& connection_;
+    std::shared_ptr<watch_link> link_;
+    join_handle<> watcher_;
+};
+
 enum class read_outcome : unsigned char { complete, refused, timed_out, peer_gone };
 
 // Reads one request's head and body into `reader`, by `until` at the latest.
@@ -216,6 +326,7 @@ task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
 task<> run_connection(server_state& state, net::byte_stream& stream, connection_record& record,
                       net::address peer) {
     request_reader reader{state.limits, state.options.max_body_bytes};
+    corio::detail::task_state& this_connection = *co_await current_task{};
     for (;;) {
         if (state.stopping) {
             co_return; // stop(): no new request is read, not even one already buffered
@@ -255,7 +366,14 @@ task<> run_connection(server_state& state, net::byte_stream& stream, connection_
         server_request request;
         reader.take(request);
         request.peer = peer;
+        // A client that has already pipelined its next request is not watched: it may well have
+        // half-closed after sending all of them, and it expects every answer.
+        departure_watch watch{state, record, this_connection, !reader.has_buffered_bytes()};
         server_response response = co_await dispatch(state, request);
+        watch.end();
+        if (record.client_gone) {
+            co_return; // the handler swallowed its cancellation: still nobody to answer
+        }
         const bool close = state.stopping ||
                            !detail::keeps_alive(request.version_minor, request.fields) ||
                            response.fields.has_token("Connection", "close");
@@ -290,11 +408,13 @@ private:
 task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream socket,
                         net::address peer) {
     try {
-        std::unique_ptr<net::byte_stream> stream =
-            std::make_unique<net::tcp_byte_stream>(std::move(socket));
+        auto plain = std::make_unique<net::tcp_byte_stream>(std::move(socket));
+        net::tcp_stream& transport = plain->tcp(); // stays put when TLS takes over `plain`
+        std::unique_ptr<net::byte_stream> stream = std::move(plain);
         // Listed (as closable) during the handshake too: stop() need not wait for a client
         // that has not sent a request yet, let alone for one that stalls its handshake.
         const connection_registration registration{*state, *stream, state->tls.has_value()};
+        registration.record().transport = &transport;
         if (state->tls) {
             if (state->stopping) {
                 co_return; // stop() came before this task first ran: no handshake to wait for
@@ -306,7 +426,17 @@ task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream soc
             registration.record().stream = stream.get();
             registration.record().closable = false;
         }
-        co_await run_connection(*state, *stream, registration.record(), peer);
+        try {
+            co_await run_connection(*state, *stream, registration.record(), peer);
+        } catch (const cancelled_error&) {
+            if (!registration.record().client_gone) {
+                throw;
+            }
+            co_return; // the departure watch cancelled it: an ordinary end for this connection
+        }
+        if (registration.record().client_gone) {
+            co_return; // the handler outlived its cancellation; nothing goes to a client that left
+        }
         if (state->tls && stream->is_open() && !registration.record().write_ended) {
             // An idle connection closed, or the client's end: end TLS cleanly too, as nginx
             // does, so that a strict client does not take it for a truncation. Best effort.

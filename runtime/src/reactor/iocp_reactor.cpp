@@ -270,6 +270,20 @@ iocp_reactor::issue_result iocp_reactor::issue(slot& request) noexcept {
                               &request.overlapped, nullptr) == 0;
         error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
         break;
+    case io_kind::peek:
+        // A one-byte receive with MSG_PEEK into the slot's own scratch space (the slot outlives
+        // the request, even an abandoned one). The WSARecv documentation lists MSG_PEEK for
+        // non-overlapped sockets only; overlapped peeks are what Boost.Asio's async receive with
+        // message_peek issues, and Wine implements them. A zero-byte receive, the other IOCP
+        // idiom, completes at once under Wine (Linux's recv of 0 bytes does not wait), which
+        // would make every idle peer look closed.
+        request.buffer.buf = reinterpret_cast<char*>(request.accept_addresses);
+        request.buffer.len = 1;
+        request.flags = MSG_PEEK;
+        succeeded = ::WSARecv(owner.socket(), &request.buffer, 1, nullptr, &request.flags,
+                              &request.overlapped, nullptr) == 0;
+        error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
+        break;
     case io_kind::send:
         request.buffer.buf = static_cast<char*>(op.buffer);
         request.buffer.len = clamp_length(op.length);
@@ -397,6 +411,9 @@ void iocp_reactor::finish(slot& done, DWORD error, std::size_t transferred) noex
     case io_kind::receive:
     case io_kind::send:
         op.transferred = transferred;
+        return;
+    case io_kind::peek:
+        op.transferred = transferred; // 1: a byte is waiting (still queued); 0: end of stream
         return;
     case io_kind::accept: {
         // Until SO_UPDATE_ACCEPT_CONTEXT the new socket knows nothing of its connection

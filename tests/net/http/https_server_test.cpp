@@ -232,6 +232,71 @@ TEST(HttpsServer, AConnectionItClosesEndsWithCloseNotify) {
                    });
 }
 
+// ---- clients that leave while their handler runs (see server.cpp's departure watch) ----
+
+// Over TLS the watch peeks at the TCP socket: records are input like any other, a closed
+// connection is gone. `leave` decides whether the client closes mid-handler or waits.
+corio::task<> tls_client_mid_handler(server& app, const trusting& client, bool leave) {
+    corio::net::tls_client_options tls;
+    tls.ca_file = client.options.tls.ca_file;
+    const corio::net::tls_context context = corio::net::tls_context::client(tls);
+    corio::net::tls_stream stream = co_await corio::net::tls_stream::connect(
+        "127.0.0.1", app.local_address().port(), context, 5s);
+    const std::string request = "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    co_await stream.write_all(std::as_bytes(std::span{request}), {});
+    if (leave) {
+        co_await corio::sleep_for(50ms); // the handler runs, the watch has started
+        stream.close();                  // no close_notify: the TCP connection just ends
+        co_return;
+    }
+    std::string answer;
+    std::array<std::byte, 1024> buffer{};
+    while (const std::size_t n = co_await stream.read_some(buffer, {})) {
+        answer.append(reinterpret_cast<const char*>(buffer.data()), n);
+    }
+    EXPECT_TRUE(answer.ends_with("slow but here")) << answer;
+    co_await stream.shutdown_write({});
+}
+
+void tls_departure_case(bool leave) {
+    const trusting client;
+    corio_test::run_checked([&]() -> corio::task<> {
+        bool cancelled = false;
+        server app{https_options(authority().localhost())};
+        app.route("GET", "/slow", [&](server_request&) -> corio::task<server_response> {
+            try {
+                co_await corio::sleep_for(leave ? 1h : 200ms);
+            } catch (const corio::cancelled_error&) {
+                cancelled = true;
+                throw;
+            }
+            co_return server_response::text(200, "slow but here");
+        });
+        app.listen(corio::net::address::loopback_v4(0));
+        corio::join_handle<> serving = corio::spawn(app.serve());
+        co_await tls_client_mid_handler(app, client, leave);
+        if (leave) {
+            for (int round = 0; round < 100 && !cancelled; ++round) {
+                co_await corio::sleep_for(10ms);
+            }
+        }
+        EXPECT_EQ(cancelled, leave);
+        app.stop(cancelled == leave ? std::nullopt
+                                    : std::optional<corio::event_loop::duration>(0ms));
+        co_await corio::wait_for(std::move(serving), 5s);
+        EXPECT_EQ(app.requests_served(), leave ? 0U : 1U);
+        EXPECT_EQ(app.open_connections(), 0U);
+    });
+}
+
+TEST(HttpsServer, AClientThatClosesMidHandlerCancelsTheHandler) {
+    tls_departure_case(/*leave=*/true);
+}
+
+TEST(HttpsServer, ASlowHandlerWhoseClientStaysIsAnswered) {
+    tls_departure_case(/*leave=*/false);
+}
+
 // ---- the async client, cancelled during a handshake ----
 
 TEST(HttpsClientCancellation, CancellingARequestMidHandshakeLeavesNothingBehind) {

@@ -30,6 +30,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -151,6 +152,10 @@ public:
 
     void close() noexcept {
         stream_.close();
+    }
+    // Half-close: FIN, while still reading.
+    void shutdown_write() {
+        stream_.shutdown_write();
     }
     [[nodiscard]] address local_address() const {
         return stream_.local_address();
@@ -1082,6 +1087,274 @@ corio::task<> cancelled_serve() {
 
 TEST(HttpServer, CancellingServeCancelsEveryConnection) {
     run_test([] { return cancelled_serve(); });
+}
+
+// ---- Clients that leave while their handler runs ----
+
+enum class departure : unsigned char { close, reset, half_close };
+
+// A handler that would sleep for an hour, whose client leaves (`how`) once it has started: it is
+// cancelled within a second, nothing is written, and a plain stop() does not wait for the hour.
+corio::task<> client_leaves_mid_handler(departure how) {
+    corio::event entered;
+    corio::event cancelled;
+    server app;
+    app.route("GET", "/slow", [&](server_request&) -> corio::task<server_response> {
+        entered.set();
+        try {
+            co_await corio::sleep_for(1h);
+        } catch (const corio::cancelled_error&) {
+            cancelled.set();
+            throw;
+        }
+        co_return server_response::text(200, "never\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    co_await client.send(get("/slow"));
+    co_await entered.wait();
+
+    const corio::event_loop::time_point left = corio::now();
+    std::string written;
+    switch (how) {
+    case departure::close:
+        client.close();
+        break;
+    case departure::reset:
+        client.reset();
+        break;
+    case departure::half_close:
+        client.shutdown_write();
+        break;
+    }
+    bool observed = false;
+    try {
+        co_await corio::wait_for(cancelled.wait(), 5s);
+        observed = true;
+    } catch (const corio::timeout_error&) {
+    }
+    EXPECT_TRUE(observed) << "the handler of a client that left was not cancelled";
+    EXPECT_LT(corio::now() - left, 1s);
+    if (how == departure::half_close && observed) {
+        written = co_await client.read_to_end(); // the server closed its end too
+    }
+    EXPECT_EQ(written, "") << "nothing is written to a client that left";
+
+    const corio::event_loop::time_point stopped = corio::now();
+    // Without the departure watch the handler still sleeps: end it rather than hang the suite.
+    app.stop(observed ? std::nullopt : std::optional<corio::event_loop::duration>(0ms));
+    co_await serving;
+    EXPECT_LT(corio::now() - stopped, 1s);
+    EXPECT_EQ(app.connections_accepted(), 1U);
+    EXPECT_EQ(app.requests_served(), 0U);
+    EXPECT_EQ(app.open_connections(), 0U);
+    EXPECT_EQ(app.connections_cancelled_after_grace(), 0U);
+}
+
+TEST(HttpServerDeparture, AClientThatClosesCancelsItsHandler) {
+    run_test([] { return client_leaves_mid_handler(departure::close); });
+}
+
+TEST(HttpServerDeparture, AClientThatResetsCancelsItsHandler) {
+    run_test([] { return client_leaves_mid_handler(departure::reset); });
+}
+
+// Policy (as Go's server): a half-close cannot be told from a close without reading, so it
+// cancels a handler that is still running after the watch delay.
+TEST(HttpServerDeparture, AClientThatHalfClosesWhileItsHandlerRunsIsTreatedAsGone) {
+    run_test([] { return client_leaves_mid_handler(departure::half_close); });
+}
+
+// A handler that answers at once is done before the watch would start: a client that sent its
+// request and then its FIN gets the response.
+corio::task<> half_close_with_fast_handler() {
+    server app;
+    add_routes(app);
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    co_await client.send(get("/hello"));
+    client.shutdown_write();
+    const response answer = co_await client.read_response();
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body, "hello\n");
+    EXPECT_EQ(co_await client.read_to_end(), "");
+    app.stop();
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 1U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServerDeparture, AFastHandlerStillAnswersAClientThatHalfClosed) {
+    run_test([] { return half_close_with_fast_handler(); });
+}
+
+// A slow handler whose client stays: never cancelled, whatever the client sent. The body came in
+// two parts, the second after a pause; the handler takes well past the watch delay.
+corio::task<> slow_handler_client_stays() {
+    bool cancelled = false;
+    server app;
+    app.route("POST", "/slow-echo", [&](server_request& request) -> corio::task<server_response> {
+        try {
+            co_await corio::sleep_for(200ms);
+        } catch (const corio::cancelled_error&) {
+            cancelled = true;
+            throw;
+        }
+        co_return server_response::text(200, request.body);
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    const std::string body(100 * 1024, 'b');
+    const std::string whole = post("/slow-echo", body);
+    co_await client.send(whole.substr(0, 1000));
+    co_await corio::sleep_for(50ms);
+    co_await client.send(whole.substr(1000));
+    const response answer = co_await client.read_response();
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body, body);
+    EXPECT_FALSE(cancelled);
+    // And again on the same connection: each request gets its own watch.
+    co_await client.send(post("/slow-echo", "again"));
+    const response again = co_await client.read_response();
+    EXPECT_EQ(again.body, "again");
+    client.close();
+    app.stop();
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 2U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServerDeparture, ASlowHandlerWhoseClientStaysIsAnswered) {
+    run_test([] { return slow_handler_client_stays(); });
+}
+
+// The next request arrives while the first handler runs (after the watch has started): readable
+// is not gone. Both are answered, in order.
+corio::task<> pipelined_during_slow_handler() {
+    corio::event entered;
+    bool cancelled = false;
+    server app;
+    add_routes(app);
+    app.route("GET", "/slow", [&](server_request&) -> corio::task<server_response> {
+        entered.set();
+        try {
+            co_await corio::sleep_for(200ms);
+        } catch (const corio::cancelled_error&) {
+            cancelled = true;
+            throw;
+        }
+        co_return server_response::text(200, "slow\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    co_await client.send(get("/slow"));
+    co_await entered.wait();
+    co_await corio::sleep_for(50ms); // past the watch delay: the watch is waiting for input
+    co_await client.send(get("/hello"));
+    const response first = co_await client.read_response();
+    const response second = co_await client.read_response();
+    EXPECT_EQ(first.body, "slow\n");
+    EXPECT_EQ(second.body, "hello\n");
+    EXPECT_FALSE(cancelled);
+    client.close();
+    app.stop();
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 2U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServerDeparture, APipelinedRequestDuringASlowHandlerIsNotADeparture) {
+    run_test([] { return pipelined_during_slow_handler(); });
+}
+
+// Two requests sent at once, then the client's FIN (as `nc -N` does): the client expects both
+// answers, so the slow first handler is not taken for a departure.
+corio::task<> pipelined_then_half_closed() {
+    bool cancelled = false;
+    server app;
+    add_routes(app);
+    app.route("GET", "/slow", [&](server_request&) -> corio::task<server_response> {
+        try {
+            co_await corio::sleep_for(100ms);
+        } catch (const corio::cancelled_error&) {
+            cancelled = true;
+            throw;
+        }
+        co_return server_response::text(200, "slow\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    co_await client.send(get("/slow") + get("/hello"));
+    client.shutdown_write();
+    const response first = co_await client.read_response();
+    const response second = co_await client.read_response();
+    EXPECT_EQ(first.body, "slow\n");
+    EXPECT_EQ(second.body, "hello\n");
+    EXPECT_FALSE(cancelled);
+    client.close();
+    app.stop();
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 2U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServerDeparture, PipelinedRequestsFollowedByAHalfCloseAreAllAnswered) {
+    run_test([] { return pipelined_then_half_closed(); });
+}
+
+// Many clients leave mid-handler at once while others are served: each departure costs only its
+// own handler.
+corio::task<> many_departures() {
+    constexpr int leaving = 20;
+    int cancelled = 0;
+    int entered = 0;
+    corio::event all_entered;
+    server app;
+    add_routes(app);
+    app.route("GET", "/slow", [&](server_request&) -> corio::task<server_response> {
+        if (++entered == leaving) {
+            all_entered.set();
+        }
+        try {
+            co_await corio::sleep_for(1h);
+        } catch (const corio::cancelled_error&) {
+            ++cancelled;
+            throw;
+        }
+        co_return server_response::text(200, "never\n");
+    });
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    std::vector<raw_client> clients;
+    for (int i = 0; i < leaving; ++i) {
+        clients.push_back(co_await raw_client::connect(app.local_address()));
+        co_await clients.back().send(get("/slow"));
+    }
+    co_await all_entered.wait();
+    for (raw_client& client : clients) {
+        client.close();
+    }
+    raw_client stays = co_await raw_client::connect(app.local_address());
+    co_await stays.send(get("/hello"));
+    EXPECT_EQ((co_await stays.read_response()).status, 200);
+    for (int round = 0; round < 100 && cancelled < leaving; ++round) {
+        co_await corio::sleep_for(10ms);
+    }
+    EXPECT_EQ(cancelled, leaving);
+    stays.close();
+    app.stop(cancelled == leaving ? std::nullopt : std::optional<corio::event_loop::duration>(0ms));
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 1U);
+    EXPECT_EQ(app.open_connections(), 0U);
+}
+
+TEST(HttpServerDeparture, ManyClientsLeavingCancelOnlyTheirOwnHandlers) {
+    run_test([] { return many_departures(); });
 }
 
 // ---- Load ----

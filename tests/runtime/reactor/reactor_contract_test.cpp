@@ -400,8 +400,70 @@ TYPED_TEST_P(ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported)
     EXPECT_EQ(second.transferred, 0U);
 }
 
+// peek: wait for input without taking it (how a server notices a client that left mid-request).
+TYPED_TEST_P(ReactorContract, APeekStaysPendingUntilDataArrivesAndConsumesNothing) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    io_operation peek = this->transfer(io_kind::peek, ra, nullptr, 0);
+    ASSERT_FALSE(this->reactor_->start(peek));
+    this->expect_nothing_reported();
+    ASSERT_EQ(corio_test::write_some(b, "data", 4), 4);
+    this->wait_for(peek);
+    EXPECT_FALSE(peek.cancelled);
+    EXPECT_EQ(peek.error, 0);
+    EXPECT_EQ(peek.transferred, 1U);
+    // Still there, whole: a peek again says so, and a receive takes all of it.
+    io_operation again = this->transfer(io_kind::peek, ra, nullptr, 0);
+    if (!this->reactor_->start(again)) {
+        this->wait_for(again);
+    }
+    EXPECT_EQ(again.error, 0);
+    EXPECT_EQ(again.transferred, 1U);
+    char buffer[8];
+    io_operation receive = this->transfer(io_kind::receive, ra, buffer, sizeof buffer);
+    if (!this->reactor_->start(receive)) {
+        this->wait_for(receive);
+    }
+    EXPECT_EQ(receive.transferred, 4U);
+    EXPECT_EQ(std::memcmp(buffer, "data", 4), 0);
+}
+
+TYPED_TEST_P(ReactorContract, APeekReportsEndOfStreamAsZero) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    io_operation pending = this->transfer(io_kind::peek, ra, nullptr, 0);
+    ASSERT_FALSE(this->reactor_->start(pending));
+    corio_test::close_handle(b);
+    this->wait_for(pending);
+    EXPECT_EQ(pending.error, 0);
+    EXPECT_EQ(pending.transferred, 0U);
+    // Once the peer has gone, a new peek says so too, however it completes.
+    io_operation later = this->transfer(io_kind::peek, ra, nullptr, 0);
+    if (!this->reactor_->start(later)) {
+        this->wait_for(later);
+    }
+    EXPECT_EQ(later.error, 0);
+    EXPECT_EQ(later.transferred, 0U);
+}
+
+TYPED_TEST_P(ReactorContract, APendingPeekCanBeCancelled) {
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = this->track(a);
+    this->handles_.push_back(b);
+    io_operation peek = this->transfer(io_kind::peek, ra, nullptr, 0);
+    ASSERT_FALSE(this->reactor_->start(peek));
+    EXPECT_EQ(this->reactor_->pending_operations(), 1U);
+    this->reactor_->cancel(peek);
+    this->wait_for(peek);
+    EXPECT_TRUE(peek.cancelled);
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
-    ReactorContract, EndOfStreamArrivingWithTheLastDataIsStillReported,
+    ReactorContract, APeekStaysPendingUntilDataArrivesAndConsumesNothing,
+    APeekReportsEndOfStreamAsZero, APendingPeekCanBeCancelled,
+    EndOfStreamArrivingWithTheLastDataIsStillReported,
     ACancelledOperationIsPendingUntilAWaitReportsIt, AReceiveCompletesAtOnceWhenDataIsAlreadyThere,
     AReceiveStaysPendingUntilDataArrives, AReceiveFromAClosedPeerCompletesWithZeroBytes,
     ASendWaitsWhileThePeersBufferIsFullAndCompletesWhenItDrains,

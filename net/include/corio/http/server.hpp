@@ -11,7 +11,9 @@
 // Requests the server must refuse (malformed, too large, too slow) get their 4xx/5xx from the
 // server itself, then the connection closes. With server_options::tls set it serves HTTPS: each
 // connection first completes a TLS handshake, bounded by handshake_timeout, and one that stalls
-// or fails costs only that connection. Not thread-safe: use a server on the thread of the loop
+// or fails costs only that connection. A client that closes or resets its connection while its
+// handler runs gets that handler cancelled (cancelled_error at its next suspension point) and
+// nothing written; see request_handler. Not thread-safe: use a server on the thread of the loop
 // that was current at listen(), and destroy it before that loop.
 #pragma once
 
@@ -56,6 +58,15 @@ struct server_response {
 
 // Handles one request. The handler object is kept alive until the task it returned finishes, so
 // a coroutine lambda may use its captures; `request` stays valid until then too.
+// If the client leaves while the handler runs, the handler is cancelled, as Go cancels a
+// request's context: a handler still running after 10 ms gets its connection watched (without
+// reading from it), and end of stream or a reset there cancels the handler's task, closes the
+// connection and writes nothing; the request counts as finished, not served. A client that only
+// half-closes (shuts down its sending side and waits for the answer) cannot be told apart and is
+// treated as gone, unless it had pipelined further requests before (`nc -N` sends everything,
+// then its FIN): those requests are not watched. Bytes arriving meanwhile (a pipelined request, or
+// under TLS any record, even close_notify) end the watch for that request: a client that pipelines
+// and then leaves is not noticed until the server writes to it.
 using request_handler = std::function<task<server_response>(server_request&)>;
 
 // What a client may send before the server answers 431 (head) and closes.

@@ -49,6 +49,9 @@ public:
     transfer_awaiter read_some(std::span<std::byte> buffer, deadline until = {}) {
         return socket_.receive_some(buffer, until);
     }
+    // Waits until input is waiting (1) or the peer has finished sending (0), consuming nothing;
+    // a reset peer throws std::system_error. See io_object::wait_for_input().
+    transfer_awaiter wait_for_input(deadline until = {}) { return socket_.wait_for_input(until); }
     // Writes some of `data`; write_all() loops until all of it is written.
     transfer_awaiter write_some(std::span<const std::byte> data, deadline until = {}) {
         return socket_.send_some(data, until);

@@ -147,6 +147,11 @@ public:
                                   deadline until = detail::no_deadline);
     transfer_awaiter write_some_at(std::uint64_t offset, std::span<const std::byte> data,
                                    deadline until = detail::no_deadline);
+    // Stream sockets: waits until input is waiting or the peer has finished sending, and reads
+    // nothing (MSG_PEEK): 1 if bytes are waiting, 0 at end of stream. A reset peer throws
+    // std::system_error. For noticing that a peer left while nothing is being read; once it
+    // returns 1 it keeps returning 1 at once until the input is read, so do not loop on it.
+    transfer_awaiter wait_for_input(deadline until = detail::no_deadline);
     accept_awaiter accept(void* peer_address, std::uint32_t capacity,
                           deadline until = detail::no_deadline);
     connect_awaiter connect(const void* peer_address, std::uint32_t length,

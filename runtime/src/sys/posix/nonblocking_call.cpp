@@ -127,6 +127,11 @@ attempt_result attempt(io_operation& op) noexcept {
         return transfer(op, [&] { return ::recv(fd, op.buffer, op.length, 0); });
     case io_kind::send:
         return transfer(op, [&] { return ::send(fd, op.buffer, op.length, send_flags); });
+    case io_kind::peek:
+        return transfer(op, [&] {
+            char scratch = 0; // MSG_PEEK copies the byte but leaves it queued
+            return ::recv(fd, &scratch, 1, MSG_PEEK);
+        });
     case io_kind::accept:
         return attempt_accept(op);
     case io_kind::connect:
@@ -144,6 +149,7 @@ bool looks_drained(const io_operation& op) noexcept {
     case io_kind::write:
         // 0 bytes read means end of stream, which stays "ready" forever.
         return op.error == 0 && op.transferred != 0 && op.transferred < op.length;
+    case io_kind::peek: // consumes nothing: what it saw is still there
     case io_kind::accept:
     case io_kind::connect:
         return false;

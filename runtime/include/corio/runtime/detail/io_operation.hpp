@@ -36,6 +36,11 @@ enum class io_kind : std::uint8_t {
     send,    // send(2) with SIGPIPE suppressed / WSASend
     accept,  // a connected socket from a listening one
     connect, // a stream socket to `address`
+    // Stream sockets: waits until input is waiting or the peer has finished sending, consuming
+    // nothing (a one-byte recv / WSARecv with MSG_PEEK into the backend's own scratch byte).
+    // `transferred` is 1 if bytes are waiting, 0 at end of stream; a reset peer is an error.
+    // `buffer` and `length` are unused.
+    peek,
 };
 
 // io_operation::offset for a write that goes to the end of the file, whatever its size then.
