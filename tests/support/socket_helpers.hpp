@@ -32,6 +32,13 @@ struct socket_address {
 };
 socket_address loopback_address(std::uint16_t port);
 
+// A UDP/IPv4 socket bound to 127.0.0.1 at an ephemeral port; its address goes to `bound`.
+corio::native_handle_t loopback_udp_socket(socket_address& bound);
+// connect(2) on a datagram socket: fixes its peer; never blocks.
+void connect_datagram(corio::native_handle_t handle, const socket_address& peer);
+// A loopback UDP port with no socket behind it (datagrams to it draw ICMP port unreachable).
+std::uint16_t closed_udp_port();
+
 void close_handle(corio::native_handle_t handle);
 
 // Blocking-free helpers for the far end of a pair.

@@ -116,6 +116,37 @@ socket_address loopback_address(std::uint16_t port) {
     return result;
 }
 
+corio::native_handle_t loopback_udp_socket(socket_address& bound) {
+    start_winsock();
+    const SOCKET socket = ::WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, nullptr, 0,
+                                       WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    check(socket != INVALID_SOCKET, "WSASocketW");
+    sockaddr_in address = loopback(0);
+    check(::bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0, "bind");
+    int length = sizeof address;
+    check(::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) == 0,
+          "getsockname");
+    bound = socket_address{};
+    std::memcpy(bound.bytes, &address, sizeof address);
+    bound.length = sizeof address;
+    return static_cast<corio::native_handle_t>(socket);
+}
+
+void connect_datagram(corio::native_handle_t handle, const socket_address& peer) {
+    check(::connect(as_socket(handle), reinterpret_cast<const sockaddr*>(peer.bytes),
+                    static_cast<int>(peer.length)) == 0,
+          "connect");
+}
+
+std::uint16_t closed_udp_port() {
+    socket_address bound{};
+    const corio::native_handle_t socket = loopback_udp_socket(bound);
+    close_handle(socket);
+    sockaddr_in address{};
+    std::memcpy(&address, bound.bytes, sizeof address);
+    return ::ntohs(address.sin_port);
+}
+
 void close_handle(corio::native_handle_t handle) {
     ::closesocket(as_socket(handle));
 }
