@@ -120,18 +120,16 @@ TEST(Udp, ADatagramLargerThanTheBufferIsReportedTruncatedAndTheNextOneArrivesWho
     corio::run(main_task());
 }
 
-TEST(Udp, AConnectedSocketWhosePeerHasNoSocketThrowsPortUnreachable) {
-    corio_test::leak_check check;
-    auto main_task = []() -> corio::task<> {
-        address nobody;
-        {
-            auto gone = udp_socket::bind(address::loopback_v4());
-            nobody = gone.local_address();
-        } // closed: the port has no socket now
-        auto client = udp_socket::bind(address::loopback_v4());
-        client.connect(nobody);
-        co_await client.send("anyone?");
-        std::array<std::byte, 16> buffer{};
+corio::task<> expect_port_unreachable(bool receive_already_pending) {
+    address nobody;
+    {
+        auto gone = udp_socket::bind(address::loopback_v4());
+        nobody = gone.local_address();
+    } // closed: the port has no socket now
+    auto client = udp_socket::bind(address::loopback_v4());
+    client.connect(nobody);
+    std::array<std::byte, 16> buffer{};
+    auto receive = [&]() -> corio::task<> {
         try {
             (void)co_await client.receive(buffer, soon());
             ADD_FAILURE() << "the receive succeeded";
@@ -141,8 +139,36 @@ TEST(Udp, AConnectedSocketWhosePeerHasNoSocketThrowsPortUnreachable) {
                 << error.what();
         }
     };
-    corio::run(main_task());
+    if (receive_already_pending) {
+        auto pending = corio::spawn(receive());
+        co_await corio::sleep_for(1ms);
+        co_await client.send("anyone?");
+        co_await pending;
+    } else {
+        co_await client.send("anyone?");
+        co_await corio::sleep_for(50ms); // the ICMP reply is immediate on loopback
+        co_await receive();
+    }
 }
+
+TEST(Udp, AConnectedSocketWhosePeerHasNoSocketThrowsPortUnreachable) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    loop.run_until_complete(expect_port_unreachable(false));
+    corio_test::expect_loop_is_clean(loop);
+}
+
+#if !defined(_WIN32)
+// Not under Wine: its socket server (Wine 8) leaves a receive pending when the socket's error
+// arrives, so only the order above is checked there; real Windows is expected to complete it with
+// WSAECONNRESET, untested here.
+TEST(Udp, AReceiveAlreadyPendingWhenThePortUnreachableArrivesThrowsIt) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    loop.run_until_complete(expect_port_unreachable(true));
+    corio_test::expect_loop_is_clean(loop);
+}
+#endif
 
 TEST(Udp, AnUnconnectedSocketKeepsReceivingAfterSendingToAPortWithNoSocket) {
     corio_test::leak_check check;

@@ -328,13 +328,9 @@ iocp_reactor::issue_result iocp_reactor::issue(slot& request) noexcept {
     if (error == ERROR_IO_PENDING) {
         return issue_result::pending;
     }
-    if (op.kind == io_kind::receive_from && error == WSAEMSGSIZE) {
-        // A truncated datagram ends with STATUS_BUFFER_OVERFLOW, a warning rather than an error:
-        // the kernel queues a packet for it even when it fails at once (only NT errors skip the
-        // port, and only true successes are skipped by FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
-        return issue_result::pending;
-    }
-    // Failed before it started: no packet will come.
+    // Failed before it started: no packet will come. That includes a datagram truncated at once
+    // (WSAEMSGSIZE, finished as `truncated`): WSARecvFrom's documentation says any error but
+    // WSA_IO_PENDING means no completion indication, and Wine queues none.
     finish(request, error, 0);
     return issue_result::finished;
 }

@@ -46,9 +46,10 @@
 //    https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex
 //  * Both are extension functions, loaded per socket provider with
 //    WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER).
-//  * WSARecvFrom reports a datagram larger than the buffer as WSAEMSGSIZE (synchronously or in its
-//    packet), with the buffer filled: the backend reports it as a success with `truncated`. The
-//    sender's address and WSASendTo's peer are copied through the slot.
+//  * WSARecvFrom reports a datagram larger than the buffer as WSAEMSGSIZE (synchronously, then
+//    with no packet, as for every error but WSA_IO_PENDING; or in its packet), with the buffer
+//    filled: the backend reports it as a success with `truncated`. The sender's address and
+//    WSASendTo's peer are copied through the slot.
 //  * A pipe whose writer has gone reports ERROR_BROKEN_PIPE to ReadFile: that is end of stream.
 //  * Results are Win32/WSA error codes; detail::os_error_code() gives them std::errc meanings.
 //  * A handle stays associated with its port until it is closed (Windows has no supported way to
