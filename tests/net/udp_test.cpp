@@ -9,6 +9,7 @@
 #include <corio/runtime/sleep.hpp>
 
 #include "support/leak_check.hpp"
+#include "support/socket_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -152,23 +153,26 @@ corio::task<> expect_port_unreachable(bool receive_already_pending) {
 }
 
 TEST(Udp, AConnectedSocketWhosePeerHasNoSocketThrowsPortUnreachable) {
+    if (corio_test::running_under_wine()) {
+        GTEST_SKIP() << "Wine 8 never reports an ICMP port unreachable on a UDP socket (a receive "
+                        "waits for data); Windows reports WSAECONNRESET, Linux ECONNREFUSED";
+    }
     corio_test::leak_check check;
     corio::event_loop loop;
     loop.run_until_complete(expect_port_unreachable(false));
     corio_test::expect_loop_is_clean(loop);
 }
 
-#if !defined(_WIN32)
-// Not under Wine: its socket server (Wine 8) leaves a receive pending when the socket's error
-// arrives, so only the order above is checked there; real Windows is expected to complete it with
-// WSAECONNRESET, untested here.
 TEST(Udp, AReceiveAlreadyPendingWhenThePortUnreachableArrivesThrowsIt) {
+    if (corio_test::running_under_wine()) {
+        GTEST_SKIP() << "Wine 8 never reports an ICMP port unreachable on a UDP socket (a receive "
+                        "waits for data); Windows reports WSAECONNRESET, Linux ECONNREFUSED";
+    }
     corio_test::leak_check check;
     corio::event_loop loop;
     loop.run_until_complete(expect_port_unreachable(true));
     corio_test::expect_loop_is_clean(loop);
 }
-#endif
 
 TEST(Udp, AnUnconnectedSocketKeepsReceivingAfterSendingToAPortWithNoSocket) {
     corio_test::leak_check check;

@@ -524,6 +524,10 @@ TYPED_TEST_P(ReactorContract, APendingReceiveFromCanBeCancelledAndAbandoned) {
 // receive fails. POSIX says ECONNREFUSED, Windows WSAECONNRESET; net::udp_socket turns both into
 // one typed error.
 TYPED_TEST_P(ReactorContract, AConnectedDatagramSocketHearsThatNobodyListens) {
+    if (corio_test::running_under_wine()) {
+        GTEST_SKIP() << "Wine 8 never reports an ICMP port unreachable on a UDP socket (a receive "
+                        "waits for data); Windows reports WSAECONNRESET, Linux ECONNREFUSED";
+    }
     corio_test::socket_address address{};
     auto& socket = this->track(corio_test::loopback_udp_socket(address));
     corio_test::connect_datagram(socket.handle,
@@ -534,9 +538,7 @@ TYPED_TEST_P(ReactorContract, AConnectedDatagramSocketHearsThatNobodyListens) {
         this->wait_for(send);
     }
     ASSERT_EQ(send.error, 0);
-    // The ICMP reply is immediate on loopback; a receive already pending when it arrives is not
-    // woken by Wine 8's socket server (real Windows and POSIX do wake it: see net's udp_test).
-    std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(50ms); // the ICMP reply is immediate on loopback
     char buffer[16];
     io_operation receive = this->transfer(io_kind::receive_from, socket, buffer, sizeof buffer);
     if (!this->reactor_->start(receive)) {

@@ -102,6 +102,10 @@ std::uint16_t closed_udp_port() {
     return ntohs(address.sin_port);
 }
 
+bool running_under_wine() {
+    return false;
+}
+
 void close_handle(corio::native_handle_t handle) {
     ::close(handle);
 }

@@ -11,6 +11,7 @@
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
+#include <windows.h>
 #include <winsock2.h>
 
 #include <algorithm>
@@ -145,6 +146,11 @@ std::uint16_t closed_udp_port() {
     sockaddr_in address{};
     std::memcpy(&address, bound.bytes, sizeof address);
     return ::ntohs(address.sin_port);
+}
+
+bool running_under_wine() {
+    const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
 void close_handle(corio::native_handle_t handle) {
