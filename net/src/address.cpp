@@ -182,6 +182,19 @@ address address::ipv6(const std::array<std::uint8_t, 16>& octets, std::uint16_t 
     return result;
 }
 
+address address::unix_path(std::string_view path) {
+    address result;
+    result.family_ = address_family::unix_domain;
+    result.path_ = path;
+    return result;
+}
+
+address address::unix_abstract(std::string_view name) {
+    address result = unix_path(name);
+    result.abstract_ = true;
+    return result;
+}
+
 address address::loopback_v6(std::uint16_t port) noexcept {
     std::array<std::uint8_t, 16> octets{};
     octets[15] = 1;
@@ -239,6 +252,9 @@ std::optional<address> address::parse(std::string_view text) {
 }
 
 bool address::is_loopback() const noexcept {
+    if (family_ == address_family::unix_domain) {
+        return false;
+    }
     if (family_ == address_family::ipv4) {
         return octets_[0] == 127;
     }
@@ -251,6 +267,9 @@ bool address::is_loopback() const noexcept {
 }
 
 std::string address::ip_string() const {
+    if (family_ == address_family::unix_domain) {
+        return {};
+    }
     if (family_ == address_family::ipv4) {
         return std::to_string(octets_[0]) + '.' + std::to_string(octets_[1]) + '.' +
                std::to_string(octets_[2]) + '.' + std::to_string(octets_[3]);
@@ -263,6 +282,12 @@ std::string address::ip_string() const {
 }
 
 std::string address::to_string() const {
+    if (family_ == address_family::unix_domain) {
+        if (abstract_) {
+            return '@' + path_;
+        }
+        return path_.empty() ? std::string("(unnamed)") : path_;
+    }
     if (family_ == address_family::ipv4) {
         return ip_string() + ':' + std::to_string(port_);
     }

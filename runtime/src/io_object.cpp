@@ -42,6 +42,10 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
     case io_kind::write:
     case io_kind::send:
         return "write";
+    case io_kind::receive_from:
+        return "receive";
+    case io_kind::send_to:
+        return "send";
     case io_kind::accept:
         return "accept";
     case io_kind::connect:
@@ -59,9 +63,11 @@ const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
     case io_kind::read:
     case io_kind::receive:
     case io_kind::peek:
+    case io_kind::receive_from:
         return reading;
     case io_kind::write:
     case io_kind::send:
+    case io_kind::send_to:
         return writing;
     case io_kind::accept:
         return accepting;
@@ -165,6 +171,39 @@ connect_awaiter::connect_awaiter(event_loop* loop, detail::io_registration* hand
 
 void connect_awaiter::await_resume() const {
     check_result();
+}
+
+receive_from_awaiter::receive_from_awaiter(event_loop* loop, detail::io_registration* handle,
+                                           void* data, std::size_t size, void* sender_address,
+                                           std::uint32_t capacity,
+                                           std::optional<event_loop::time_point> deadline) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::receive_from, deadline) {
+    buffer = data;
+    length = size;
+    address = sender_address;
+    address_length = sender_address != nullptr ? capacity : 0;
+}
+
+received_datagram receive_from_awaiter::await_resume() const {
+    check_result();
+    return {transferred, truncated, address != nullptr ? address_length : 0};
+}
+
+send_to_awaiter::send_to_awaiter(event_loop* loop, detail::io_registration* handle,
+                                 const void* data, std::size_t size, const void* peer_address,
+                                 std::uint32_t peer_length,
+                                 std::optional<event_loop::time_point> deadline) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::send_to, deadline) {
+    // The reactor only reads both; the record has one pointer type for either direction.
+    buffer = const_cast<void*>(data);
+    length = size;
+    address = const_cast<void*>(peer_address);
+    address_length = peer_address != nullptr ? peer_length : 0;
+}
+
+std::size_t send_to_awaiter::await_resume() const {
+    check_result();
+    return transferred;
 }
 
 io_object::io_object(native_handle_t handle)
@@ -279,6 +318,18 @@ accept_awaiter io_object::accept(void* peer_address, std::uint32_t capacity, dea
 connect_awaiter io_object::connect(const void* peer_address, std::uint32_t length, deadline until) {
     require_open();
     return {loop_, registration_, peer_address, length, until};
+}
+
+receive_from_awaiter io_object::receive_from(std::span<std::byte> buffer, void* sender_address,
+                                             std::uint32_t capacity, deadline until) {
+    require_open();
+    return {loop_, registration_, buffer.data(), buffer.size(), sender_address, capacity, until};
+}
+
+send_to_awaiter io_object::send_to(std::span<const std::byte> data, const void* peer_address,
+                                   std::uint32_t length, deadline until) {
+    require_open();
+    return {loop_, registration_, data.data(), data.size(), peer_address, length, until};
 }
 
 } // namespace corio

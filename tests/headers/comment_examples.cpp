@@ -9,6 +9,7 @@
 #include <corio/net.hpp>
 #include <corio/runtime.hpp>
 
+#include <array>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
@@ -241,6 +242,21 @@ corio::task<> sync_examples(std::string url, int shared, std::vector<int> jobs) 
     }
 }
 
+// <corio/net/udp_socket.hpp>
+corio::task<> udp_example(corio::net::address server_address, std::span<const std::byte> bytes,
+                          corio::event_loop::time_point deadline) {
+    auto server = corio::net::udp_socket::bind(corio::net::address::loopback_v4(9000));
+    std::array<std::byte, 1500> buffer;
+    auto got = co_await server.receive_from(buffer);        // got.size, got.truncated, got.sender
+    co_await server.send_to(std::span(buffer).first(got.size), got.sender);
+
+    auto client = corio::net::udp_socket::bind(corio::net::address::loopback_v4(0));
+    client.connect(server_address);                         // fixes the peer; sends nothing
+    co_await client.send(bytes);
+    auto reply = co_await client.receive(buffer, deadline);
+    (void)reply;
+}
+
 corio::task<> net_examples(std::span<const std::byte> request_bytes, std::span<std::byte> buffer) {
     { // <corio/net.hpp>, <corio/net/tcp_stream.hpp>
         auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
@@ -253,6 +269,25 @@ corio::task<> net_examples(std::span<const std::byte> request_bytes, std::span<s
         auto b = corio::net::address::parse("[::1]:443");
         std::cout << a->to_string();                              // "127.0.0.1:8080"
         (void)b;
+    }
+    { // <corio/net/address.hpp>: Unix domain
+        auto c = corio::net::address::unix_path("/run/app.sock"); // a socket file
+        auto d = corio::net::address::unix_abstract("app");       // Linux: no file, "@app"
+        (void)c, (void)d;
+    }
+    { // <corio/net/unix_stream.hpp>
+        using corio::net::address;
+        auto stream = co_await corio::net::unix_stream::connect(address::unix_path("/run/app.sock"));
+        co_await stream.write_all("status\n");
+        std::size_t n = co_await stream.read_some(buffer);       // 0: the peer closed its side
+        corio::net::buffered_stream text{corio::net::unix_byte_stream{std::move(stream)}};
+        (void)n;
+    }
+    { // <corio/net/unix_listener.hpp>
+        using corio::net::address;
+        auto listener = corio::net::unix_listener::bind(address::unix_path("/tmp/app.sock"));
+        corio::net::unix_stream client = co_await listener.accept();
+        (void)client;
     }
     { // <corio/net/resolver.hpp>
         std::vector<corio::net::address> all = co_await corio::net::resolve("example.com", 80);

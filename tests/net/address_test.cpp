@@ -62,4 +62,36 @@ TEST(Address, KnowsLoopbackAddresses) {
     EXPECT_EQ(address::loopback_v6(5).to_string(), "[::1]:5");
 }
 
+TEST(Address, AUnixPathPrintsAsThePathAndHasNoIpParts) {
+    const address socket_file = address::unix_path("/run/app.sock");
+    EXPECT_EQ(socket_file.family(), corio::net::address_family::unix_domain);
+    EXPECT_TRUE(socket_file.is_unix());
+    EXPECT_FALSE(socket_file.is_abstract());
+    EXPECT_EQ(socket_file.path(), "/run/app.sock");
+    EXPECT_EQ(socket_file.to_string(), "/run/app.sock");
+    EXPECT_EQ(socket_file.port(), 0);
+    EXPECT_EQ(socket_file.ip_string(), "");
+    EXPECT_FALSE(socket_file.is_loopback());
+    EXPECT_EQ(address::unix_path("").to_string(), "(unnamed)");
+}
+
+TEST(Address, AnAbstractUnixNamePrintsWithAnAtSignAndDiffersFromTheSamePath) {
+    const address abstract = address::unix_abstract("app");
+    EXPECT_TRUE(abstract.is_unix());
+    EXPECT_TRUE(abstract.is_abstract());
+    EXPECT_EQ(abstract.path(), "app"); // the kernel's leading NUL is not part of the name
+    EXPECT_EQ(abstract.to_string(), "@app");
+    EXPECT_NE(abstract, address::unix_path("app"));
+    EXPECT_EQ(abstract, address::unix_abstract("app"));
+    EXPECT_NE(abstract, address::unix_abstract("other"));
+}
+
+TEST(Address, AddressesOfDifferentFamiliesNeverCompareEqual) {
+    EXPECT_NE(address::unix_path(""), address());
+    EXPECT_NE(address::loopback_v4(0), address::unix_path(""));
+    EXPECT_NE(address::from_ip("::ffff:127.0.0.1", 0), address::loopback_v4(0));
+    EXPECT_EQ(address::unix_path("/a"), address::unix_path("/a"));
+    EXPECT_NE(address::unix_path("/a"), address::unix_path("/b"));
+}
+
 } // namespace

@@ -32,6 +32,17 @@ struct socket_address {
 };
 socket_address loopback_address(std::uint16_t port);
 
+// A UDP/IPv4 socket bound to 127.0.0.1 at an ephemeral port; its address goes to `bound`.
+corio::native_handle_t loopback_udp_socket(socket_address& bound);
+// connect(2) on a datagram socket: fixes its peer; never blocks.
+void connect_datagram(corio::native_handle_t handle, const socket_address& peer);
+// A loopback UDP port with no socket behind it (datagrams to it draw ICMP port unreachable).
+std::uint16_t closed_udp_port();
+
+// True when this Windows program runs under Wine (ntdll exports wine_get_version), whose sockets
+// sit on Linux's and differ from Windows where a test must say so; false on POSIX.
+bool running_under_wine();
+
 void close_handle(corio::native_handle_t handle);
 
 // Blocking-free helpers for the far end of a pair.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// net.hpp - all of corio::net in one include: addresses, name resolution, TCP and TLS streams,
-// and buffered reading and writing over them.
+// net.hpp - all of corio::net in one include: addresses, name resolution, TCP, UDP, Unix domain
+// and TLS streams, and buffered reading and writing over them.
 //
 //     #include <corio/net.hpp>
 //     auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
@@ -19,3 +19,6 @@
 #include <corio/net/tls_context.hpp>
 #include <corio/net/tls_error.hpp>
 #include <corio/net/tls_stream.hpp>
+#include <corio/net/udp_socket.hpp>
+#include <corio/net/unix_listener.hpp>
+#include <corio/net/unix_stream.hpp>

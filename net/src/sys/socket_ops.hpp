@@ -24,9 +24,33 @@ struct raw_socket_address {
 raw_socket_address to_raw(const address& endpoint);
 address from_raw(const void* raw, std::uint32_t length);
 
-// A TCP socket in the mode the reactor needs (non-blocking, close-on-exec, no SIGPIPE).
+// Sockets in the mode the reactor needs (non-blocking, close-on-exec, no SIGPIPE; overlapped
+// and not inheritable on Windows). A TCP socket refuses a Unix domain family (usage_error);
+// the Unix stream socket throws address_family_not_supported where corio has no AF_UNIX.
 native_handle_t open_tcp_socket(address_family family);
+native_handle_t open_udp_socket(address_family family);
+native_handle_t open_unix_stream_socket();
 void bind_and_listen(native_handle_t socket, const address& endpoint, int backlog);
+void bind_to(native_handle_t socket, const address& endpoint);
+void listen_on(native_handle_t socket, int backlog);
+// connect(2) on a datagram socket: only records the peer, never waits. On Windows it also turns
+// on the reporting of ICMP "port unreachable" (SIO_UDP_CONNRESET), which open_udp_socket turns
+// off, so that both systems report it on connected sockets only.
+void connect_datagram(native_handle_t socket, const address& peer);
+
+// Unix domain socket files (POSIX only; the Windows build never creates one).
+// Before binding `path`: if a socket file is there and nobody accepts connections on it (a
+// server that died without cleaning up), removes it. Leaves anything else alone (bind then
+// reports address_in_use).
+void remove_stale_unix_socket(const std::string& path);
+// Which file a bound socket created, so that the listener removes that file and not a newer one
+// someone else bound at the same path since.
+struct file_identity {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+};
+file_identity identify_file(const std::string& path);
+void remove_socket_file(const std::string& path, const file_identity& created) noexcept;
 address local_address_of(native_handle_t socket);
 address peer_address_of(native_handle_t socket);
 void shutdown_write(native_handle_t socket);

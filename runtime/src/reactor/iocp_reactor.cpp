@@ -121,7 +121,10 @@ struct iocp_reactor::slot {
     DWORD flags;
     SOCKET accept_socket;
     slot* next_free;
+    // AcceptEx's two addresses; a datagram's sender (WSARecvFrom) or peer (WSASendTo), kept here
+    // rather than in the caller's record for the reason the header gives.
     alignas(sockaddr_storage) unsigned char accept_addresses[2 * accept_address_room];
+    INT datagram_address_length;
 };
 
 iocp_reactor::iocp_reactor() {
@@ -231,6 +234,7 @@ void iocp_reactor::release_slot(slot& used) noexcept {
 
 bool iocp_reactor::start(io_operation& op) noexcept {
     op.cancelled = false;
+    op.truncated = false;
     op.error = 0;
     op.transferred = 0;
     op.backend_flags = 0;
@@ -291,6 +295,34 @@ iocp_reactor::issue_result iocp_reactor::issue(slot& request) noexcept {
                               nullptr) == 0;
         error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
         break;
+    case io_kind::receive_from:
+        request.buffer.buf = static_cast<char*>(op.buffer);
+        request.buffer.len = clamp_length(op.length);
+        request.flags = 0;
+        request.datagram_address_length = static_cast<INT>(sizeof(sockaddr_storage));
+        succeeded =
+            ::WSARecvFrom(owner.socket(), &request.buffer, 1, nullptr, &request.flags,
+                          reinterpret_cast<sockaddr*>(request.accept_addresses),
+                          &request.datagram_address_length, &request.overlapped, nullptr) == 0;
+        error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
+        break;
+    case io_kind::send_to: {
+        request.buffer.buf = static_cast<char*>(op.buffer);
+        request.buffer.len = clamp_length(op.length);
+        const sockaddr* peer = nullptr;
+        int peer_length = 0;
+        if (op.address != nullptr) {
+            peer_length = static_cast<int>(
+                std::min<std::size_t>(op.address_length, sizeof request.accept_addresses));
+            std::memcpy(request.accept_addresses, op.address,
+                        static_cast<std::size_t>(peer_length));
+            peer = reinterpret_cast<const sockaddr*>(request.accept_addresses);
+        }
+        succeeded = ::WSASendTo(owner.socket(), &request.buffer, 1, nullptr, 0, peer, peer_length,
+                                &request.overlapped, nullptr) == 0;
+        error = succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
+        break;
+    }
     case io_kind::read:
         set_file_offset(request.overlapped, op.offset);
         succeeded = ::ReadFile(owner.file(), op.buffer, clamp_length(op.length), nullptr,
@@ -320,7 +352,9 @@ iocp_reactor::issue_result iocp_reactor::issue(slot& request) noexcept {
     if (error == ERROR_IO_PENDING) {
         return issue_result::pending;
     }
-    // Failed before it started: no packet will come.
+    // Failed before it started: no packet will come. That includes a datagram truncated at once
+    // (WSAEMSGSIZE, finished as `truncated`): WSARecvFrom's documentation says any error but
+    // WSA_IO_PENDING means no completion indication, and Wine queues none.
     finish(request, error, 0);
     return issue_result::finished;
 }
@@ -389,6 +423,16 @@ DWORD iocp_reactor::issue_connect(slot& request, bool& succeeded) noexcept {
     return succeeded ? 0 : static_cast<DWORD>(::WSAGetLastError());
 }
 
+void iocp_reactor::copy_datagram_address(const slot& done, io_operation& op) noexcept {
+    if (op.address == nullptr) {
+        return;
+    }
+    const auto length = static_cast<std::size_t>(std::max(done.datagram_address_length, 0));
+    std::memcpy(op.address, done.accept_addresses,
+                std::min<std::size_t>(length, op.address_length));
+    op.address_length = static_cast<std::uint32_t>(length);
+}
+
 void iocp_reactor::finish(slot& done, DWORD error, std::size_t transferred) noexcept {
     io_operation& op = *done.op;
     registration& owner = *done.owner;
@@ -396,6 +440,14 @@ void iocp_reactor::finish(slot& done, DWORD error, std::size_t transferred) noex
     op.transferred = 0;
     if (error == ERROR_OPERATION_ABORTED) {
         op.cancelled = true; // CancelIoEx, or the handle was closed
+        return;
+    }
+    if (op.kind == io_kind::receive_from && error == WSAEMSGSIZE) {
+        // The datagram was larger than the buffer: Winsock filled the buffer, dropped the rest
+        // and says so with this error (MSG_PARTIAL is for message-oriented streams only).
+        op.truncated = true;
+        op.transferred = done.buffer.len;
+        copy_datagram_address(done, op);
         return;
     }
     if (error != 0) {
@@ -410,10 +462,15 @@ void iocp_reactor::finish(slot& done, DWORD error, std::size_t transferred) noex
     case io_kind::write:
     case io_kind::receive:
     case io_kind::send:
+    case io_kind::send_to:
         op.transferred = transferred;
         return;
     case io_kind::peek:
         op.transferred = transferred; // 1: a byte is waiting (still queued); 0: end of stream
+        return;
+    case io_kind::receive_from:
+        op.transferred = transferred;
+        copy_datagram_address(done, op);
         return;
     case io_kind::accept: {
         // Until SO_UPDATE_ACCEPT_CONTEXT the new socket knows nothing of its connection

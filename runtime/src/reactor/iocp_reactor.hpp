@@ -46,6 +46,10 @@
 //    https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex
 //  * Both are extension functions, loaded per socket provider with
 //    WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER).
+//  * WSARecvFrom reports a datagram larger than the buffer as WSAEMSGSIZE (synchronously, then
+//    with no packet, as for every error but WSA_IO_PENDING; or in its packet), with the buffer
+//    filled: the backend reports it as a success with `truncated`. The sender's address and
+//    WSASendTo's peer are copied through the slot.
 //  * A pipe whose writer has gone reports ERROR_BROKEN_PIPE to ReadFile: that is end of stream.
 //  * Results are Win32/WSA error codes; detail::os_error_code() gives them std::errc meanings.
 //  * A handle stays associated with its port until it is closed (Windows has no supported way to
@@ -97,6 +101,7 @@ private:
     unsigned long issue_accept(slot& request, bool& succeeded) noexcept;
     unsigned long issue_connect(slot& request, bool& succeeded) noexcept;
     void finish(slot& done, unsigned long error, std::size_t transferred) noexcept;
+    static void copy_datagram_address(const slot& done, io_operation& op) noexcept;
     bool dequeue(unsigned long timeout_ms, unsigned long& error) noexcept;
     void on_packet(void* overlapped, std::size_t transferred) noexcept;
     void retire(registration& owner) noexcept;

@@ -16,6 +16,7 @@ bool readiness_queues::start(io_operation& op) noexcept {
     bool& may_be_ready = reading ? state.readable : state.writable;
     io_operation_list& queue = reading ? state.readers : state.writers;
     op.cancelled = false;
+    op.truncated = false;
     op.backend_flags = 0;
     if (op.kind == io_kind::connect) {
         // An unconnected socket reports a hang-up; that says nothing about the connection to come.

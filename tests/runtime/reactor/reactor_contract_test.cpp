@@ -28,6 +28,7 @@
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -460,6 +461,154 @@ TYPED_TEST_P(ReactorContract, APendingPeekCanBeCancelled) {
     EXPECT_EQ(this->reactor_->pending_operations(), 0U);
 }
 
+// ---- datagrams: receive_from / send_to ----
+
+TYPED_TEST_P(ReactorContract, ASendToDeliversOneDatagramThatAReceiveFromCollectsWithItsSender) {
+    corio_test::socket_address server_address{};
+    corio_test::socket_address client_address{};
+    auto& server = this->track(corio_test::loopback_udp_socket(server_address));
+    auto& client = this->track(corio_test::loopback_udp_socket(client_address));
+    char buffer[64];
+    corio_test::socket_address sender{};
+    io_operation receive = this->transfer(io_kind::receive_from, server, buffer, sizeof buffer);
+    receive.address = sender.bytes;
+    receive.address_length = sizeof sender.bytes;
+    ASSERT_FALSE(this->reactor_->start(receive));
+
+    char message[] = "ping";
+    io_operation send = this->transfer(io_kind::send_to, client, message, 4);
+    send.address = server_address.bytes;
+    send.address_length = server_address.length;
+    if (!this->reactor_->start(send)) {
+        this->wait_for(send);
+    }
+    EXPECT_EQ(send.error, 0);
+    EXPECT_EQ(send.transferred, 4U);
+    this->wait_for(receive);
+    EXPECT_EQ(receive.error, 0);
+    EXPECT_FALSE(receive.truncated);
+    ASSERT_EQ(receive.transferred, 4U);
+    EXPECT_EQ(std::memcmp(buffer, "ping", 4), 0);
+    ASSERT_EQ(receive.address_length, client_address.length);
+    EXPECT_EQ(std::memcmp(sender.bytes, client_address.bytes, client_address.length), 0);
+}
+
+TYPED_TEST_P(ReactorContract, AReceiveFromReportsADatagramLargerThanItsBufferAsTruncated) {
+    corio_test::socket_address server_address{};
+    corio_test::socket_address client_address{};
+    auto& server = this->track(corio_test::loopback_udp_socket(server_address));
+    auto& client = this->track(corio_test::loopback_udp_socket(client_address));
+    std::vector<char> big(1000, 'b');
+    char small[] = "tiny";
+    for (auto [data, size] :
+         {std::pair{big.data(), big.size()}, std::pair{&small[0], std::size_t{4}}}) {
+        io_operation send = this->transfer(io_kind::send_to, client, data, size);
+        send.address = server_address.bytes;
+        send.address_length = server_address.length;
+        if (!this->reactor_->start(send)) {
+            this->wait_for(send);
+        }
+        ASSERT_EQ(send.error, 0);
+    }
+    char buffer[10];
+    io_operation first = this->transfer(io_kind::receive_from, server, buffer, sizeof buffer);
+    if (!this->reactor_->start(first)) {
+        this->wait_for(first);
+    }
+    EXPECT_EQ(first.error, 0);
+    EXPECT_TRUE(first.truncated);
+    EXPECT_EQ(first.transferred, sizeof buffer); // what was copied, not the datagram's size
+    EXPECT_EQ(std::memcmp(buffer, big.data(), sizeof buffer), 0);
+    // The rest of the big datagram is gone; the next receive gets the next datagram, whole.
+    io_operation second = this->transfer(io_kind::receive_from, server, buffer, sizeof buffer);
+    if (!this->reactor_->start(second)) {
+        this->wait_for(second);
+    }
+    EXPECT_EQ(second.error, 0);
+    EXPECT_FALSE(second.truncated);
+    ASSERT_EQ(second.transferred, 4U);
+    EXPECT_EQ(std::memcmp(buffer, "tiny", 4), 0);
+}
+
+// On a stream, a short read means "drained"; a short datagram means nothing of the kind. A
+// readiness backend that treated it so would park the next receive until a datagram that never
+// comes.
+TYPED_TEST_P(ReactorContract, AShortDatagramDoesNotHideTheDatagramsQueuedBehindIt) {
+    corio_test::socket_address server_address{};
+    corio_test::socket_address client_address{};
+    auto& server = this->track(corio_test::loopback_udp_socket(server_address));
+    const auto client = corio_test::loopback_udp_socket(client_address);
+    this->handles_.push_back(client);
+    corio_test::connect_datagram(client, server_address);
+    char buffer[64];
+    io_operation first = this->transfer(io_kind::receive_from, server, buffer, sizeof buffer);
+    ASSERT_FALSE(this->reactor_->start(first));
+    ASSERT_EQ(corio_test::write_some(client, "one", 3), 3);
+    ASSERT_EQ(corio_test::write_some(client, "two", 3), 3);
+    this->wait_for(first);
+    EXPECT_EQ(first.transferred, 3U);
+    io_operation second = this->transfer(io_kind::receive_from, server, buffer, sizeof buffer);
+    if (!this->reactor_->start(second)) {
+        this->wait_for(second);
+    }
+    EXPECT_EQ(second.error, 0);
+    ASSERT_EQ(second.transferred, 3U);
+    EXPECT_EQ(std::memcmp(buffer, "two", 3), 0);
+}
+
+TYPED_TEST_P(ReactorContract, APendingReceiveFromCanBeCancelledAndAbandoned) {
+    corio_test::socket_address address{};
+    auto& socket = this->track(corio_test::loopback_udp_socket(address));
+    char buffer[16];
+    corio_test::socket_address sender{};
+    io_operation cancelled = this->transfer(io_kind::receive_from, socket, buffer, sizeof buffer);
+    cancelled.address = sender.bytes;
+    cancelled.address_length = sizeof sender.bytes;
+    ASSERT_FALSE(this->reactor_->start(cancelled));
+    this->reactor_->cancel(cancelled);
+    this->wait_for(cancelled);
+    EXPECT_TRUE(cancelled.cancelled);
+
+    auto abandoned = std::make_unique<io_operation>(
+        this->transfer(io_kind::receive_from, socket, buffer, sizeof buffer));
+    abandoned->address = sender.bytes;
+    abandoned->address_length = sizeof sender.bytes;
+    ASSERT_FALSE(this->reactor_->start(*abandoned));
+    this->reactor_->abandon(*abandoned);
+    abandoned.reset();
+    this->expect_nothing_reported();
+    EXPECT_EQ(this->reactor_->pending_operations(), 0U);
+}
+
+// A connected datagram socket learns of an ICMP "port unreachable" for what it sent: the next
+// receive fails. POSIX says ECONNREFUSED, Windows WSAECONNRESET; net::udp_socket turns both into
+// one typed error.
+TYPED_TEST_P(ReactorContract, AConnectedDatagramSocketHearsThatNobodyListens) {
+    if (corio_test::running_under_wine()) {
+        GTEST_SKIP() << "Wine 8 never reports an ICMP port unreachable on a UDP socket (a receive "
+                        "waits for data); Windows reports WSAECONNRESET, Linux ECONNREFUSED";
+    }
+    corio_test::socket_address address{};
+    auto& socket = this->track(corio_test::loopback_udp_socket(address));
+    corio_test::connect_datagram(socket.handle,
+                                 corio_test::loopback_address(corio_test::closed_udp_port()));
+    char message[] = "anyone?";
+    io_operation send = this->transfer(io_kind::send_to, socket, message, 7);
+    if (!this->reactor_->start(send)) {
+        this->wait_for(send);
+    }
+    ASSERT_EQ(send.error, 0);
+    std::this_thread::sleep_for(50ms); // the ICMP reply is immediate on loopback
+    char buffer[16];
+    io_operation receive = this->transfer(io_kind::receive_from, socket, buffer, sizeof buffer);
+    if (!this->reactor_->start(receive)) {
+        this->wait_for(receive);
+    }
+    const std::error_code error = corio::detail::os_error_code(receive.error);
+    EXPECT_TRUE(error == std::errc::connection_refused || error == std::errc::connection_reset)
+        << error.message();
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     ReactorContract, APeekStaysPendingUntilDataArrivesAndConsumesNothing,
     APeekReportsEndOfStreamAsZero, APendingPeekCanBeCancelled,
@@ -472,7 +621,11 @@ REGISTER_TYPED_TEST_SUITE_P(
     AWaitReturnsWhenItsTimeoutExpires, AHandleDeregisteredButLeftOpenIsNeverReportedAgain,
     CancellingEachPendingKindReportsItCancelled, CancellingAFinishedOperationChangesNothing,
     DeregisteringAHandleCompletesItsPendingOperationsAsCancelled,
-    AnAbandonedOperationIsNeverReported, OperationsOnOneHandleCompleteInTheOrderTheyStarted);
+    AnAbandonedOperationIsNeverReported, OperationsOnOneHandleCompleteInTheOrderTheyStarted,
+    ASendToDeliversOneDatagramThatAReceiveFromCollectsWithItsSender,
+    AReceiveFromReportsADatagramLargerThanItsBufferAsTruncated,
+    AShortDatagramDoesNotHideTheDatagramsQueuedBehindIt,
+    APendingReceiveFromCanBeCancelledAndAbandoned, AConnectedDatagramSocketHearsThatNobodyListens);
 
 #if defined(CORIO_TEST_KQUEUE_ON_EPOLL)
 using backends = testing::Types<corio::detail::kqueue_reactor>;

@@ -75,6 +75,37 @@ socket_address loopback_address(std::uint16_t port) {
     return result;
 }
 
+corio::native_handle_t loopback_udp_socket(socket_address& bound) {
+    const int fd = make_nonblocking(::socket(AF_INET, SOCK_DGRAM, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    check(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), "bind");
+    socklen_t length = sizeof address;
+    check(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), "getsockname");
+    bound = socket_address{};
+    std::memcpy(bound.bytes, &address, sizeof address);
+    bound.length = sizeof address;
+    return fd;
+}
+
+void connect_datagram(corio::native_handle_t handle, const socket_address& peer) {
+    check(::connect(handle, reinterpret_cast<const sockaddr*>(peer.bytes), peer.length), "connect");
+}
+
+std::uint16_t closed_udp_port() {
+    socket_address bound{};
+    const int fd = loopback_udp_socket(bound);
+    ::close(fd);
+    sockaddr_in address{};
+    std::memcpy(&address, bound.bytes, sizeof address);
+    return ntohs(address.sin_port);
+}
+
+bool running_under_wine() {
+    return false;
+}
+
 void close_handle(corio::native_handle_t handle) {
     ::close(handle);
 }

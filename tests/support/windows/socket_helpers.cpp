@@ -11,6 +11,7 @@
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
+#include <windows.h>
 #include <winsock2.h>
 
 #include <algorithm>
@@ -114,6 +115,42 @@ socket_address loopback_address(std::uint16_t port) {
     std::memcpy(result.bytes, &address, sizeof address);
     result.length = sizeof address;
     return result;
+}
+
+corio::native_handle_t loopback_udp_socket(socket_address& bound) {
+    start_winsock();
+    const SOCKET socket = ::WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, nullptr, 0,
+                                       WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    check(socket != INVALID_SOCKET, "WSASocketW");
+    sockaddr_in address = loopback(0);
+    check(::bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0, "bind");
+    int length = sizeof address;
+    check(::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) == 0,
+          "getsockname");
+    bound = socket_address{};
+    std::memcpy(bound.bytes, &address, sizeof address);
+    bound.length = sizeof address;
+    return static_cast<corio::native_handle_t>(socket);
+}
+
+void connect_datagram(corio::native_handle_t handle, const socket_address& peer) {
+    check(::connect(as_socket(handle), reinterpret_cast<const sockaddr*>(peer.bytes),
+                    static_cast<int>(peer.length)) == 0,
+          "connect");
+}
+
+std::uint16_t closed_udp_port() {
+    socket_address bound{};
+    const corio::native_handle_t socket = loopback_udp_socket(bound);
+    close_handle(socket);
+    sockaddr_in address{};
+    std::memcpy(&address, bound.bytes, sizeof address);
+    return ::ntohs(address.sin_port);
+}
+
+bool running_under_wine() {
+    const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
 void close_handle(corio::native_handle_t handle) {

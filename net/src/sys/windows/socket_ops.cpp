@@ -7,6 +7,7 @@
 
 #include <corio/net/resolver.hpp>
 #include <corio/runtime/detail/os_error.hpp>
+#include <corio/runtime/error.hpp>
 
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -14,12 +15,14 @@
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
+#include <mswsock.h> // SIO_UDP_CONNRESET
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 #include <system_error>
 
 namespace corio::net::detail {
@@ -45,9 +48,56 @@ SOCKET as_socket(native_handle_t handle) noexcept {
     return static_cast<SOCKET>(handle);
 }
 
+// Windows 10 has AF_UNIX stream sockets, but whether AcceptEx and ConnectEx (the IOCP backend's
+// accept and connect) accept them is undocumented and untested here, and Wine may lack them: a
+// clear refusal rather than a half-working socket.
+[[noreturn]] void refuse_unix_domain() {
+    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported),
+                            "Unix domain sockets are not supported on Windows by corio");
+}
+
+SOCKET make_socket(int domain, int type, int protocol) {
+    start_winsock();
+    // WSA_FLAG_OVERLAPPED: usable with the completion port. WSA_FLAG_NO_HANDLE_INHERIT: child
+    // processes do not inherit it (close-on-exec). A socket created with socket() would be
+    // overlapped but inheritable.
+    const SOCKET socket = ::WSASocketW(domain, type, protocol, nullptr, 0,
+                                       WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (socket == INVALID_SOCKET) {
+        throw_os_error(::WSAGetLastError(), "WSASocketW");
+    }
+    return socket;
+}
+
+int ip_domain(address_family family, const char* what) {
+    if (family == address_family::unix_domain) {
+        throw usage_error(std::string(what) + " needs an IPv4 or IPv6 address, not a Unix domain "
+                                              "one (use unix_stream / unix_listener)");
+    }
+    return family == address_family::ipv4 ? AF_INET : AF_INET6;
+}
+
+// SIO_UDP_CONNRESET: whether an ICMP "port unreachable" for an earlier datagram fails the next
+// receive with WSAECONNRESET. On by default on Windows, even for unconnected sockets, where one
+// unreachable client would break a server's receive loop; POSIX reports it on connected sockets
+// only. Best effort: a provider (or Wine) without the control keeps its default behaviour.
+void report_port_unreachable(SOCKET socket, bool enabled) noexcept {
+#if defined(SIO_UDP_CONNRESET)
+    constexpr DWORD control = SIO_UDP_CONNRESET;
+#else
+    constexpr DWORD control = _WSAIOW(IOC_VENDOR, 12);
+#endif
+    BOOL value = enabled ? TRUE : FALSE;
+    DWORD returned = 0;
+    ::WSAIoctl(socket, control, &value, sizeof value, nullptr, 0, &returned, nullptr, nullptr);
+}
+
 } // namespace
 
 raw_socket_address to_raw(const address& endpoint) {
+    if (endpoint.is_unix()) {
+        refuse_unix_domain();
+    }
     raw_socket_address raw{};
     if (endpoint.family() == address_family::ipv4) {
         sockaddr_in v4{};
@@ -90,18 +140,54 @@ address from_raw(const void* raw, std::uint32_t length) {
 }
 
 native_handle_t open_tcp_socket(address_family family) {
-    start_winsock();
-    const int domain = family == address_family::ipv4 ? AF_INET : AF_INET6;
-    // WSA_FLAG_OVERLAPPED: usable with the completion port. WSA_FLAG_NO_HANDLE_INHERIT: child
-    // processes do not inherit it (close-on-exec). A socket created with socket() would be
-    // overlapped but inheritable.
-    const SOCKET socket = ::WSASocketW(domain, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
-                                       WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-    if (socket == INVALID_SOCKET) {
-        throw_os_error(::WSAGetLastError(), "WSASocketW");
-    }
+    return static_cast<native_handle_t>(
+        make_socket(ip_domain(family, "a TCP socket"), SOCK_STREAM, IPPROTO_TCP));
+}
+
+native_handle_t open_udp_socket(address_family family) {
+    const SOCKET socket = make_socket(ip_domain(family, "a UDP socket"), SOCK_DGRAM, IPPROTO_UDP);
+    report_port_unreachable(socket, false);
     return static_cast<native_handle_t>(socket);
 }
+
+native_handle_t open_unix_stream_socket() {
+    refuse_unix_domain();
+}
+
+void bind_to(native_handle_t socket, const address& endpoint) {
+    const raw_socket_address raw = to_raw(endpoint);
+    if (::bind(as_socket(socket), reinterpret_cast<const sockaddr*>(raw.bytes),
+               static_cast<int>(raw.length)) != 0) {
+        const int error = ::WSAGetLastError();
+        throw_os_error(error, ("bind to " + endpoint.to_string()).c_str());
+    }
+}
+
+void listen_on(native_handle_t socket, int backlog) {
+    if (::listen(as_socket(socket), backlog) != 0) {
+        throw_os_error(::WSAGetLastError(), "listen");
+    }
+}
+
+void connect_datagram(native_handle_t socket, const address& peer) {
+    const raw_socket_address raw = to_raw(peer);
+    if (::connect(as_socket(socket), reinterpret_cast<const sockaddr*>(raw.bytes),
+                  static_cast<int>(raw.length)) != 0) {
+        const int error = ::WSAGetLastError();
+        throw_os_error(error, ("connect to " + peer.to_string()).c_str());
+    }
+    report_port_unreachable(as_socket(socket), true);
+}
+
+void remove_stale_unix_socket(const std::string& /*path*/) {
+    refuse_unix_domain();
+}
+
+file_identity identify_file(const std::string& /*path*/) {
+    refuse_unix_domain();
+}
+
+void remove_socket_file(const std::string& /*path*/, const file_identity& /*created*/) noexcept {}
 
 void bind_and_listen(native_handle_t socket, const address& endpoint, int backlog) {
     // Not SO_REUSEADDR, the POSIX build's choice: on Windows it does not mean "rebind although

@@ -38,6 +38,15 @@ struct accepted_handle {
     std::uint32_t address_length = 0;
 };
 
+// The outcome of receive_from(): one datagram. `size` bytes were copied into the buffer; when
+// `truncated`, the datagram was longer and the rest of it is lost. `address_length` is the size
+// of the sender's address written into the caller's storage (0 if none was asked for).
+struct received_datagram {
+    std::size_t size = 0;
+    bool truncated = false;
+    std::uint32_t address_length = 0;
+};
+
 class io_object;
 
 namespace detail {
@@ -110,6 +119,23 @@ public:
     void await_resume() const;
 };
 
+class [[nodiscard]] receive_from_awaiter : public detail::io_awaiter_base {
+public:
+    receive_from_awaiter(event_loop* loop, detail::io_registration* handle, void* data,
+                         std::size_t size, void* sender_address, std::uint32_t capacity,
+                         std::optional<event_loop::time_point> deadline) noexcept;
+    received_datagram await_resume() const;
+};
+
+// send_to: bytes sent, which for a datagram socket is the whole datagram.
+class [[nodiscard]] send_to_awaiter : public detail::io_awaiter_base {
+public:
+    send_to_awaiter(event_loop* loop, detail::io_registration* handle, const void* data,
+                    std::size_t size, const void* peer_address, std::uint32_t peer_length,
+                    std::optional<event_loop::time_point> deadline) noexcept;
+    std::size_t await_resume() const;
+};
+
 class io_object {
 public:
     io_object() noexcept = default;
@@ -156,6 +182,13 @@ public:
                           deadline until = detail::no_deadline);
     connect_awaiter connect(const void* peer_address, std::uint32_t length,
                             deadline until = detail::no_deadline);
+    // Datagram sockets: one datagram per call. `sender_address` (may be null) receives the
+    // sender; `peer_address` null sends to a connected socket's peer. Both address buffers must
+    // stay valid until the operation is over (they belong to the awaiting frame).
+    receive_from_awaiter receive_from(std::span<std::byte> buffer, void* sender_address,
+                                      std::uint32_t capacity, deadline until = detail::no_deadline);
+    send_to_awaiter send_to(std::span<const std::byte> data, const void* peer_address,
+                            std::uint32_t length, deadline until = detail::no_deadline);
 
 private:
     void require_open() const;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace corio::detail::posix {
@@ -82,6 +83,28 @@ attempt_result attempt_accept(io_operation& op) noexcept {
     }
 }
 
+// recvmsg rather than recvfrom: msg_flags says whether the datagram was cut to fit (MSG_TRUNC),
+// which recvfrom only reports on Linux (its MSG_TRUNC *argument* is Linux-only too).
+attempt_result attempt_receive_from(io_operation& op) noexcept {
+    iovec part{};
+    part.iov_base = op.buffer;
+    part.iov_len = op.length;
+    msghdr message{};
+    message.msg_name = op.address;
+    message.msg_namelen = op.address != nullptr ? op.address_length : 0;
+    message.msg_iov = &part;
+    message.msg_iovlen = 1;
+    const attempt_result result =
+        transfer(op, [&] { return ::recvmsg(op.target->handle, &message, 0); });
+    if (result == attempt_result::finished && op.error == 0) {
+        op.truncated = (message.msg_flags & MSG_TRUNC) != 0;
+        if (op.address != nullptr) {
+            op.address_length = message.msg_namelen;
+        }
+    }
+    return result;
+}
+
 attempt_result attempt_connect(io_operation& op) noexcept {
     const int fd = op.target->handle;
     if ((op.backend_flags & connect_in_progress) == 0) {
@@ -136,6 +159,14 @@ attempt_result attempt(io_operation& op) noexcept {
         return attempt_accept(op);
     case io_kind::connect:
         return attempt_connect(op);
+    case io_kind::receive_from:
+        return attempt_receive_from(op);
+    case io_kind::send_to:
+        return transfer(op, [&] {
+            return ::sendto(fd, op.buffer, op.length, send_flags,
+                            static_cast<const sockaddr*>(op.address),
+                            op.address != nullptr ? op.address_length : 0);
+        });
     }
     op.error = EINVAL;
     return attempt_result::finished;
@@ -152,6 +183,10 @@ bool looks_drained(const io_operation& op) noexcept {
     case io_kind::peek: // consumes nothing: what it saw is still there
     case io_kind::accept:
     case io_kind::connect:
+        return false;
+    case io_kind::receive_from:
+    case io_kind::send_to:
+        // A short datagram says nothing about the ones queued behind it.
         return false;
     }
     return false;

@@ -26,7 +26,7 @@ bool looks_drained(const io_operation& op) noexcept;
 // True for operations that wait for the handle to become readable; the rest wait for writable.
 constexpr bool waits_for_read(io_kind kind) noexcept {
     return kind == io_kind::read || kind == io_kind::receive || kind == io_kind::peek ||
-           kind == io_kind::accept;
+           kind == io_kind::accept || kind == io_kind::receive_from;
 }
 
 } // namespace corio::detail::posix

@@ -41,6 +41,10 @@ enum class io_kind : std::uint8_t {
     // `transferred` is 1 if bytes are waiting, 0 at end of stream; a reset peer is an error.
     // `buffer` and `length` are unused.
     peek,
+    // Datagram sockets. Each call moves exactly one datagram; a datagram larger than the buffer
+    // is cut to fit and reported with `truncated` (the rest of it is lost, as the OS does).
+    receive_from, // recvmsg(2) / WSARecvFrom; `address`, if not null, receives the sender
+    send_to,      // sendto(2) / WSASendTo to `address` (null on a connected socket: its peer)
 };
 
 // io_operation::offset for a write that goes to the end of the file, whatever its size then.
@@ -52,8 +56,9 @@ struct io_operation {
     io_registration* target = nullptr;
     void* buffer = nullptr; // read/write/receive/send
     std::size_t length = 0;
-    void* address = nullptr; // connect: the peer; accept: where to store the peer's address
-    std::uint32_t address_length = 0; // accept: capacity in, actual length out
+    // connect, send_to: the peer; accept, receive_from: where to store the peer's address.
+    void* address = nullptr;
+    std::uint32_t address_length = 0; // accept, receive_from: capacity in, actual length out
     // read/write on a regular file, for backends that complete file I/O (completes_file_io()):
     // the position in the file, or append_offset for "at the end". Pipes and sockets ignore it.
     std::uint64_t offset = 0;
@@ -62,6 +67,7 @@ struct io_operation {
     int error = 0;               // OS error code (errno or Win32/WSA), 0 on success
     bool cancelled = false;      // ended by cancel() or deregistration, not by the OS
     std::size_t transferred = 0; // bytes moved; 0 from a read/receive means end of stream
+    bool truncated = false;      // receive_from: the datagram was larger than `length`
     native_handle_t accepted = invalid_native_handle;
 
     // Called on the loop thread when a *pending* operation completes (never when start() returned
