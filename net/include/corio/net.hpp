@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // net.hpp - all of corio::net in one include: addresses, name resolution, TCP and TLS streams,
-// and buffered reading and writing over them.
+// buffered reading and writing over them, and child processes with piped stdin/stdout/stderr.
 //
 //     #include <corio/net.hpp>
 //     auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
@@ -13,6 +13,7 @@
 #include <corio/net/address.hpp>
 #include <corio/net/buffered_stream.hpp>
 #include <corio/net/byte_stream.hpp>
+#include <corio/net/process.hpp>
 #include <corio/net/resolver.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
