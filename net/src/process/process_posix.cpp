@@ -18,7 +18,11 @@
 #include <utility>
 #include <vector>
 
-extern char** environ; // NOLINT: POSIX declares it nowhere
+#if defined(__APPLE__)
+#include <crt_externs.h> // a dylib cannot link `environ` directly: _NSGetEnviron()
+#else
+extern char** environ; // NOLINT: POSIX requires the declaration from the program
+#endif
 
 namespace corio::net::detail {
 
@@ -52,7 +56,7 @@ private:
     int fd_ = -1;
 };
 
-void set_close_on_exec(int fd) {
+[[maybe_unused]] void set_close_on_exec(int fd) { // used where pipe2 or SOCK_CLOEXEC is missing
     if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
         corio::detail::throw_os_error(errno, "fcntl(FD_CLOEXEC)");
     }
@@ -213,7 +217,7 @@ std::unique_ptr<process_state> start_process(const process_options& options) {
                       "posix_spawnattr_setsigdefault");
     spawn_plan::check(::posix_spawnattr_setsigmask(&plan.attributes_, &no_signals),
                       "posix_spawnattr_setsigmask");
-    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    auto flags = static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 #if defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
     flags = static_cast<short>(flags | POSIX_SPAWN_CLOEXEC_DEFAULT);
 #endif
@@ -244,7 +248,12 @@ std::unique_ptr<process_state> start_process(const process_options& options) {
     // the return value, so no child exists when it fails.
     pid_t pid = -1;
     const bool search_path = options.program.find('/') == std::string::npos;
-    char** environment = options.env ? envp.data() : environ;
+#if defined(__APPLE__)
+    char** parent_environment = *::_NSGetEnviron();
+#else
+    char** parent_environment = environ;
+#endif
+    char** environment = options.env ? envp.data() : parent_environment;
     const int error = search_path ? ::posix_spawnp(&pid, options.program.c_str(), &plan.actions_,
                                                    &plan.attributes_, argv.data(), environment)
                                   : ::posix_spawn(&pid, options.program.c_str(), &plan.actions_,

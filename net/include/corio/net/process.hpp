@@ -183,7 +183,6 @@ public:
 
 private:
     detail::process_state& state() const;
-    void destroy() noexcept;
     std::unique_ptr<detail::process_state> state_;
 };
 
