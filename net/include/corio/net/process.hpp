@@ -2,16 +2,18 @@
 // process.hpp - child processes whose stdin, stdout and stderr are streams on the event loop:
 // asyncio's create_subprocess_exec, tokio::process::Command.
 //
-//     corio::net::child_process child = corio::net::spawn_process({
-//         .program = "cat", .args = {"-n"},
-//         .stdin_mode = corio::net::stdio::pipe, .stdout_mode = corio::net::stdio::pipe});
+//     using corio::net::stdio;
+//     corio::net::child_process child = corio::net::spawn_process(
+//         {.program = "cat", .stdin_mode = stdio::pipe, .stdout_mode = stdio::pipe});
 //     co_await child.stdin_pipe().write_all("hello\n");
-//     co_await child.stdin_pipe().shutdown_write();           // cat sees end of input
-//     corio::net::buffered_reader out{child.stdout_pipe()};   // read_line() etc. work on it
-//     corio::net::exit_status status = co_await child.wait(); // "exited with code 0"
+//     co_await child.stdin_pipe().shutdown_write();            // cat sees the end of its input
+//     corio::net::buffered_reader out{child.stdout_pipe()};    // read_line() etc. work on it
+//     std::optional<std::string> line = co_await out.read_line(1024); // "hello"
+//     corio::net::exit_status status = co_await child.wait();  // to_string(): "exited with code 0"
 //
-//     auto result = co_await corio::net::run_process({.program = "git", .args = {"status"}});
-//     // result.status, result.out, result.err: output captured up to a limit
+//     corio::net::process_options git{.program = "git", .args = {"status"}};
+//     corio::net::process_output result = co_await corio::net::run_process(git);
+//     // result.status, result.out, result.err (each stream up to a limit, 1 MiB by default)
 //
 // The program is a path, or a name looked up in PATH (the parent's PATH). It receives `args` as
 // its argv[1...] without any shell in between (quoted by the Windows rules there), the
