@@ -73,12 +73,15 @@ enum class stdio {
     pipe,    // a process_pipe in the parent
 };
 
+// Made with designated initializers: {.program = "cat", .stdout_mode = stdio::pipe}. Every
+// member has an initializer, `{}` included, so that g++ 12's -Wextra does not warn about the ones
+// left out.
 struct process_options {
-    std::string program;           // a path, or a name looked up in PATH
-    std::vector<std::string> args; // argv[1...]; argv[0] is `program`
+    std::string program{};           // a path, or a name looked up in PATH
+    std::vector<std::string> args{}; // argv[1...]; argv[0] is `program`
     // "NAME=value" entries, the child's whole environment; nullopt: the parent's.
-    std::optional<std::vector<std::string>> env;
-    std::string working_directory; // empty: the parent's
+    std::optional<std::vector<std::string>> env{};
+    std::string working_directory{}; // empty: the parent's
     stdio stdin_mode = stdio::inherit;
     stdio stdout_mode = stdio::inherit;
     stdio stderr_mode = stdio::inherit;
