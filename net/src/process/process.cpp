@@ -3,7 +3,7 @@
 #include <corio/net/buffered_stream.hpp>
 #include <corio/net/process.hpp>
 #include <corio/runtime/error.hpp>
-#include <corio/runtime/gather.hpp>
+#include <corio/runtime/task_group.hpp>
 
 #include "process_state.hpp"
 
@@ -167,6 +167,10 @@ task<std::string> collect_output(process_pipe& pipe, std::size_t limit, const ch
     }
 }
 
+task<> collect_into(process_pipe& pipe, std::size_t limit, const char* name, std::string& sink) {
+    sink = co_await collect_output(pipe, limit, name);
+}
+
 } // namespace
 
 task<process_output> run_process(process_options options, std::string input,
@@ -175,17 +179,18 @@ task<process_output> run_process(process_options options, std::string input,
     options.stdout_mode = stdio::pipe;
     options.stderr_mode = stdio::pipe;
     // On any exit from here (limit, cancellation, an error) `child` is destroyed, which kills
-    // and reaps the process.
+    // and reaps the process; the group, destroyed first, has let its tasks finish by then.
     child_process child = spawn_process(options);
-    task<> feeding = feed_input(child.stdin_pipe(), std::move(input));
-    task<std::string> reading_out = collect_output(child.stdout_pipe(), output_limit, "stdout");
-    task<std::string> reading_err = collect_output(child.stderr_pipe(), output_limit, "stderr");
-    auto [fed, out, err] =
-        co_await gather(std::move(feeding), std::move(reading_out), std::move(reading_err));
-    (void)fed;
     process_output result;
-    result.out = std::move(out);
-    result.err = std::move(err);
+    {
+        // A task_group rather than gather(): clang 14 with ASan cannot assemble gather's
+        // instantiation in this unit ("Cannot represent a difference across sections").
+        task_group group;
+        group.spawn(feed_input(child.stdin_pipe(), std::move(input)));
+        group.spawn(collect_into(child.stdout_pipe(), output_limit, "stdout", result.out));
+        group.spawn(collect_into(child.stderr_pipe(), output_limit, "stderr", result.err));
+        co_await group.wait();
+    }
     result.status = co_await child.wait();
     co_return result;
 }
