@@ -320,6 +320,25 @@ corio::task<> net_examples(std::span<const std::byte> request_bytes, std::span<s
     }
 }
 
+corio::task<> process_examples() {
+    { // <corio/net/process.hpp>
+        using corio::net::stdio;
+        corio::net::child_process child = corio::net::spawn_process(
+            {.program = "cat", .stdin_mode = stdio::pipe, .stdout_mode = stdio::pipe});
+        co_await child.stdin_pipe().write_all("hello\n");
+        co_await child.stdin_pipe().shutdown_write();            // cat sees the end of its input
+        corio::net::buffered_reader out{child.stdout_pipe()};    // read_line() etc. work on it
+        std::optional<std::string> line = co_await out.read_line(1024); // "hello"
+        corio::net::exit_status status = co_await child.wait();  // to_string(): "exited with code 0"
+        (void)line, (void)status;
+
+        corio::net::process_options git{.program = "git", .args = {"status"}};
+        corio::net::process_output result = co_await corio::net::run_process(git);
+        // result.status, result.out, result.err (each stream up to a limit, 1 MiB by default)
+        (void)result;
+    }
+}
+
 corio::task<> http_examples(std::string url) {
     { // <corio/http/client.hpp>
         corio::http::client_session session;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // net.hpp - all of corio::net in one include: addresses, name resolution, TCP, UDP, Unix domain
-// and TLS streams, and buffered reading and writing over them.
+// and TLS streams, buffered reading and writing over them, and child processes with piped
+// stdin/stdout/stderr.
 //
 //     #include <corio/net.hpp>
 //     auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
@@ -13,6 +14,7 @@
 #include <corio/net/address.hpp>
 #include <corio/net/buffered_stream.hpp>
 #include <corio/net/byte_stream.hpp>
+#include <corio/net/process.hpp>
 #include <corio/net/resolver.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
