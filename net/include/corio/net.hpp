@@ -14,6 +14,7 @@
 #include <corio/net/buffered_stream.hpp>
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/resolver.hpp>
+#include <corio/net/socket_options.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/net/tls_context.hpp>
