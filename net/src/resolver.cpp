@@ -64,7 +64,7 @@ std::optional<address> check_without_lookup(const std::string& host, const std::
                                       "' is not a port number (numeric_service is set)");
     }
     std::optional<address> literal = port ? address::from_ip(host, *port) : std::nullopt;
-    if (!literal && options.numeric_host && (!host.empty() || !options.passive)) {
+    if (!literal && options.numeric_host && !host.empty()) {
         throw resolve_error(host, "not an IP address (numeric_host is set)");
     }
     if (literal && options.family && literal->family() != *options.family) {

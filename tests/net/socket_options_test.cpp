@@ -111,7 +111,7 @@ TEST(SocketOptions, KeepAliveReadsBackAsSet) {
         EXPECT_EQ(os_option<int>(client.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE), 30);
 #endif
 #endif
-        client.set_keep_alive({.enabled = false});
+        client.set_keep_alive({.enabled = false}); // designated: no missing-initializer warning
         EXPECT_FALSE(client.keep_alive().enabled);
         EXPECT_EQ(os_option<int>(client.native_handle(), SOL_SOCKET, SO_KEEPALIVE), 0);
     });
@@ -177,7 +177,9 @@ TEST(SocketOptions, OutOfRangeValuesGetAnErrorNamingTheOption) {
         auto listener = tcp_listener::bind(address::loopback_v4(0));
         auto [client, server] = co_await connected_pair(listener);
         try {
-            client.set_keep_alive({.idle = 0s});
+            corio::net::keep_alive_options zero;
+            zero.idle = 0s;
+            client.set_keep_alive(zero);
             ADD_FAILURE() << "an idle time of 0 s was taken";
         } catch (const corio::net::socket_option_error& failure) {
             EXPECT_EQ(failure.option(), "keep_alive.idle");

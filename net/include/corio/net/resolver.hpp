@@ -65,7 +65,7 @@ public:
 struct resolve_options {
     // Only this family's addresses (nullopt: both, as the system orders them). A family the host
     // lacks is a resolve_error.
-    std::optional<address_family> family;
+    std::optional<address_family> family = std::nullopt;
     // Addresses to bind a listener to (AI_PASSIVE): an empty host gives the wildcard addresses
     // (0.0.0.0, ::) instead of the loopback ones.
     bool passive = false;
@@ -75,7 +75,7 @@ struct resolve_options {
     // The service must be a port number (AI_NUMERICSERV), not a name such as "http".
     bool numeric_service = false;
     // How long the caller waits at most (nullopt: until getaddrinfo returns).
-    std::optional<event_loop::duration> timeout;
+    std::optional<event_loop::duration> timeout = std::nullopt;
 };
 
 task<std::vector<address>> resolve(std::string host, std::uint16_t port);

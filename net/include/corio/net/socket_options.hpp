@@ -60,9 +60,9 @@ struct keep_alive_options {
     bool enabled = true;
     // Quiet time before the first probe, time between probes, probes before giving up
     // (nullopt: leave the system's value; a getter fills in what the socket has).
-    std::optional<std::chrono::seconds> idle;
-    std::optional<std::chrono::seconds> interval;
-    std::optional<int> probes;
+    std::optional<std::chrono::seconds> idle = std::nullopt;
+    std::optional<std::chrono::seconds> interval = std::nullopt;
+    std::optional<int> probes = std::nullopt;
 };
 
 // What tcp_listener::bind sets before binding and listening.
@@ -72,8 +72,8 @@ struct listener_options {
     bool reuse_port = false;   // socket_option_error on Windows
     // Set on the listener before listen(): accepted connections inherit them, which is the only
     // way to have a large receive window from the start (window scaling is agreed in the SYN).
-    std::optional<std::size_t> receive_buffer_size;
-    std::optional<std::size_t> send_buffer_size;
+    std::optional<std::size_t> receive_buffer_size = std::nullopt;
+    std::optional<std::size_t> send_buffer_size = std::nullopt;
 };
 
 namespace socket_options {
