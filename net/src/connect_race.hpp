@@ -114,37 +114,48 @@ race_connections(std::vector<address> ordered, attempt_function<Connection> atte
     if (!ordered.empty()) {
         start_next();
     }
-    while (!attempts.empty()) {
-        std::optional<join_handle<outcome>> done;
-        if (started < ordered.size()) {
-            try {
-                done = co_await wait_for(race_internals::next_finished(attempts), attempt_delay);
-            } catch (const corio::timeout_error&) {
-                start_next(); // nothing succeeded within the delay: the next address joins in
+    // A cancelled race still closes its attempts before it ends (below): the cancellation is
+    // held until then.
+    std::exception_ptr cancelled;
+    try {
+        while (!attempts.empty()) {
+            std::optional<join_handle<outcome>> done;
+            if (started < ordered.size()) {
+                try {
+                    done =
+                        co_await wait_for(race_internals::next_finished(attempts), attempt_delay);
+                } catch (const corio::timeout_error&) {
+                    start_next(); // nothing succeeded within the delay: the next address joins
+                    continue;
+                }
+            } else {
+                done = co_await race_internals::next_finished(attempts);
+            }
+            if (!done || done->cancelled()) {
                 continue;
             }
-        } else {
-            done = co_await race_internals::next_finished(attempts);
+            outcome finished = done->result();
+            if (finished.connection) {
+                winner.emplace(race_winner<Connection>{std::move(*finished.connection),
+                                                       ordered[finished.index]});
+                break;
+            }
+            failures.push_back(attempt_failure{ordered[finished.index], finished.error});
+            if (started < ordered.size()) {
+                start_next(); // a failure needs no delay: the next address goes at once
+            }
         }
-        if (!done || done->cancelled()) {
-            continue;
-        }
-        outcome finished = done->result();
-        if (finished.connection) {
-            winner.emplace(
-                race_winner<Connection>{std::move(*finished.connection), ordered[finished.index]});
-            break;
-        }
-        failures.push_back(attempt_failure{ordered[finished.index], finished.error});
-        if (started < ordered.size()) {
-            start_next(); // a failure needs no delay: the next address goes at once
-        }
+    } catch (const cancelled_error&) {
+        cancelled = std::current_exception();
     }
     // The losers: cancelled, and awaited until they have unwound, so that their sockets are
     // closed now rather than whenever the loop gets to them. One that connected meanwhile is
     // dropped (closed) with its outcome.
     attempts.cancel();
     while (co_await race_internals::next_finished(attempts)) {
+    }
+    if (cancelled) {
+        std::rethrow_exception(cancelled);
     }
     co_return winner;
 }
