@@ -14,7 +14,7 @@
 #include <corio/runtime/task_group.hpp>
 
 #include "connect_race.hpp"
-#include "full_listener.hpp"
+#include "http/full_listener.hpp"
 #include "resolver_seam.hpp"
 #include "support/leak_check.hpp"
 
