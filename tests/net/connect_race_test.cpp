@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -92,7 +93,8 @@ TEST(ConnectRace, AHangingFirstAddressLetsTheSecondWinAfterTheAttemptDelay) {
         };
         std::vector<attempt_failure> failures;
         const auto started = clock_type::now();
-        auto winner = co_await race_connections({dead, alive}, attempt, failures);
+        std::vector<address> candidates{dead, alive};
+        auto winner = co_await race_connections(std::move(candidates), attempt, failures);
         const auto took = clock_type::now() - started;
         EXPECT_TRUE(winner);
         if (!winner) {
@@ -116,8 +118,8 @@ TEST(ConnectRace, AFailedAttemptStartsTheNextAtOnce) {
         };
         std::vector<attempt_failure> failures;
         const auto started = clock_type::now();
-        auto winner =
-            co_await race_connections({refused, listener.local_address()}, attempt, failures);
+        std::vector<address> candidates{refused, listener.local_address()};
+        auto winner = co_await race_connections(std::move(candidates), attempt, failures);
         EXPECT_LT(clock_type::now() - started, 200ms) << "the next attempt waited for the delay";
         EXPECT_TRUE(winner);
         if (!winner) {
@@ -138,8 +140,8 @@ TEST(ConnectRace, WhenEveryAddressFailsTheErrorNamesEachOne) {
             return refuse_at_once(peer);
         };
         std::vector<attempt_failure> failures;
-        auto winner =
-            co_await race_connections({ip("::1", 1), ip("127.0.0.1", 1)}, attempt, failures);
+        std::vector<address> candidates{ip("::1", 1), ip("127.0.0.1", 1)};
+        auto winner = co_await race_connections(std::move(candidates), attempt, failures);
         EXPECT_FALSE(winner);
         EXPECT_EQ(failures.size(), 2u);
         if (failures.size() != 2u) {
@@ -163,8 +165,8 @@ TEST(ConnectRace, CancellingTheRaceCancelsEveryAttempt) {
             return hang_forever(peer);
         };
         std::vector<attempt_failure> failures;
-        auto race = corio::spawn(
-            race_connections({ip("192.0.2.1", 80), ip("192.0.2.2", 80)}, attempt, failures));
+        std::vector<address> candidates{ip("192.0.2.1", 80), ip("192.0.2.2", 80)};
+        auto race = corio::spawn(race_connections(std::move(candidates), attempt, failures));
         co_await corio::sleep_for(300ms); // both attempts running
         race.cancel();
         try {
@@ -188,8 +190,8 @@ TEST(ConnectRace, ARealUnansweredAddressCostsTheDelayNotTheConnectTimeout) {
         };
         std::vector<attempt_failure> failures;
         const auto started = clock_type::now();
-        auto winner = co_await race_connections({black_hole.where, listener.local_address()},
-                                                attempt, failures);
+        std::vector<address> candidates{black_hole.where, listener.local_address()};
+        auto winner = co_await race_connections(std::move(candidates), attempt, failures);
         const auto took = clock_type::now() - started;
         EXPECT_TRUE(winner);
         if (!winner) {
@@ -226,6 +228,7 @@ std::vector<address> two_addresses(const corio::net::detail::lookup_request& /*r
     return {black_hole_address, server_address};
 }
 
+#if defined(__linux__) || defined(_WIN32)
 corio::task<> answer_one_request(corio::net::tcp_listener& listener) {
     tcp_stream connection = co_await listener.accept();
     std::string request;
@@ -241,7 +244,6 @@ corio::task<> answer_one_request(corio::net::tcp_listener& listener) {
         std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
 }
 
-#if defined(__linux__) || defined(_WIN32)
 TEST(ConnectRace, TheHttpClientRacesTheAddressesOfAName) {
     corio_test::full_listener black_hole;
     ASSERT_TRUE(black_hole.fill()) << "the accept queue never filled up";
@@ -257,8 +259,9 @@ TEST(ConnectRace, TheHttpClientRacesTheAddressesOfAName) {
         group.spawn(answer_one_request(listener));
         const auto started = clock_type::now();
         try {
-            auto response = co_await session.get(
-                "http://dual.test:" + std::to_string(server_address.port()) + "/");
+            const std::string url =
+                "http://dual.test:" + std::to_string(server_address.port()) + "/";
+            auto response = co_await session.get(url);
             EXPECT_EQ(response.status(), 200);
             EXPECT_EQ(co_await response.text(), "ok");
         } catch (...) {
