@@ -32,6 +32,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <iostream>
 #include <system_error>
 #include <utility>
 
@@ -51,6 +52,15 @@ void run(Body body) {
         corio_test::expect_loop_is_clean(loop);
     }
 }
+
+#if defined(_WIN32)
+// Wine's closesocket() ends the connection with a FIN even after SO_LINGER {1, 0} (Windows sends
+// an RST, as documented for a "hard close"), so under Wine only the option's value is checked.
+bool running_under_wine() {
+    const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+#endif
 
 // getsockopt() straight on the handle, as the OS sees it.
 template <class Value>
@@ -153,6 +163,12 @@ TEST(SocketOptions, LingerReadsBackAndZeroResetsThePeer) {
         std::array<std::byte, 16> buffer{};
         try {
             const std::size_t got = co_await client.read_some(buffer, corio::now() + 5s);
+#if defined(_WIN32)
+            if (got == 0 && running_under_wine()) {
+                std::cout << "[   NOTE   ] Wine closed with a FIN despite linger 0\n";
+                co_return;
+            }
+#endif
             ADD_FAILURE() << "the peer saw " << got << " bytes (0: an orderly end), not a reset";
         } catch (const std::system_error& failure) {
             EXPECT_EQ(failure.code(), std::errc::connection_reset) << failure.what();
