@@ -4,10 +4,14 @@
 #include <corio/net/resolver.hpp>
 #include <corio/runtime/error.hpp>
 
+#include "connect_race.hpp"
 #include "sys/socket_ops.hpp"
 
 #include <exception>
+#include <optional>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace corio::net {
 
@@ -35,19 +39,17 @@ task<tcp_stream> tcp_stream::connect(address peer, std::optional<event_loop::dur
 
 task<tcp_stream> tcp_stream::connect(std::string host, std::uint16_t port,
                                      std::optional<event_loop::duration> timeout) {
-    const std::vector<address> candidates = co_await resolve(host, port);
-    std::exception_ptr last_error;
-    for (const address& candidate : candidates) {
-        try {
-            co_return co_await connect(candidate, timeout);
-        } catch (const cancelled_error&) {
-            throw;
-        } catch (...) {
-            last_error =
-                std::current_exception(); // try the next address, as getaddrinfo(3) advises
-        }
+    std::vector<address> candidates = detail::interleave_families(co_await resolve(host, port));
+    std::vector<detail::attempt_failure> failures;
+    const detail::attempt_function<tcp_stream> attempt = [timeout](address peer) {
+        return connect(peer, timeout);
+    };
+    std::optional<detail::race_winner<tcp_stream>> winner =
+        co_await detail::race_connections(std::move(candidates), attempt, failures);
+    if (!winner) {
+        detail::throw_connect_failures(host, failures);
     }
-    std::rethrow_exception(last_error);
+    co_return std::move(winner->connection);
 }
 
 task<> tcp_stream::write_all(std::span<const std::byte> data, deadline until) {
@@ -70,7 +72,43 @@ address tcp_stream::peer_address() const {
 }
 
 void tcp_stream::set_no_delay(bool enabled) {
-    detail::set_no_delay(socket_.native_handle(), enabled);
+    socket_options::set_no_delay(socket_.native_handle(), enabled);
+}
+
+bool tcp_stream::no_delay() const {
+    return socket_options::no_delay(socket_.native_handle());
+}
+
+void tcp_stream::set_keep_alive(const keep_alive_options& options) {
+    socket_options::set_keep_alive(socket_.native_handle(), options);
+}
+
+keep_alive_options tcp_stream::keep_alive() const {
+    return socket_options::keep_alive(socket_.native_handle());
+}
+
+void tcp_stream::set_receive_buffer_size(std::size_t bytes) {
+    socket_options::set_receive_buffer_size(socket_.native_handle(), bytes);
+}
+
+std::size_t tcp_stream::receive_buffer_size() const {
+    return socket_options::receive_buffer_size(socket_.native_handle());
+}
+
+void tcp_stream::set_send_buffer_size(std::size_t bytes) {
+    socket_options::set_send_buffer_size(socket_.native_handle(), bytes);
+}
+
+std::size_t tcp_stream::send_buffer_size() const {
+    return socket_options::send_buffer_size(socket_.native_handle());
+}
+
+void tcp_stream::set_linger(std::optional<std::chrono::seconds> timeout) {
+    socket_options::set_linger(socket_.native_handle(), timeout);
+}
+
+std::optional<std::chrono::seconds> tcp_stream::linger() const {
+    return socket_options::linger(socket_.native_handle());
 }
 
 } // namespace corio::net

@@ -11,9 +11,9 @@
 #include <openssl/ssl.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <array>
 #include <chrono>
+#include <fcntl.h>
 #include <memory>
 #include <netinet/in.h>
 #include <poll.h>

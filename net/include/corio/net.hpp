@@ -16,6 +16,7 @@
 #include <corio/net/byte_stream.hpp>
 #include <corio/net/process.hpp>
 #include <corio/net/resolver.hpp>
+#include <corio/net/socket_options.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/net/tls_context.hpp>

@@ -11,6 +11,7 @@
 #include "client_exchange.hpp"
 #include "client_request.hpp"
 #include "connect_plan.hpp"
+#include "connect_race.hpp"
 #include "content_decoder.hpp"
 #include "exchange_core.hpp"
 #include "redirect_policy.hpp"
@@ -100,8 +101,108 @@ bool ends_the_plan(net::tls_failure failure) noexcept {
     return false;
 }
 
-// Resolves the host, then tries its addresses in order (connect_plan bounds each attempt); for
-// https, the handshake follows on the first connection made, within the same attempt's time.
+// The TLS handshake on a connection to the plan's current peer, made at `started` with `limit`
+// for the attempt: null when it failed in a way that lets the next address try (the plan has
+// noted why); throws when the failure ends the plan.
+task<std::unique_ptr<net::byte_stream>>
+secure_connection(std::unique_ptr<net::byte_stream> stream, const net::tls_context& tls,
+                  const url& target, connect_plan& plan, client_transport::time_point started,
+                  std::optional<client_transport::duration> limit) {
+    net::deadline until;
+    if (limit) {
+        until = started + *limit;
+    }
+    // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries
+    // twice.
+    net::tls_peer peer{std::string(target.host()), target.port()};
+    try {
+        net::tls_stream secured =
+            co_await net::tls_stream::connect(std::move(stream), tls, std::move(peer), until);
+        co_return std::make_unique<net::tls_stream>(std::move(secured));
+    } catch (const corio::timeout_error&) {
+        plan.handshake_timed_out();
+    } catch (const net::tls_error& failure) {
+        plan.handshake_failed(failure.what(), ends_the_plan(failure.failure()));
+    } catch (const std::system_error& failure) {
+        // Not a reset (that is a tls_error): the connection failed some other way.
+        plan.handshake_failed("handshake failure: " + failure.code().message(), false);
+    }
+    co_return nullptr;
+}
+
+// One attempt of the race: its time is the plan's to give, from when it starts.
+struct timed_connection {
+    std::unique_ptr<net::byte_stream> stream;
+    client_transport::time_point started;
+    std::optional<client_transport::duration> limit;
+};
+
+task<timed_connection> timed_connect(const client_transport& io, const connect_plan& plan,
+                                     net::address peer) {
+    timed_connection made;
+    made.started = io.now();
+    made.limit = plan.attempt_limit(made.started);
+    made.stream = co_await io.connect(peer, made.limit);
+    co_return made;
+}
+
+// Tells the plan how an attempt of the race failed; throws if that ends the request.
+void note_failure(connect_plan& plan, const client_transport& io, const url& target,
+                  const net::detail::attempt_failure& failure) {
+    try {
+        std::rethrow_exception(failure.error);
+    } catch (const corio::timeout_error&) {
+        // The attempt's limit was the connect timeout, or what was left of the total one.
+        plan.check_total(io.now(), "connecting to " + std::string(target.host()));
+        plan.attempt_timed_out(failure.peer);
+    } catch (const std::system_error& refused) {
+        plan.attempt_failed(failure.peer, refused.code());
+    }
+}
+
+void forget(std::vector<net::address>& addresses, const net::address& gone) {
+    std::erase(addresses, gone);
+}
+
+// The async client: the addresses race (Happy Eyeballs, net/src/connect_race.hpp). After a
+// handshake that failed in a way the next address may not repeat, the addresses not yet failed
+// race again.
+task<std::unique_ptr<net::byte_stream>> race_to(const client_transport& io, const url& target,
+                                                const net::tls_context* tls, connect_plan& plan,
+                                                std::vector<net::address> candidates) {
+    std::vector<net::address> remaining = net::detail::interleave_families(candidates);
+    const net::detail::attempt_function<timed_connection> attempt =
+        [&io, &plan](net::address peer) { return timed_connect(io, plan, peer); };
+    while (!remaining.empty()) {
+        std::vector<net::detail::attempt_failure> failures;
+        std::optional<net::detail::race_winner<timed_connection>> winner =
+            co_await net::detail::race_connections(remaining, attempt, failures);
+        for (const net::detail::attempt_failure& failure : failures) {
+            note_failure(plan, io, target, failure);
+            forget(remaining, failure.peer);
+        }
+        if (!winner) {
+            break;
+        }
+        forget(remaining, winner->peer);
+        timed_connection& made = winner->connection;
+        if (tls == nullptr) {
+            co_return std::move(made.stream);
+        }
+        (void)plan.attempt(winner->peer, made.started); // the handshake's errors name this peer
+        std::unique_ptr<net::byte_stream> secured = co_await secure_connection(
+            std::move(made.stream), *tls, target, plan, made.started, made.limit);
+        if (secured) {
+            co_return secured;
+        }
+    }
+    plan.give_up();
+}
+
+// Resolves the host, then connects: the async client races the addresses (race_to); the
+// blocking one, which has no loop to run attempts side by side, tries them in order, each
+// bounded by connect_plan. For https, the handshake follows on the first connection made, within
+// the same attempt's time.
 task<std::unique_ptr<net::byte_stream>>
 connect_to(client_core& core, const request_template& request, const request_deadlines& deadlines) {
     const url& target = request.target;
@@ -117,6 +218,9 @@ connect_to(client_core& core, const request_template& request, const request_dea
         plan.resolve_failed(failure.what());
     }
     plan.resolved(io.now());
+    if (io.loop() != nullptr) {
+        co_return co_await race_to(io, target, tls, plan, std::move(candidates));
+    }
     for (const net::address& candidate : candidates) {
         const client_transport::time_point started = io.now();
         const std::optional<client_transport::duration> limit = plan.attempt(candidate, started);
@@ -133,24 +237,10 @@ connect_to(client_core& core, const request_template& request, const request_dea
         if (tls == nullptr) {
             co_return stream;
         }
-        net::deadline until;
-        if (limit) {
-            until = started + *limit;
-        }
-        // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries
-        // twice.
-        net::tls_peer peer{std::string(target.host()), target.port()};
-        try {
-            net::tls_stream secured =
-                co_await net::tls_stream::connect(std::move(stream), *tls, std::move(peer), until);
-            co_return std::make_unique<net::tls_stream>(std::move(secured));
-        } catch (const corio::timeout_error&) {
-            plan.handshake_timed_out();
-        } catch (const net::tls_error& failure) {
-            plan.handshake_failed(failure.what(), ends_the_plan(failure.failure()));
-        } catch (const std::system_error& failure) {
-            // Not a reset (that is a tls_error): the connection failed some other way.
-            plan.handshake_failed("handshake failure: " + failure.code().message(), false);
+        std::unique_ptr<net::byte_stream> secured =
+            co_await secure_connection(std::move(stream), *tls, target, plan, started, limit);
+        if (secured) {
+            co_return secured;
         }
     }
     plan.give_up();

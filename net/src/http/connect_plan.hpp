@@ -6,7 +6,8 @@
 // attempt may take (the connect timeout or what is left of the total one, whichever is shorter;
 // a TLS handshake shares its attempt's time) and turns failures into the request's error:
 // resolve_error, timeout_error naming the timeout that fired, connect_error with the last
-// address's reason, or tls_error. Every error carries the request's URL. A TLS failure about the
+// address's reason, or tls_error; when several addresses failed, the message goes on to list
+// each one's error. Every error carries the request's URL. A TLS failure about the
 // certificate or the protocol version ends the plan (the next address would present the same
 // certificate); one that may be the path's fault (a timeout, a reset, a broken-off handshake)
 // lets the next address try, as a refused connection does. One plan per connection; not
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace corio::http::detail {
 
@@ -45,6 +47,15 @@ public:
     void attempt_timed_out();
     // The attempt failed (refused, unreachable...); the driver tries the next address.
     void attempt_failed(const std::error_code& reason);
+    // The async client races its addresses (net/src/connect_race.hpp), so several attempts run
+    // at once and report out of turn: these take the address with them instead of keeping it
+    // between attempt() and the outcome. attempt_limit() is attempt() without that state.
+    [[nodiscard]] std::optional<duration> attempt_limit(time_point now) const;
+    void attempt_timed_out(const net::address& peer);
+    void attempt_failed(const net::address& peer, const std::error_code& reason);
+    // Throws the total timeout's timeout_error, for `doing`, if it has passed at `now`.
+    void check_total(time_point now, const std::string& doing) const;
+
     // Every address failed: throws the last one's error (timeout_error, tls_error or
     // connect_error).
     [[noreturn]] void give_up() const;
@@ -65,6 +76,9 @@ private:
     enum class failure_kind : unsigned char { connect, timeout, tls };
     std::string last_failure_ = "no address to connect to";
     failure_kind last_kind_ = failure_kind::connect;
+    // "peer: reason" of every failed address, for the message when several failed.
+    std::vector<std::string> tried_;
+    void record(std::string peer, const std::string& reason);
 };
 
 } // namespace corio::http::detail

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <corio/net/address.hpp>
+#include <corio/net/resolver.hpp>
 #include <corio/runtime/native_handle.hpp>
 
 #include <cstdint>
@@ -56,7 +57,16 @@ address peer_address_of(native_handle_t socket);
 void shutdown_write(native_handle_t socket);
 void set_no_delay(native_handle_t socket, bool enabled);
 
+// What getaddrinfo() is asked: an empty host is a null node (the wildcard or the loopback
+// addresses, by options.passive). options.timeout is the caller's business, not the lookup's.
+struct lookup_request {
+    std::string host;
+    std::string service;
+    resolve_options options;
+};
+
 // getaddrinfo(), blocking: call it from run_blocking. Throws resolve_error.
+std::vector<address> resolve_blocking(const lookup_request& request);
 std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port);
 
 } // namespace corio::net::detail

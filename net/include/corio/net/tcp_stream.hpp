@@ -5,18 +5,23 @@
 //     co_await stream.write_all(request_bytes);
 //     std::size_t n = co_await stream.read_some(buffer);   // 0: the peer closed its side
 //
-// connect() by name resolves first (resolver.hpp) and tries every address in order, throwing the
-// last error if none accepts. Every operation goes through the reactor (io_object), takes an
-// optional deadline (timeout_error when it passes) and is cancellable. IPv4 and IPv6.
-// Not thread-safe: use a stream from tasks of the loop that created it.
+// connect() by name resolves first (resolver.hpp) and races the addresses Happy-Eyeballs style
+// (RFC 8305): IPv6 and IPv4 alternate, IPv6 first; the next address starts when the running
+// attempts have not connected within 250 ms, or at once when one fails; the first connection
+// wins and the others are closed. If none connects, the error names every address and its error.
+// Every operation goes through the reactor (io_object), takes an optional deadline (timeout_error
+// when it passes) and is cancellable. IPv4 and IPv6. Not thread-safe: use a stream from tasks of
+// the loop that created it.
 #pragma once
 
 #include <corio/net/address.hpp>
+#include <corio/net/socket_options.hpp>
 #include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/io_object.hpp>
 #include <corio/runtime/task.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,7 +44,9 @@ public:
     // Connects to `peer`; `timeout` bounds the connection attempt (timeout_error). Failures name
     // the address: std::system_error "connect to 127.0.0.1:1: Connection refused".
     static task<tcp_stream> connect(address peer, std::optional<event_loop::duration> timeout = {});
-    // Resolves `host` and connects to its addresses in order; `timeout` bounds each attempt.
+    // Resolves `host` and races its addresses (see above); `timeout` bounds each attempt. When
+    // every address failed: the one failure as it was, or, for several, a std::system_error (a
+    // corio::timeout_error if the last was a timeout) whose message lists each address's error.
     static task<tcp_stream> connect(std::string host, std::uint16_t port,
                                     std::optional<event_loop::duration> timeout = {});
 
@@ -71,6 +78,17 @@ public:
     [[nodiscard]] address peer_address() const;
     // TCP_NODELAY: send small writes at once instead of coalescing them (Nagle's algorithm).
     void set_no_delay(bool enabled);
+    [[nodiscard]] bool no_delay() const;
+    // The options of socket_options.hpp (socket_option_error on failure).
+    void set_keep_alive(const keep_alive_options& options);
+    [[nodiscard]] keep_alive_options keep_alive() const;
+    void set_receive_buffer_size(std::size_t bytes);
+    [[nodiscard]] std::size_t receive_buffer_size() const;
+    void set_send_buffer_size(std::size_t bytes);
+    [[nodiscard]] std::size_t send_buffer_size() const;
+    // 0 s: close() resets the connection; nullopt: the default graceful close.
+    void set_linger(std::optional<std::chrono::seconds> timeout);
+    [[nodiscard]] std::optional<std::chrono::seconds> linger() const;
     [[nodiscard]] native_handle_t native_handle() const noexcept { return socket_.native_handle(); }
 
 private:

@@ -16,6 +16,8 @@
 #include <netinet/tcp.h>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -240,11 +242,7 @@ void bind_and_listen(native_handle_t socket, const address& endpoint, int backlo
         listen_on(socket, backlog);
         return;
     }
-    const int one = 1;
-    // Lets a restarted server bind while old connections linger in TIME_WAIT.
-    if (::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
-        throw_os_error(errno, "setsockopt(SO_REUSEADDR)");
-    }
+    // SO_REUSEADDR is tcp_listener::bind's to set (listener_options::reuse_address).
     const raw_socket_address raw = to_raw(endpoint);
     if (::bind(socket, reinterpret_cast<const sockaddr*>(raw.bytes), raw.length) != 0) {
         throw_os_error(errno, "bind");
@@ -285,19 +283,32 @@ void set_no_delay(native_handle_t socket, bool enabled) {
     }
 }
 
-std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG; // no IPv6 answers on a host without IPv6, and vice versa
-    addrinfo* results = nullptr;
-    const std::string service = std::to_string(port);
-    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &results);
-    if (status != 0) {
-        const std::string reason =
-            status == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(status);
-        throw resolve_error(host, reason);
+namespace {
+
+int lookup_family(const std::optional<address_family>& family) noexcept {
+    if (!family) {
+        return AF_UNSPEC;
     }
+    return *family == address_family::ipv4 ? AF_INET : AF_INET6;
+}
+
+int lookup_flags(const resolve_options& options) noexcept {
+    // AI_ADDRCONFIG: no IPv6 answers on a host without IPv6, and vice versa. Not for a passive
+    // lookup: a listener may bind [::] on a host whose only IPv6 address is ::1.
+    int flags = options.passive ? AI_PASSIVE : AI_ADDRCONFIG;
+    if (options.numeric_host) {
+        flags |= AI_NUMERICHOST;
+    }
+#if defined(AI_NUMERICSERV)
+    if (options.numeric_service) {
+        flags |= AI_NUMERICSERV;
+    }
+#endif
+    return flags;
+}
+
+// Takes ownership of `results` (freed here). The IPv4 and IPv6 answers, without duplicates.
+std::vector<address> collect_addresses(const std::string& host, addrinfo* results) {
     std::vector<address> addresses;
     for (const addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
         if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6) {
@@ -313,6 +324,28 @@ std::vector<address> resolve_blocking(const std::string& host, std::uint16_t por
         throw resolve_error(host, "no IPv4 or IPv6 address");
     }
     return addresses;
+}
+
+} // namespace
+
+std::vector<address> resolve_blocking(const lookup_request& request) {
+    addrinfo hints{};
+    hints.ai_family = lookup_family(request.options.family);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = lookup_flags(request.options);
+    addrinfo* results = nullptr;
+    const char* node = request.host.empty() ? nullptr : request.host.c_str();
+    const int status = ::getaddrinfo(node, request.service.c_str(), &hints, &results);
+    if (status != 0) {
+        const std::string reason =
+            status == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(status);
+        throw resolve_error(request.host, reason);
+    }
+    return collect_addresses(request.host, results);
+}
+
+std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
+    return resolve_blocking(lookup_request{host, std::to_string(port), {}});
 }
 
 } // namespace corio::net::detail

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -243,20 +244,32 @@ void set_no_delay(native_handle_t socket, bool enabled) {
     }
 }
 
-std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
-    start_winsock();
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG; // no IPv6 answers on a host without IPv6, and vice versa
-    addrinfo* results = nullptr;
-    const std::string service = std::to_string(port);
-    // getaddrinfo returns a Winsock error code (EAI_* are aliases of them), so the message is
-    // the system's text for it; gai_strerror is not thread-safe on Windows.
-    const int status = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &results);
-    if (status != 0) {
-        throw resolve_error(host, corio::detail::os_error_code(status).message());
+namespace {
+
+int lookup_family(const std::optional<address_family>& family) noexcept {
+    if (!family) {
+        return AF_UNSPEC;
     }
+    return *family == address_family::ipv4 ? AF_INET : AF_INET6;
+}
+
+int lookup_flags(const resolve_options& options) noexcept {
+    // AI_ADDRCONFIG: no IPv6 answers on a host without IPv6, and vice versa. Not for a passive
+    // lookup: a listener may bind [::] on a host whose only IPv6 address is ::1.
+    int flags = options.passive ? AI_PASSIVE : AI_ADDRCONFIG;
+    if (options.numeric_host) {
+        flags |= AI_NUMERICHOST;
+    }
+#if defined(AI_NUMERICSERV)
+    if (options.numeric_service) {
+        flags |= AI_NUMERICSERV;
+    }
+#endif
+    return flags;
+}
+
+// Takes ownership of `results` (freed here). The IPv4 and IPv6 answers, without duplicates.
+std::vector<address> collect_addresses(const std::string& host, addrinfo* results) {
     std::vector<address> addresses;
     for (const addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
         if (entry->ai_family == AF_INET || entry->ai_family == AF_INET6) {
@@ -272,6 +285,29 @@ std::vector<address> resolve_blocking(const std::string& host, std::uint16_t por
         throw resolve_error(host, "no IPv4 or IPv6 address");
     }
     return addresses;
+}
+
+} // namespace
+
+std::vector<address> resolve_blocking(const lookup_request& request) {
+    start_winsock();
+    addrinfo hints{};
+    hints.ai_family = lookup_family(request.options.family);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = lookup_flags(request.options);
+    addrinfo* results = nullptr;
+    const char* node = request.host.empty() ? nullptr : request.host.c_str();
+    // getaddrinfo returns a Winsock error code (EAI_* are aliases of them), so the message is
+    // the system's text for it; gai_strerror is not thread-safe on Windows.
+    const int status = ::getaddrinfo(node, request.service.c_str(), &hints, &results);
+    if (status != 0) {
+        throw resolve_error(request.host, corio::detail::os_error_code(status).message());
+    }
+    return collect_addresses(request.host, results);
+}
+
+std::vector<address> resolve_blocking(const std::string& host, std::uint16_t port) {
+    return resolve_blocking(lookup_request{host, std::to_string(port), {}});
 }
 
 } // namespace corio::net::detail
