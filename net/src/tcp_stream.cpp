@@ -39,10 +39,24 @@ task<tcp_stream> tcp_stream::connect(address peer, std::optional<event_loop::dur
 
 task<tcp_stream> tcp_stream::connect(std::string host, std::uint16_t port,
                                      std::optional<event_loop::duration> timeout) {
-    std::vector<address> candidates = detail::interleave_families(co_await resolve(host, port));
+    // `timeout` bounds the whole call: the lookup, and every attempt, which gets what is left of
+    // it when it starts (so a late attempt cannot run past the deadline).
+    std::optional<event_loop::time_point> give_up_at;
+    resolve_options lookup;
+    if (timeout) {
+        give_up_at = event_loop::current().now() + *timeout;
+        lookup.timeout = *timeout;
+    }
+    std::vector<address> candidates =
+        detail::interleave_families(co_await resolve(host, port, lookup));
     std::vector<detail::attempt_failure> failures;
-    const detail::attempt_function<tcp_stream> attempt = [timeout](address peer) {
-        return connect(peer, timeout);
+    const detail::attempt_function<tcp_stream> attempt = [give_up_at](address peer) {
+        std::optional<event_loop::duration> left;
+        if (give_up_at) {
+            left =
+                std::max(event_loop::duration::zero(), *give_up_at - event_loop::current().now());
+        }
+        return connect(peer, left);
     };
     std::optional<detail::race_winner<tcp_stream>> winner =
         co_await detail::race_connections(std::move(candidates), attempt, failures);

@@ -275,6 +275,33 @@ TEST(ConnectRace, TheHttpClientRacesTheAddressesOfAName) {
         co_await group.wait();
     });
 }
+
+// tcp_stream::connect(host, port, timeout): the timeout bounds the whole race, not each attempt.
+// Three unanswered addresses start at 0, 250 and 500 ms; with the timeout per attempt the last one
+// would give up at 1.5 s.
+std::vector<address> three_black_holes(const corio::net::detail::lookup_request& /*request*/) {
+    return {black_hole_address, black_hole_address, black_hole_address};
+}
+
+TEST(ConnectRace, ConnectByNameGivesUpWhenItsTimeoutEndsWhateverTheAttemptsStillWaitFor) {
+    corio_test::full_listener black_hole;
+    ASSERT_TRUE(black_hole.fill()) << "the accept queue never filled up";
+    black_hole_address = black_hole.where;
+    corio::net::detail::set_lookup_function(&three_black_holes);
+    run([&]() -> corio::task<> {
+        const auto started = clock_type::now();
+        try {
+            (void)co_await tcp_stream::connect("dead.test", black_hole.where.port(), 1s);
+            ADD_FAILURE() << "connected to a black hole";
+        } catch (const corio::timeout_error& failure) {
+            EXPECT_TRUE(contains(failure.what(), "timed out")) << failure.what();
+        }
+        const auto took = clock_type::now() - started;
+        EXPECT_GE(took, 950ms);
+        EXPECT_LT(took, 1400ms) << "each attempt had the whole timeout";
+    });
+    corio::net::detail::set_lookup_function(nullptr);
+}
 #endif
 
 TEST(ConnectRace, TheHttpClientNamesEveryAddressThatFailed) {

@@ -44,7 +44,8 @@ public:
     // Connects to `peer`; `timeout` bounds the connection attempt (timeout_error). Failures name
     // the address: std::system_error "connect to 127.0.0.1:1: Connection refused".
     static task<tcp_stream> connect(address peer, std::optional<event_loop::duration> timeout = {});
-    // Resolves `host` and races its addresses (see above); `timeout` bounds each attempt. When
+    // Resolves `host` and races its addresses (see above); `timeout` bounds the whole call, the
+    // lookup (resolve_timeout_error) and every attempt (timeout_error). When
     // every address failed: the one failure as it was, or, for several, a std::system_error (a
     // corio::timeout_error if the last was a timeout) whose message lists each address's error.
     static task<tcp_stream> connect(std::string host, std::uint16_t port,
