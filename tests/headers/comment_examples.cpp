@@ -291,7 +291,18 @@ corio::task<> net_examples(std::span<const std::byte> request_bytes, std::span<s
     }
     { // <corio/net/resolver.hpp>
         std::vector<corio::net::address> all = co_await corio::net::resolve("example.com", 80);
-        (void)all;
+        corio::net::resolve_options v4_within_2s{.family = corio::net::address_family::ipv4,
+                                                 .timeout = 2s};   // named: see README on g++ 12
+        auto v4 = co_await corio::net::resolve("example.com", 80, v4_within_2s);
+        (void)all, (void)v4;
+    }
+    { // <corio/net/socket_options.hpp>
+        auto stream = co_await corio::net::tcp_stream::connect("example.com", 80, 5s);
+        corio::net::address where = corio::net::address::loopback_v4(0);
+        stream.set_keep_alive({.idle = 60s, .interval = 10s, .probes = 5});
+        stream.set_linger(0s);                  // close() resets the connection (RST, no FIN)
+        auto listener = corio::net::tcp_listener::bind(where, {.reuse_port = true});
+        (void)listener;
     }
     { // <corio/net/tcp_listener.hpp>, <corio/net/buffered_stream.hpp>
         auto listener = corio::net::tcp_listener::bind(corio::net::address::loopback_v4(0));

@@ -2,9 +2,9 @@
 // resolver.hpp - host names to addresses, without blocking the loop.
 //
 //     std::vector<corio::net::address> all = co_await corio::net::resolve("example.com", 80);
-//     auto v4 = co_await corio::net::resolve("example.com", 80,
-//                                            {.family = corio::net::address_family::ipv4,
-//                                             .timeout = 2s});
+//     corio::net::resolve_options v4_within_2s{.family = corio::net::address_family::ipv4,
+//                                              .timeout = 2s};   // named: see README on g++ 12
+//     auto v4 = co_await corio::net::resolve("example.com", 80, v4_within_2s);
 //
 // getaddrinfo() blocks (it may wait seconds for DNS), so resolve() runs it on the loop's blocking
 // thread pool through run_blocking, as libuv does, and returns every address in the order the
