@@ -161,6 +161,11 @@ parse_error chunked_decoder::on_size_line(std::string_view raw) {
     if (pos == 0) {
         return parse_error::bad_chunk_size;
     }
+    // Everything after the size counts, whitespace included: it all costs parsing.
+    extension_bytes_ += text.size() - pos;
+    if (extension_bytes_ > limits_.max_chunk_extension_bytes) {
+        return parse_error::chunk_extensions_too_large;
+    }
     if (const parse_error error = check_chunk_extensions(text.substr(pos));
         error != parse_error::none) {
         return error;

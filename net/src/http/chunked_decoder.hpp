@@ -6,7 +6,9 @@
 // each step consumes a prefix of it and hands back the chunk data it covered as a view into the
 // input - no copy. A size or trailer line cut by a read boundary is kept internally (never more
 // than max_line_bytes + 1 bytes), so the caller can always drop what was consumed, and any split
-// of the input, down to one byte per call, decodes identically in linear time.
+// of the input, down to one byte per call, decodes identically in linear time. Chunk extensions
+// are checked and dropped; their total size over the body is bounded by
+// max_chunk_extension_bytes (chunk_extensions_too_large).
 // One decoder per body; not thread-safe.
 #pragma once
 
@@ -72,6 +74,7 @@ private:
     parse_error error_ = parse_error::none;
     std::uint64_t remaining_ = 0;
     std::size_t trailer_bytes_ = 0;
+    std::size_t extension_bytes_ = 0; // of every size line so far, for max_chunk_extension_bytes
     std::string partial_line_;
     headers trailers_;
 };

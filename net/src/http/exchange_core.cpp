@@ -31,6 +31,7 @@ exchange_settings make_exchange_settings(const client_options& options,
     limits.max_head_bytes = options.limits.max_head_bytes;
     limits.max_header_count = options.limits.max_header_count;
     limits.max_body_bytes = options.limits.max_body_bytes;
+    limits.max_chunk_extension_bytes = options.limits.max_chunk_extension_bytes;
     return exchange_settings{request_deadlines{options.timeouts, io.now()}, limits, &io, io.loop(),
                              options.decoding == content_decoding::decode};
 }

@@ -122,6 +122,26 @@ inline constexpr std::array<bool, 256> field_char_table = [] {
     return text;
 }
 
+// Calls visit(element) for each element of a comma-separated list field value, trimmed of
+// OWS, leaving out empty ones: RFC 9110 §5.6.1.2 has recipients ignore them, so ", chunked" and
+// "close, " list one element each. Quoted strings are not looked into: of the lists corio reads
+// (Connection, Transfer-Encoding, Expect, Content-Encoding), only an expectation other than
+// 100-continue may hold one, and the server refuses every such expectation anyway.
+template <typename Visit>
+constexpr void for_each_list_element(std::string_view value, Visit&& visit) {
+    while (true) {
+        const std::size_t comma = value.find(',');
+        const std::string_view element = trim_ows(value.substr(0, comma));
+        if (!element.empty()) {
+            visit(element);
+        }
+        if (comma == std::string_view::npos) {
+            return;
+        }
+        value.remove_prefix(comma + 1);
+    }
+}
+
 struct line_text {
     std::string_view text;
     parse_error error = parse_error::none;

@@ -63,6 +63,7 @@ parse_error parse_request_line(std::string_view line, request_head& out) {
     if (!is_token(method)) {
         return parse_error::bad_method;
     }
+    out.method.assign(method); // before the rest is checked: see parse_request_head()
     const std::string_view version = line.substr(last + 1);
     if (!version.starts_with("HTTP/")) {
         return parse_error::bad_request_line;
@@ -76,9 +77,22 @@ parse_error parse_request_line(std::string_view line, request_head& out) {
     if (!is_request_target(target)) {
         return parse_error::bad_target;
     }
-    out.method.assign(method);
     out.target.assign(target);
     return parse_error::none;
+}
+
+// What a start line longer than max_head_line_bytes is reported as, and what is kept of it:
+// a request line's method, if its first SP has arrived.
+parse_error start_line_too_long(std::string_view /*partial*/, response_head& /*out*/) {
+    return parse_error::line_too_long;
+}
+
+parse_error start_line_too_long(std::string_view partial, request_head& out) {
+    const std::size_t space = partial.find(' ');
+    if (space != std::string_view::npos && is_token(partial.substr(0, space))) {
+        out.method.assign(partial.substr(0, space));
+    }
+    return parse_error::request_line_too_long;
 }
 
 void reset(response_head& head) {
@@ -124,6 +138,14 @@ parse_result parse_head(std::string_view buffer, const parse_limits& limits, Hea
                 std::memchr(buffer.data() + progress.scanned, '\n', search_end - progress.scanned);
         }
         if (found == nullptr) {
+            // A line over the limit fails now rather than once it ends, or once the head limit
+            // is reached; a final CR may be half of its CRLF, which does not count.
+            const std::string_view partial =
+                buffer.substr(progress.line_start, search_end - progress.line_start);
+            if (partial.size() - (partial.ends_with('\r') ? 1 : 0) > limits.max_head_line_bytes) {
+                return fail(progress.start_line_parsed ? parse_error::line_too_long
+                                                       : start_line_too_long(partial, out));
+            }
             if (buffer.size() >= limits.max_head_bytes) {
                 return fail(parse_error::head_too_large);
             }
@@ -136,6 +158,10 @@ parse_result parse_head(std::string_view buffer, const parse_limits& limits, Hea
         progress.line_start = lf + 1;
         progress.scanned = lf + 1;
         parse_error error = parse_error::none;
+        if (text.size() > limits.max_head_line_bytes) {
+            return fail(progress.start_line_parsed ? parse_error::line_too_long
+                                                   : start_line_too_long(text, out));
+        }
         if (!progress.start_line_parsed) {
             if (text.empty() && skip_leading_empty_lines) {
                 continue;
@@ -195,8 +221,9 @@ parse_error add_content_length(std::string_view value, std::optional<std::string
 
 // The fields that frame a body or decide whether the connection persists, found in one pass.
 struct framing_fields {
-    std::size_t transfer_encodings = 0;
-    std::string_view transfer_encoding; // the last one
+    std::size_t transfer_encodings = 0; // Transfer-Encoding fields
+    std::size_t transfer_codings = 0;   // the codings they list, empty elements left out
+    std::string_view last_transfer_coding;
     std::size_t content_lengths = 0;
     std::string_view content_length; // the first one
     bool connection_close = false;
@@ -206,16 +233,18 @@ struct framing_fields {
 
 // headers::has_token()'s rule, for both tokens at once.
 void note_connection_tokens(std::string_view value, framing_fields& found) {
-    while (true) {
-        const std::size_t comma = value.find(',');
-        const std::string_view element = trim_ows(value.substr(0, comma));
+    for_each_list_element(value, [&found](std::string_view element) {
         found.connection_close = found.connection_close || iequals(element, "close");
         found.connection_keep_alive = found.connection_keep_alive || iequals(element, "keep-alive");
-        if (comma == std::string_view::npos) {
-            return;
-        }
-        value.remove_prefix(comma + 1);
-    }
+    });
+}
+
+void note_transfer_codings(std::string_view value, framing_fields& found) {
+    ++found.transfer_encodings;
+    for_each_list_element(value, [&found](std::string_view coding) {
+        ++found.transfer_codings;
+        found.last_transfer_coding = coding;
+    });
 }
 
 framing_fields find_framing_fields(const headers& fields) {
@@ -239,8 +268,7 @@ framing_fields find_framing_fields(const headers& fields) {
             break;
         case 17:
             if (iequals(field.name, "transfer-encoding")) {
-                ++found.transfer_encodings;
-                found.transfer_encoding = field.value;
+                note_transfer_codings(field.value, found);
             }
             break;
         default:
@@ -259,9 +287,10 @@ framing_result framing_from(const framing_fields& found, const headers& fields,
     }
     if (found.transfer_encodings > 0) {
         // Only a lone "chunked" frames a body we can decode; "gzip, chunked" would need a
-        // decompressor and "chunked, chunked" is nonsense, so neither is guessed at.
-        if (found.transfer_encodings == 1 &&
-            iequals(trim_ows(found.transfer_encoding), "chunked")) {
+        // decompressor and "chunked, chunked" is nonsense, so neither is guessed at. Empty list
+        // elements do not count (RFC 9110 §5.6.1.2: ", chunked" is "chunked"), but a field that
+        // lists no coding at all frames nothing and stays an error.
+        if (found.transfer_codings == 1 && iequals(found.last_transfer_coding, "chunked")) {
             return {{body_kind::chunked, 0}};
         }
         return {{}, parse_error::unsupported_transfer_coding};

@@ -25,6 +25,15 @@ struct parse_limits {
     std::size_t max_head_bytes = 64 * 1024; // start line + fields + blank line; also trailers
     std::size_t max_header_count = 100;     // header fields; trailer fields count separately
     std::size_t max_line_bytes = 8 * 1024;  // chunk-size and trailer lines, without CRLF
+    // The start line and each field line of a head, without CRLF. A request line over it is
+    // request_line_too_long (the server's 414), any other line line_too_long. The server sets it
+    // to max_line_bytes, so that one huge line cannot take the whole head; the client sets it to
+    // max_head_bytes (no bound of its own), as a response may carry long Set-Cookie or CSP lines.
+    std::size_t max_head_line_bytes = 8 * 1024;
+    // All the chunk extensions of one chunked body together (each counted from the end of its
+    // chunk size to the end of its line): they carry nothing corio uses, and many small chunks
+    // with long extensions would otherwise cost parsing work at no cost in body bytes.
+    std::size_t max_chunk_extension_bytes = 4 * 1024;
 };
 
 enum class parse_status : unsigned char { done, need_more, error };
@@ -67,7 +76,11 @@ struct parse_result {
 // buffer[consumed..] is the start of the body (or of the next message). On error, `out` is
 // partially filled and must not be used. CRLF or bare LF end lines; leading empty lines are
 // skipped before a request line (RFC 9112 §2.2) but are an error before a status line.
-// head_too_large comes as soon as max_head_bytes have arrived without completing the head.
+// head_too_large comes as soon as max_head_bytes have arrived without completing the head, and
+// line_too_long (request_line_too_long for a request line) as soon as a line is longer than
+// max_head_line_bytes, without waiting for its end. request_head::method is set as soon as the
+// request line's method is known, even if the line or the head fails afterwards, so that a
+// server can leave the body out of its error response to a HEAD request (RFC 9110 §9.3.2).
 parse_result parse_response_head(std::string_view buffer, const parse_limits& limits,
                                  response_head& out);
 parse_result parse_request_head(std::string_view buffer, const parse_limits& limits,

@@ -36,7 +36,9 @@ std::string_view describe(parse_error error) noexcept {
     case parse_error::too_many_headers:
         return "too many header or trailer fields";
     case parse_error::line_too_long:
-        return "chunk-size or trailer line exceeds the length limit";
+        return "a header, chunk-size or trailer line exceeds the length limit";
+    case parse_error::request_line_too_long:
+        return "request line (its target, in practice) exceeds the length limit";
     case parse_error::bad_content_length:
         return "Content-Length is not a decimal number that fits in 64 bits";
     case parse_error::conflicting_content_length:
@@ -53,13 +55,16 @@ std::string_view describe(parse_error error) noexcept {
         return "chunk data is not followed by CRLF";
     case parse_error::bad_chunk_extension:
         return "malformed chunk extension";
+    case parse_error::chunk_extensions_too_large:
+        return "chunk extensions exceed the size limit for one body";
     }
     return "unknown parse error";
 }
 
 bool is_size_limit(parse_error error) noexcept {
     return error == parse_error::head_too_large || error == parse_error::too_many_headers ||
-           error == parse_error::line_too_long;
+           error == parse_error::line_too_long || error == parse_error::request_line_too_long ||
+           error == parse_error::chunk_extensions_too_large;
 }
 
 } // namespace corio::http::detail

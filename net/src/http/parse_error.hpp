@@ -3,8 +3,8 @@
 //
 // The sans-I/O pieces (head parser, chunked decoder, field grammar, readers) report failures as a
 // parse_error, never as an exception, so that each driver decides what a failure costs: the
-// clients turn it into protocol_error or too_large_error with the URL, the server into a 400 or
-// 431 response. describe() gives the sentence both use. Thread-safety: pure functions.
+// clients turn it into protocol_error or too_large_error with the URL, the server into a 400,
+// 413, 414 or 431 response. describe() gives the sentence both use. Thread-safety: pure functions.
 #pragma once
 
 #include <string_view>
@@ -27,7 +27,9 @@ enum class parse_error : unsigned char {
     nul_byte,                   // NUL in a head, chunk-size or trailer line
     head_too_large,             // head or trailer section over parse_limits::max_head_bytes
     too_many_headers,           // more than parse_limits::max_header_count fields
-    line_too_long,              // chunk-size or trailer line over parse_limits::max_line_bytes
+    line_too_long,              // a head line over max_head_line_bytes, a chunk-size or trailer
+                                // line over max_line_bytes
+    request_line_too_long,      // request line over max_head_line_bytes: its target, in practice
     bad_content_length,         // Content-Length element not 1*DIGIT, or over 2^64-1
     conflicting_content_length, // several Content-Length values that differ
     content_length_with_transfer_encoding, // both framings at once (request smuggling vector)
@@ -36,12 +38,14 @@ enum class parse_error : unsigned char {
     chunk_size_overflow,                   // chunk size over 2^64-1
     bad_chunk_terminator,                  // chunk data not followed by CRLF (or LF)
     bad_chunk_extension,                   // malformed ";name[=value]" after a chunk size
+    chunk_extensions_too_large, // one body's chunk extensions over max_chunk_extension_bytes
 };
 
 // A sentence for protocol_error messages, e.g. "chunk size does not fit in 64 bits".
 [[nodiscard]] std::string_view describe(parse_error error) noexcept;
-// True for head_too_large, too_many_headers and line_too_long: the peer may be well-formed but
-// exceeded our limits, so the client reports too_large_error rather than protocol_error.
+// True for head_too_large, too_many_headers, line_too_long, request_line_too_long and
+// chunk_extensions_too_large: the peer may be well-formed but exceeded our limits, so the client
+// reports too_large_error rather than protocol_error.
 [[nodiscard]] bool is_size_limit(parse_error error) noexcept;
 
 } // namespace corio::http::detail

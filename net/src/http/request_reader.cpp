@@ -2,11 +2,13 @@
 #include "request_reader.hpp"
 
 #include "field_syntax.hpp"
+#include "uri_host.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace corio::http::detail {
 
@@ -14,6 +16,7 @@ namespace {
 
 constexpr int bad_request = 400;
 constexpr int content_too_large = 413;
+constexpr int uri_too_long = 414;
 constexpr int expectation_failed = 417;
 constexpr int fields_too_large = 431;
 constexpr int not_implemented = 501;
@@ -24,6 +27,14 @@ constexpr int version_not_supported = 505;
 constexpr std::size_t max_body_reservation = 1024 * 1024;
 
 int status_for(parse_error error) noexcept {
+    if (error == parse_error::request_line_too_long) {
+        return uri_too_long; // RFC 9112 §3: the target is all of a request line that can grow
+    }
+    if (error == parse_error::chunk_extensions_too_large) {
+        // Part of the message body, not of the header section (431), and not malformed (400):
+        // the client sent more body framing than the server accepts, as Node.js answers too.
+        return content_too_large;
+    }
     if (is_size_limit(error)) {
         return fields_too_large;
     }
@@ -76,17 +87,16 @@ bool split_target(std::string_view method, std::string_view target, std::string&
 
 // RFC 9112 §6.3: a request whose last transfer coding is not chunked has no knowable length
 // (400), while "gzip, chunked" is framed correctly but asks for a coding we lack (501, §6.1).
+// Empty list elements do not count: "chunked, " ends in chunked (RFC 9110 §5.6.1.2).
 bool chunked_is_final_coding(const headers& fields) {
-    std::string_view last;
+    std::string_view final_coding;
     for (const header_field& field : fields) {
         if (iequals(field.name, "transfer-encoding")) {
-            last = field.value;
+            for_each_list_element(
+                field.value, [&final_coding](std::string_view coding) { final_coding = coding; });
         }
     }
-    const std::size_t comma = last.rfind(',');
-    const std::string_view final_coding =
-        comma == std::string_view::npos ? last : last.substr(comma + 1);
-    return iequals(trim_ows(final_coding), "chunked");
+    return iequals(final_coding, "chunked");
 }
 
 } // namespace
@@ -176,12 +186,16 @@ request_reader::step request_reader::on_head(std::size_t head_size) {
         // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so the framing must be presumed faulty.
         return fail(bad_request, "Transfer-Encoding in an HTTP/1.0 request");
     }
-    const std::size_t hosts = fields.get_all("Host").size();
-    if (hosts > 1) {
+    const std::vector<std::string_view> hosts = fields.get_all("Host");
+    if (hosts.size() > 1) {
         return fail(bad_request, "more than one Host header field");
     }
-    if (hosts == 0 && head_.version_minor == 1) {
+    if (hosts.empty() && head_.version_minor == 1) {
         return fail(bad_request, "HTTP/1.1 request without a Host header field");
+    }
+    if (!hosts.empty() && !is_host_field_value(hosts.front())) {
+        // RFC 9112 §3.2 requires the 400, also for an absolute-form target, whose host wins.
+        return fail(bad_request, "the Host header field is not a valid host[:port]");
     }
     if (!split_target(head_.method, head_.target, path_, query_)) {
         return fail(bad_request, "request target must be a path ('/...'), an absolute http URL, "
@@ -198,12 +212,21 @@ request_reader::step request_reader::on_head(std::size_t head_size) {
     if (framing.error != parse_error::none) {
         return fail(status_for(framing.error), std::string(describe(framing.error)));
     }
+    // Expect is a list (RFC 9110 §10.1.1): "100-continue, " asks for 100-continue only, and a
+    // field listing nothing asks for nothing.
     bool continue_expected = false;
-    for (const std::string_view expectation : fields.get_all("Expect")) {
-        if (!iequals(trim_ows(expectation), "100-continue")) {
-            return fail(expectation_failed, "the only expectation supported is 100-continue");
-        }
-        continue_expected = true;
+    bool unknown_expectation = false;
+    for (const std::string_view value : fields.get_all("Expect")) {
+        for_each_list_element(value, [&](std::string_view expectation) {
+            if (iequals(expectation, "100-continue")) {
+                continue_expected = true;
+            } else {
+                unknown_expectation = true;
+            }
+        });
+    }
+    if (unknown_expectation) {
+        return fail(expectation_failed, "the only expectation supported is 100-continue");
     }
     switch (framing.framing.kind) {
     case body_kind::none:

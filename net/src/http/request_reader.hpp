@@ -24,7 +24,7 @@
 namespace corio::http::detail {
 
 struct request_failure {
-    int status = 0;      // 400, 413, 417, 431, 501 or 505
+    int status = 0;      // 400, 413, 414, 417, 431, 501 or 505
     std::string message; // a sentence for the response body
 };
 
@@ -52,6 +52,10 @@ public:
     // After head_done (and after a failure found in a complete head).
     [[nodiscard]] bool head_complete() const noexcept { return head_complete_; }
     [[nodiscard]] const request_head& head() const noexcept { return head_; }
+    // The request is a HEAD request, as far as it has been read: known once its method has
+    // arrived, even if the rest of the head then failed, so that the error response (or the 408)
+    // can leave its body out, as RFC 9110 §9.3.2 requires for every response to HEAD.
+    [[nodiscard]] bool is_head_request() const noexcept { return head_.method == "HEAD"; }
     // The client sent "Expect: 100-continue" in an HTTP/1.1 request (HTTP/1.0 ones are ignored,
     // as RFC 9110 §10.1.1 requires).
     [[nodiscard]] bool expects_continue() const noexcept { return expects_continue_; }

@@ -17,6 +17,10 @@ response_reader::response_reader(std::string request_method, bool request_keeps_
     , buffer_(std::move(buffer)) {
     parse_limits_.max_head_bytes = limits.max_head_bytes;
     parse_limits_.max_header_count = limits.max_header_count;
+    // A response line is bounded by the head limit only: servers the client chose to talk to
+    // send long Set-Cookie and Content-Security-Policy lines, and the head limit bounds memory.
+    parse_limits_.max_head_line_bytes = limits.max_head_bytes;
+    parse_limits_.max_chunk_extension_bytes = limits.max_chunk_extension_bytes;
     buffer_.recycle();
 }
 

@@ -30,7 +30,8 @@ struct reader_limits {
     std::size_t max_head_bytes = 64 * 1024; // each head; and the trailer section
     std::size_t max_header_count = 100;     // fields per head; trailer fields likewise
     std::size_t max_body_bytes = 64 * 1024 * 1024;
-    std::size_t max_interim_responses = 32; // 1xx heads before the final one
+    std::size_t max_interim_responses = 32;           // 1xx heads before the final one
+    std::size_t max_chunk_extension_bytes = 4 * 1024; // one chunked body's, all together
 };
 
 enum class reader_event : unsigned char {

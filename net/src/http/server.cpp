@@ -353,7 +353,7 @@ task<> run_connection(server_state& state, net::byte_stream& stream, connection_
             co_return;
         }
         if (outcome != read_outcome::complete) {
-            const bool head_request = reader.head_complete() && reader.head().method == "HEAD";
+            const bool head_request = reader.is_head_request();
             int status = 408;
             std::string message = "the request did not arrive within the read timeout";
             if (outcome == read_outcome::refused) {
@@ -589,8 +589,11 @@ server::server(server_options options)
         throw std::invalid_argument("server_options::server_name is not a valid header value");
     }
     const request_limits& limits = state_->options.limits;
-    state_->limits =
-        detail::parse_limits{limits.max_head_bytes, limits.max_header_count, limits.max_line_bytes};
+    state_->limits.max_head_bytes = limits.max_head_bytes;
+    state_->limits.max_header_count = limits.max_header_count;
+    state_->limits.max_line_bytes = limits.max_line_bytes;
+    state_->limits.max_head_line_bytes = limits.max_line_bytes; // the request line too: 414
+    state_->limits.max_chunk_extension_bytes = limits.max_chunk_extension_bytes;
     if (const std::optional<net::tls_server_options>& tls = state_->options.tls) {
         net::tls_server_options http_only = *tls;
         http_only.alpn_protocols = {"http/1.1"}; // the one protocol this server speaks

@@ -4,6 +4,8 @@
 #include <corio/http/error.hpp>
 #include <corio/http/headers.hpp>
 
+#include "uri_host.hpp"
+
 #include <algorithm>
 #include <cstddef>
 
@@ -136,77 +138,6 @@ std::string remove_dot_segments(std::string_view input) {
     return output;
 }
 
-// IPv6address per RFC 3986 §3.2.2: eight h16 groups, or fewer around one "::", the last two
-// optionally written as a dotted IPv4 address. Zone identifiers are not accepted.
-bool is_ipv4(std::string_view text) noexcept {
-    int octets = 0;
-    std::size_t pos = 0;
-    while (true) {
-        const std::size_t start = pos;
-        int value = 0;
-        while (pos < text.size() && is_digit(text[pos]) && pos - start < 3) {
-            value = value * 10 + (text[pos] - '0');
-            ++pos;
-        }
-        const std::size_t digits = pos - start;
-        if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) {
-            return false;
-        }
-        ++octets;
-        if (pos == text.size()) {
-            return octets == 4;
-        }
-        if (text[pos] != '.' || octets == 4) {
-            return false;
-        }
-        ++pos;
-    }
-}
-
-bool is_ipv6(std::string_view text) noexcept {
-    std::size_t pos = 0;
-    int groups = 0;
-    bool compressed = false;
-    if (text.starts_with("::")) {
-        compressed = true;
-        pos = 2;
-    }
-    while (pos < text.size()) {
-        const std::size_t start = pos;
-        while (pos < text.size() && is_hex(text[pos])) {
-            ++pos;
-        }
-        if (pos < text.size() && text[pos] == '.') {
-            if (!is_ipv4(text.substr(start))) {
-                return false;
-            }
-            groups += 2;
-            break;
-        }
-        if (pos == start || pos - start > 4) {
-            return false;
-        }
-        ++groups;
-        if (pos == text.size()) {
-            break;
-        }
-        if (text[pos] != ':') {
-            return false;
-        }
-        ++pos;
-        if (pos < text.size() && text[pos] == ':') {
-            if (compressed) {
-                return false;
-            }
-            compressed = true;
-            ++pos;
-        } else if (pos == text.size()) {
-            return false; // a single trailing colon
-        }
-    }
-    return compressed ? groups <= 7 : groups == 8;
-}
-
 std::uint16_t default_port(std::string_view scheme) noexcept {
     return scheme == "https" ? 443 : 80;
 }
@@ -274,7 +205,8 @@ url url::parse(std::string_view text) {
         const std::size_t close = authority.find(']');
         const std::string_view after =
             close == std::string_view::npos ? std::string_view() : authority.substr(close + 1);
-        if (close == std::string_view::npos || !is_ipv6(authority.substr(1, close - 1)) ||
+        if (close == std::string_view::npos ||
+            !detail::is_ipv6_address(authority.substr(1, close - 1)) ||
             (!after.empty() && after.front() != ':')) {
             reject(text, "malformed IPv6 literal '" + std::string(authority) + "'");
         }

@@ -206,6 +206,32 @@ TEST(ChunkedDecoder, ChunkExtensionsAreValidatedThenIgnored) {
     }
 }
 
+// Many chunks each carrying a modest extension: every line is well under max_line_bytes, but
+// the body's extensions together are bounded, in any split of the input.
+TEST(ChunkedDecoder, TheChunkExtensionsOfOneBodyAreBoundedTogether) {
+    parse_limits limits;
+    limits.max_chunk_extension_bytes = 100;
+    const std::string extension = ";name=" + std::string(14, 'v'); // 20 bytes
+    std::string at_limit;
+    for (int i = 0; i < 5; ++i) {
+        at_limit += "1" + extension + "\r\nx\r\n";
+    }
+    const decoded accepted = decode_all(at_limit + "0\r\n\r\n", limits);
+    EXPECT_EQ(accepted.status, parse_status::done);
+    EXPECT_EQ(accepted.body, "xxxxx");
+    // One byte more, on the last chunk's line: refused, and the data before it was delivered.
+    EXPECT_EQ(error_of(at_limit + "0;a\r\n\r\n", limits), parse_error::chunk_extensions_too_large);
+    EXPECT_EQ(decode_all(at_limit + "0;a\r\n\r\n", limits).body, "xxxxx");
+    // Whitespace after the size counts too: it costs the same to parse.
+    EXPECT_EQ(error_of(at_limit + "0 \r\n\r\n", limits), parse_error::chunk_extensions_too_large);
+    // The default is 4 KiB.
+    std::string many;
+    for (int i = 0; i < 205; ++i) {
+        many += "1" + extension + "\r\nx\r\n"; // 4100 bytes of extensions
+    }
+    EXPECT_EQ(error_of(many + "0\r\n\r\n"), parse_error::chunk_extensions_too_large);
+}
+
 TEST(ChunkedDecoder, MalformedChunkExtensionsAreRejected) {
     for (const std::string_view size_line :
          {"5;"sv, "5;=b"sv, "5;a="sv, "5;a=\"unterminated"sv, "5;a=b c"sv, "5;a=\"x\"y"sv,

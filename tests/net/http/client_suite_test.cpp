@@ -251,6 +251,24 @@ TYPED_TEST(AnyHttpClient, ChunkedBodiesWithExtensionsAndTrailersAreDecoded) {
                 });
 }
 
+// RFC 9110 §5.6.1.2: empty list elements are ignored. And a response field line is bounded by
+// the head limit only: long Set-Cookie or CSP lines are real.
+TYPED_TEST(AnyHttpClient, EmptyListElementsAndLongFieldLinesAreAccepted) {
+    const std::string long_value(20000, 'c');
+    with_server(corio_test::keep_alive_handler([&long_value](const received_request&) {
+                    return "HTTP/1.1 200 OK\r\nTransfer-Encoding: , chunked, \r\n"
+                           "Connection: , close\r\nX-Long: " +
+                           long_value + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+                }),
+                [&long_value](server_thread& server) {
+                    TypeParam client{bounded()};
+                    const fetched r = client.get(server.url());
+                    EXPECT_EQ(r.body, "hello");
+                    EXPECT_EQ(r.fields.get("X-Long"), long_value);
+                    EXPECT_EQ(client.idle_connections(), 0U) << "Connection: , close is close";
+                });
+}
+
 TYPED_TEST(AnyHttpClient, ABodyWithoutLengthRunsUntilTheServerCloses) {
     with_server(
         answer_once("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it, then EOF"),

@@ -104,6 +104,15 @@ TEST(ContentDecoder, IdentityBesideARealCodingIsIgnored) {
     EXPECT_EQ(decode_whole("gzip, identity", encoded), "hello");
 }
 
+// RFC 9110 §5.6.1.2: Content-Encoding is a list, and its empty elements are ignored.
+TEST(ContentDecoder, EmptyCodingListElementsAreIgnored) {
+    SKIP_WITHOUT_ZLIB();
+    const std::string encoded = compress("hello", compressed_format::gzip);
+    EXPECT_EQ(decode_whole(", gzip", encoded), "hello");
+    EXPECT_EQ(decode_whole("gzip, ,", encoded), "hello");
+    EXPECT_EQ(decoder_for(" , "), nullptr) << "no coding: delivered as it came";
+}
+
 TEST(ContentDecoder, AnUnknownCodingIsDeliveredAsItCame) {
     EXPECT_EQ(decoder_for("br"), nullptr);
     EXPECT_EQ(decoder_for("compress"), nullptr);

@@ -4,6 +4,7 @@
 // position by position, with the plain per-byte rule.
 #include "http/field_syntax.hpp"
 #include "http/message_parser.hpp"
+#include "http/uri_host.hpp"
 
 #include <corio/http/headers.hpp>
 
@@ -11,10 +12,14 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using corio::http::headers;
+using corio::http::detail::for_each_list_element;
 using corio::http::detail::is_field_char;
 using corio::http::detail::is_field_text;
+using corio::http::detail::is_host_field_value;
 using corio::http::detail::parse_error;
 using corio::http::detail::parse_field_line;
 
@@ -78,6 +83,59 @@ TEST(FieldSyntax, EachMalformedFieldLineNamesItsFault) {
     EXPECT_EQ(parse_field_line("NoColon", fields), parse_error::bad_header_name);
     EXPECT_EQ(parse_field_line("Name: a\x01z", fields), parse_error::bad_header_value);
     EXPECT_TRUE(fields.empty()) << "a refused line adds nothing";
+}
+
+std::vector<std::string_view> list_elements(std::string_view value) {
+    std::vector<std::string_view> elements;
+    for_each_list_element(value,
+                          [&elements](std::string_view element) { elements.push_back(element); });
+    return elements;
+}
+
+// RFC 9110 §5.6.1.2: empty elements (and the whitespace around any element) are ignored.
+TEST(FieldSyntax, EmptyListElementsAreIgnored) {
+    using list = std::vector<std::string_view>;
+    EXPECT_EQ(list_elements("chunked"), list{"chunked"});
+    EXPECT_EQ(list_elements(", chunked"), list{"chunked"});
+    EXPECT_EQ(list_elements("chunked, "), list{"chunked"});
+    EXPECT_EQ(list_elements(" ,\t, gzip ,, chunked ,"), (list{"gzip", "chunked"}));
+    EXPECT_EQ(list_elements("a,b"), (list{"a", "b"}));
+    EXPECT_EQ(list_elements(""), list{});
+    EXPECT_EQ(list_elements(" , ,"), list{});
+}
+
+// RFC 9112 §3.2 and RFC 3986 §3.2.2: uri-host [":" port].
+TEST(FieldSyntax, HostFieldValuesFollowUriHostAndPort) {
+    for (const std::string_view valid :
+         {"example.com", "example.com:8080", "EXAMPLE.com", "127.0.0.1", "127.0.0.1:80", "[::1]",
+          "[::1]:8080", "[2001:db8::7]", "[::ffff:192.0.2.1]:443", "[v1.fe80::a+en1]", "a-b_c~d.e",
+          "%41%42c", "!$&'()*+,;=", "example.com:", "", "localhost:0", "999.999.999.999"}) {
+        EXPECT_TRUE(is_host_field_value(valid)) << valid;
+    }
+    for (const std::string_view invalid : {"exa mple.com",
+                                           "example.com:80:80",
+                                           "example.com:8o",
+                                           "example.com/path",
+                                           "user@example.com",
+                                           "[::1",
+                                           "::1",
+                                           "[::1]x",
+                                           "[::1]:a",
+                                           "[1.2.3.4]",
+                                           "[:::1]",
+                                           "[v.x]",
+                                           "[vg.x]",
+                                           "[v1.]",
+                                           "%4",
+                                           "%zz.com",
+                                           "a\"b",
+                                           "a<b>",
+                                           "[fe80::1%25en0]",
+                                           "example.com:80 ",
+                                           "a\\b",
+                                           "?"}) {
+        EXPECT_FALSE(is_host_field_value(invalid)) << invalid;
+    }
 }
 
 } // namespace

@@ -40,6 +40,14 @@ std::vector<malformed_case> make_cases() {
          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;x=" + std::string(9000, 'a') +
              "\r\n",
          error_kind::too_large, true},
+        // Each line is short, but the body's extensions together exceed the limit (64 here).
+        {"TooManyChunkExtensionBytes",
+         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;e=" + std::string(40, 'a') +
+             "\r\nx\r\n1;e=" + std::string(40, 'a') + "\r\ny\r\n0\r\n\r\n",
+         error_kind::too_large, true},
+        // A transfer-coding list of nothing but empty elements frames nothing.
+        {"OnlyEmptyTransferCodings", "HTTP/1.1 200 OK\r\nTransfer-Encoding: , ,\r\n\r\nhello",
+         error_kind::protocol, false},
         {"HeadTooLarge", "HTTP/1.1 200 OK\r\nX-Big: " + std::string(2000, 'b') + "\r\n\r\n",
          error_kind::too_large, false},
         {"TooManyHeaders", "HTTP/1.1 200 OK\r\n" + many_headers(11) + "\r\n", error_kind::too_large,
@@ -67,6 +75,7 @@ corio::http::client_options malformed_case_limits(corio::http::client_options op
     options.limits.max_head_bytes = 1024;
     options.limits.max_header_count = 10;
     options.limits.max_body_bytes = 100;
+    options.limits.max_chunk_extension_bytes = 64;
     return options;
 }
 

@@ -54,6 +54,13 @@ std::vector<header_field> fields_of(const headers& h) {
     return {h.begin(), h.end()};
 }
 
+// The limits the client parses responses with: one line may take the whole head.
+parse_limits client_like_limits() {
+    parse_limits limits;
+    limits.max_head_line_bytes = limits.max_head_bytes;
+    return limits;
+}
+
 // A head of exactly `size` bytes: a status line, then "X: aaa..." padding, then the blank line.
 std::string response_head_of_size(std::size_t size) {
     std::string head = "HTTP/1.1 200 OK\r\nX: ";
@@ -197,7 +204,7 @@ TEST(ResponseHead, ResumesTheSearchWhereThePreviousCallStopped) {
 }
 
 TEST(ResponseHead, A64KiBHeadArrivingAByteAtATimeParses) {
-    parse_limits limits;
+    const parse_limits limits = client_like_limits();
     const std::string text = response_head_of_size(limits.max_head_bytes);
     response_head head;
     const parse_result result = feed_bytewise(text, head, detail::parse_response_head, limits);
@@ -317,7 +324,31 @@ TEST(ResponseHead, AnUnfinishedHeadIsTooLargeAsSoonAsItReachesTheLimit) {
 
 TEST(ResponseHead, AHugeBufferWithoutALineEndIsTooLargeAtOnce) {
     const std::string text = "HTTP/1.1 200 OK\r\nX: " + std::string(1 << 20, 'a');
-    EXPECT_EQ(response_error(text), parse_error::head_too_large);
+    EXPECT_EQ(response_error(text, client_like_limits()), parse_error::head_too_large);
+}
+
+// max_head_line_bytes bounds every line of a head, without its CRLF, before the line has ended.
+TEST(ResponseHead, ALineOverTheLineLimitIsTooLongEvenBeforeItEnds) {
+    parse_limits limits;
+    limits.max_head_line_bytes = 20;
+    const std::string at_limit = "X: " + std::string(17, 'a'); // 20 bytes
+    EXPECT_EQ(response_error("HTTP/1.1 200 OK\r\n" + at_limit + "\r\n\r\n", limits),
+              parse_error::none);
+    EXPECT_EQ(response_error("HTTP/1.1 200 OK\r\n" + at_limit + "a\r\n\r\n", limits),
+              parse_error::line_too_long);
+    EXPECT_EQ(response_error("HTTP/1.1 200 OK\r\n" + at_limit + "a\n\n", limits),
+              parse_error::line_too_long);
+    // Unfinished: 20 bytes and a CR may still end well; a 21st byte may not.
+    EXPECT_EQ(response_error("HTTP/1.1 200 OK\r\n" + at_limit + "\r", limits), parse_error::none);
+    EXPECT_EQ(response_error("HTTP/1.1 200 OK\r\n" + at_limit + "a", limits),
+              parse_error::line_too_long);
+    // The status line too.
+    EXPECT_EQ(response_error("HTTP/1.1 200 " + std::string(8, 'k') + "\r\n\r\n", limits),
+              parse_error::line_too_long);
+    response_head head;
+    const std::string long_line = "HTTP/1.1 200 OK\r\n" + at_limit + "aaaa\r\n\r\n";
+    EXPECT_EQ(feed_bytewise(long_line, head, detail::parse_response_head, limits).error,
+              parse_error::line_too_long);
 }
 
 TEST(ResponseHead, ExactlyTheMaximumNumberOfFieldsIsAccepted) {
@@ -454,6 +485,49 @@ TEST(RequestHead, FieldRulesMatchResponses) {
               parse_error::too_many_headers);
     limits.max_head_bytes = 20;
     EXPECT_EQ(request_error("GET / HTTP/1.1\r\nA: 1\r\n\r\n", limits), parse_error::head_too_large);
+}
+
+// RFC 9112 §3: a server answers a request-target longer than it accepts with 414, so a request
+// line over the limit has an error of its own; a field line over it is line_too_long (431).
+TEST(RequestHead, ARequestLineOverTheLineLimitIsRequestLineTooLong) {
+    parse_limits limits;
+    limits.max_head_line_bytes = 32;
+    const std::string at_limit = "GET /" + std::string(18, 'a') + " HTTP/1.1"; // 32 bytes
+    EXPECT_EQ(request_error(at_limit + "\r\nHost: h\r\n\r\n", limits), parse_error::none);
+    const std::string over = "GET /" + std::string(19, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n";
+    EXPECT_EQ(request_error(over, limits), parse_error::request_line_too_long);
+    // Found before the line ends, whether it came in one piece or byte by byte.
+    EXPECT_EQ(request_error("GET /" + std::string(100, 'a'), limits),
+              parse_error::request_line_too_long);
+    request_head head;
+    EXPECT_EQ(feed_bytewise(over, head, detail::parse_request_head, limits).error,
+              parse_error::request_line_too_long);
+    EXPECT_EQ(request_error("GET / HTTP/1.1\r\nX: " + std::string(30, 'v') + "\r\n\r\n", limits),
+              parse_error::line_too_long);
+    // The default is 8 KiB.
+    EXPECT_EQ(request_error("GET /" + std::string(8 * 1024, 'a') + " HTTP/1.1\r\n\r\n"),
+              parse_error::request_line_too_long);
+    EXPECT_EQ(request_error("GET / HTTP/1.1\r\nX: " + std::string(8 * 1024, 'v') + "\r\n\r\n"),
+              parse_error::line_too_long);
+}
+
+// So that a server can answer a malformed HEAD request without a body (RFC 9110 §9.3.2).
+TEST(RequestHead, TheMethodIsKnownOnceItHasArrivedEvenIfTheHeadFailsLater) {
+    parse_limits limits;
+    limits.max_head_line_bytes = 32;
+    for (const std::string& text :
+         {std::string("HEAD / HTTP/1.1\r\nHost: a\x01\r\n\r\n"),
+          std::string("HEAD /a b HTTP/1.1\r\n\r\n"), std::string("HEAD / HTTP/3.0\r\n\r\n"),
+          "HEAD /" + std::string(100, 'a'), "HEAD / HTTP/1.1\r\nX: " + std::string(40, 'v')}) {
+        request_head head;
+        const parse_result result = detail::parse_request_head(text, limits, head);
+        EXPECT_EQ(result.status, parse_status::error) << text;
+        EXPECT_EQ(head.method, "HEAD") << text;
+    }
+    request_head head;
+    EXPECT_EQ(detail::parse_request_head(std::string(100, 'H'), limits, head).status,
+              parse_status::error);
+    EXPECT_EQ(head.method, "") << "no SP yet, so no method";
 }
 
 TEST(RequestHead, LeadingEmptyLinesCountTowardsTheLimit) {
@@ -599,6 +673,37 @@ TEST(ResponseFraming, TransferCodingsOtherThanALoneChunkedAreRejected) {
               parse_error::unsupported_transfer_coding);
 }
 
+// RFC 9110 §5.6.1.2: empty list elements are ignored, on either side; a list of nothing but
+// empty elements frames nothing and stays an error.
+TEST(ResponseFraming, EmptyTransferCodingListElementsAreIgnored) {
+    for (const std::string_view value :
+         {", chunked"sv, "chunked, "sv, " , ,chunked,\t,"sv, ",CHUNKED"sv}) {
+        const auto result = detail::response_framing(
+            "GET", 200, fields({{"Transfer-Encoding", std::string(value)}}));
+        EXPECT_EQ(result.error, parse_error::none) << value;
+        EXPECT_EQ(result.framing.kind, body_kind::chunked) << value;
+        EXPECT_EQ(detail::request_framing(fields({{"Transfer-Encoding", std::string(value)}}))
+                      .framing.kind,
+                  body_kind::chunked)
+            << value;
+    }
+    EXPECT_EQ(detail::request_framing(
+                  fields({{"Transfer-Encoding", ", "}, {"Transfer-Encoding", "chunked"}}))
+                  .framing.kind,
+              body_kind::chunked);
+    for (const std::string_view value :
+         {","sv, " , , "sv, ", gzip, chunked"sv, "chunked,,chunked"sv}) {
+        EXPECT_EQ(
+            detail::request_framing(fields({{"Transfer-Encoding", std::string(value)}})).error,
+            parse_error::unsupported_transfer_coding)
+            << value;
+    }
+    // Still refused next to a Content-Length, whatever the list holds.
+    EXPECT_EQ(detail::request_framing(fields({{"Transfer-Encoding", ","}, {"Content-Length", "5"}}))
+                  .error,
+              parse_error::content_length_with_transfer_encoding);
+}
+
 TEST(ResponseFraming, IdenticalRepeatedContentLengthsAreAccepted) {
     for (const auto& list : {fields({{"Content-Length", "5"}, {"Content-Length", "5"}}),
                              fields({{"Content-Length", "5, 5"}}),
@@ -654,6 +759,10 @@ TEST(KeepsAlive, Http11PersistsUnlessTheConnectionIsClosed) {
     EXPECT_FALSE(
         detail::keeps_alive(1, fields({{"Connection", "upgrade"}, {"connection", "close"}})));
     EXPECT_TRUE(detail::keeps_alive(1, fields({{"Connection", "closed"}})));
+    EXPECT_FALSE(detail::keeps_alive(1, fields({{"Connection", ", close"}})));
+    EXPECT_FALSE(detail::keeps_alive(1, fields({{"Connection", "close, "}})));
+    EXPECT_TRUE(detail::keeps_alive(0, fields({{"Connection", " ,keep-alive,"}})));
+    EXPECT_TRUE(detail::keeps_alive(1, fields({{"Connection", ","}})));
 }
 
 TEST(KeepsAlive, Http10ClosesUnlessAskedToKeepAlive) {
@@ -666,7 +775,7 @@ TEST(KeepsAlive, Http10ClosesUnlessAskedToKeepAlive) {
 
 TEST(ParseError, EveryErrorHasItsOwnDescription) {
     std::set<std::string_view> seen;
-    const auto last = static_cast<int>(parse_error::bad_chunk_extension);
+    const auto last = static_cast<int>(parse_error::chunk_extensions_too_large);
     for (int i = 0; i <= last; ++i) {
         const std::string_view text = detail::describe(static_cast<parse_error>(i));
         EXPECT_FALSE(text.empty()) << i;
@@ -677,16 +786,17 @@ TEST(ParseError, EveryErrorHasItsOwnDescription) {
               "field line starts with whitespace (obsolete line folding, RFC 9112 §5.2)");
 }
 
-TEST(ParseError, OnlyTheThreeLimitErrorsAreSizeLimits) {
-    const auto last = static_cast<int>(parse_error::bad_chunk_extension);
+TEST(ParseError, OnlyTheLimitErrorsAreSizeLimits) {
+    const auto last = static_cast<int>(parse_error::chunk_extensions_too_large);
     std::set<parse_error> limits;
     for (int i = 0; i <= last; ++i) {
         if (detail::is_size_limit(static_cast<parse_error>(i))) {
             limits.insert(static_cast<parse_error>(i));
         }
     }
-    const std::set<parse_error> expected{parse_error::head_too_large, parse_error::too_many_headers,
-                                         parse_error::line_too_long};
+    const std::set<parse_error> expected{
+        parse_error::head_too_large, parse_error::too_many_headers, parse_error::line_too_long,
+        parse_error::request_line_too_long, parse_error::chunk_extensions_too_large};
     EXPECT_EQ(limits, expected);
 }
 

@@ -638,6 +638,11 @@ std::vector<refusal> refusals() {
         many_fields += "X-Field-" + std::to_string(i) + ": v\r\n";
     }
     many_fields += "\r\n";
+    // Over max_head_bytes in lines that are each within max_line_bytes.
+    std::string huge_head_fields;
+    for (int i = 0; i < 10; ++i) {
+        huge_head_fields += "X-Big-" + std::to_string(i) + ": " + std::string(7000, 'a') + "\r\n";
+    }
     return {
         {"malformed request line", "GARBAGE\r\n\r\n", 400},
         {"bare CR", "GET /hello HTTP/1.1\r\nHost: test\r\nX-A: 1\rX-B: 2\r\n\r\n", 400},
@@ -656,7 +661,22 @@ std::vector<refusal> refusals() {
          400},
         {"chunked not final",
          "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
-        {"huge head", get("/hello", "X-Big: " + std::string(70 * 1024, 'a') + "\r\n"), 431},
+        {"huge head", get("/hello", huge_head_fields), 431},
+        {"header line over max_line_bytes",
+         get("/hello", "X-Big: " + std::string(9000, 'a') + "\r\n"), 431},
+        {"target over max_line_bytes", get("/hello?" + std::string(9000, 'q')), 414},
+        {"invalid Host", "GET /hello HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        {"Host with a path", "GET /hello HTTP/1.1\r\nHost: test/x\r\n\r\n", 400},
+        {"Host with a bad port", "GET /hello HTTP/1.1\r\nHost: test:8o\r\n\r\n", 400},
+        {"unclosed IPv6 Host", "GET /hello HTTP/1.1\r\nHost: [::1\r\n\r\n", 400},
+        {"only empty transfer codings",
+         "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: ,\r\n\r\n", 400},
+        {"chunk extensions over max_chunk_extension_bytes",
+         "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "1;e=" +
+             std::string(2100, 'x') + "\r\na\r\n1;e=" + std::string(2100, 'x') +
+             "\r\nb\r\n0\r\n\r\n",
+         413},
         {"too many fields", many_fields, 431},
         {"Content-Length too large", post("/echo", std::string(100, 'b')), 413},
         {"large body refused unread", post("/echo", std::string(1024 * 1024, 'b')), 413},
@@ -698,6 +718,83 @@ corio::task<> refuses_bad_requests() {
 
 TEST(HttpServer, RefusesBadRequestsWithTheRightStatusThenCloses) {
     run_test([] { return refuses_bad_requests(); });
+}
+
+// RFC 9110 §9.3.2: no response to HEAD carries content, the server's own refusals included,
+// even when the head failed after its method arrived. read_to_end() sees every byte the server
+// sent after the head: a body would be there.
+corio::task<> refuses_head_requests_without_a_body() {
+    server app;
+    add_routes(app);
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    const std::vector<refusal> cases = {
+        {"invalid Host", "HEAD /hello HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        {"malformed field line", "HEAD /hello HTTP/1.1\r\nHost: test\r\nBad Name: x\r\n\r\n", 400},
+        {"bad target", "HEAD /a b HTTP/1.1\r\nHost: test\r\n\r\n", 400},
+        {"target over max_line_bytes", "HEAD /" + std::string(9000, 't') + " HTTP/1.1\r\n\r\n",
+         414},
+        {"header line over max_line_bytes",
+         "HEAD /hello HTTP/1.1\r\nHost: test\r\nX: " + std::string(9000, 'v') + "\r\n\r\n", 431},
+        {"HTTP/2.0", "HEAD /hello HTTP/2.0\r\nHost: test\r\n\r\n", 505},
+    };
+    for (const refusal& bad : cases) {
+        SCOPED_TRACE(bad.name);
+        raw_client client = co_await raw_client::connect(app.local_address());
+        co_await client.send(bad.request);
+        const response answer = co_await client.read_response("HEAD");
+        EXPECT_EQ(answer.status, bad.status);
+        EXPECT_EQ(answer.header("Connection"), "close");
+        EXPECT_NE(answer.header("Content-Length"), "0") << "the length a GET would have had";
+        const std::string rest = co_await client.read_to_end();
+        EXPECT_EQ(rest, "") << "a body was sent";
+    }
+    app.stop();
+    co_await serving;
+}
+
+TEST(HttpServer, RefusesMalformedHeadRequestsWithoutABody) {
+    run_test([] { return refuses_head_requests_without_a_body(); });
+}
+
+// RFC 9110 §5.6.1.2: empty list elements are ignored, so these requests are served as if the
+// lists held no empty elements.
+corio::task<> ignores_empty_list_elements() {
+    server_options options;
+    options.max_body_bytes = 64;
+    server app{options};
+    add_routes(app);
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    raw_client client = co_await raw_client::connect(app.local_address());
+    for (const std::string_view codings : {", chunked", "chunked, ", " , chunked ,"}) {
+        SCOPED_TRACE(codings);
+        co_await client.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: " +
+                             std::string(codings) + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        const response echoed = co_await client.read_response();
+        EXPECT_EQ(echoed.status, 200);
+        EXPECT_EQ(echoed.body, "abc");
+    }
+    co_await client.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n"
+                         "Expect: , 100-continue,\r\n\r\n");
+    const response interim = co_await client.read_response();
+    EXPECT_EQ(interim.status, 100);
+    co_await client.send("hi");
+    const response continued = co_await client.read_response();
+    EXPECT_EQ(continued.body, "hi");
+    co_await client.send(get("/hello", "Connection: , close\r\n"));
+    const response last = co_await client.read_response();
+    EXPECT_EQ(last.status, 200);
+    EXPECT_EQ(last.header("Connection"), "close");
+    const std::string rest = co_await client.read_to_end();
+    EXPECT_EQ(rest, "");
+    app.stop();
+    co_await serving;
+    EXPECT_EQ(app.requests_served(), 5U);
+}
+
+TEST(HttpServer, EmptyListElementsAreIgnored) {
+    run_test([] { return ignores_empty_list_elements(); });
 }
 
 // ---- Timeouts ----
@@ -1576,6 +1673,97 @@ TEST(HttpRequestReader, MapsEachRefusalToItsStatus) {
                        4096, 1024, small)
                   .failure_status,
               431);
+}
+
+TEST(HttpRequestReader, ALongTargetGets414AndALongFieldLine431) {
+    corio::http::detail::parse_limits limits;
+    limits.max_head_line_bytes = 32;
+    EXPECT_EQ(
+        read_all("GET /" + std::string(40, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", 7, 1024, limits)
+            .failure_status,
+        414);
+    EXPECT_EQ(read_all("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(40, 'a') + "\r\n\r\n", 7,
+                       1024, limits)
+                  .failure_status,
+              431);
+    // The request line is judged before it ends: a client cannot make the server wait for it.
+    EXPECT_EQ(read_all("GET /" + std::string(40, 'a'), 4096, 1024, limits).failure_status, 414);
+}
+
+TEST(HttpRequestReader, AnInvalidHostGets400) {
+    for (const std::string_view host : {"a b", "h/p", "h:x", "[::1", "a@b", "h:80:80"}) {
+        EXPECT_EQ(read_all("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n", 4096)
+                      .failure_status,
+                  400)
+            << host;
+    }
+    // An absolute-form target does not excuse an invalid Host (RFC 9112 §3.2).
+    EXPECT_EQ(read_all("GET http://h/ HTTP/1.1\r\nHost: a b\r\n\r\n", 4096).failure_status, 400);
+    for (const std::string_view host : {"h", "h:8080", "[::1]:80", "127.0.0.1", ""}) {
+        EXPECT_EQ(read_all("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n", 4096)
+                      .requests.size(),
+                  1U)
+            << host;
+    }
+}
+
+TEST(HttpRequestReader, EmptyListElementsAreIgnored) {
+    for (const std::string_view codings : {", chunked", "chunked, ", ",,chunked,,"}) {
+        const read_result result =
+            read_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + std::string(codings) +
+                         "\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+                     3);
+        ASSERT_EQ(result.requests.size(), 1U) << codings;
+        EXPECT_EQ(result.requests[0].body, "hi");
+    }
+    // "gzip, chunked, " ends in chunked: framed, but a coding we lack (501), not unframed (400).
+    EXPECT_EQ(
+        read_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked, \r\n\r\n", 4096)
+            .failure_status,
+        501);
+    // Nothing but empty elements: no coding, so no framing.
+    EXPECT_EQ(read_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , ,\r\n\r\n", 4096)
+                  .failure_status,
+              400);
+    request_reader reader{{}, 1024};
+    const std::string head =
+        "POST /x HTTP/1.1\r\nHost: h\r\nExpect: ,100-continue, \r\nContent-Length: 2\r\n\r\n";
+    const std::span<std::byte> space = reader.prepare(head.size());
+    std::memcpy(space.data(), head.data(), head.size());
+    reader.commit(head.size());
+    EXPECT_EQ(reader.advance(), request_reader::step::head_done);
+    EXPECT_TRUE(reader.expects_continue());
+    EXPECT_EQ(read_all("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue, tea\r\n\r\n", 4096)
+                  .failure_status,
+              417);
+    EXPECT_EQ(read_all("GET / HTTP/1.1\r\nHost: h\r\nExpect: ,\r\n\r\n", 4096).requests.size(), 1U);
+}
+
+TEST(HttpRequestReader, AFailedHeadRequestIsStillKnownAsHead) {
+    for (const std::string& text : {std::string("HEAD / HTTP/1.1\r\nHost: a b\r\n\r\n"),
+                                    std::string("HEAD / HTTP/1.1\r\nBad Name: x\r\n\r\n"),
+                                    "HEAD /" + std::string(9000, 'a')}) {
+        request_reader reader{{}, 1024};
+        const std::span<std::byte> space = reader.prepare(text.size());
+        std::memcpy(space.data(), text.data(), text.size());
+        reader.commit(text.size());
+        EXPECT_EQ(reader.advance(), request_reader::step::failed);
+        EXPECT_TRUE(reader.is_head_request());
+    }
+    const read_result get_failed = read_all("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 4096);
+    EXPECT_EQ(get_failed.failure_status, 400);
+}
+
+TEST(HttpRequestReader, TooManyChunkExtensionBytesGet413) {
+    corio::http::detail::parse_limits limits;
+    limits.max_chunk_extension_bytes = 10;
+    const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    EXPECT_EQ(read_all(head + "1;a=bcdef\r\nx\r\n1;h\r\ny\r\n0\r\n\r\n", 5, 1024, limits)
+                  .requests.size(),
+              1U); // 8 + 2 bytes: exactly the limit
+    EXPECT_EQ(read_all(head + "1;a=bcdef\r\nx\r\n1;hi\r\ny\r\n0\r\n\r\n", 5, 1024, limits)
+                  .failure_status,
+              413);
 }
 
 // ---- the pieces server.cpp is built from ----

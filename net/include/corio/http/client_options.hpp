@@ -35,12 +35,19 @@ struct client_timeouts {
     std::optional<event_loop::duration> read = std::chrono::seconds(60);
 };
 
+// Beyond any of them a request fails with too_large_error.
 struct client_limits {
+    // Each response head (status line and fields; one line may take all of it), and the
+    // trailer section of a chunked body.
     std::size_t max_head_bytes = 64 * 1024;
     std::size_t max_header_count = 100;
     // The body as delivered: after decoding, for a compressed one (whose encoded size counts
     // too), so a small compressed body cannot expand without bound.
     std::size_t max_body_bytes = 64 * 1024 * 1024;
+    // All the chunk extensions (";name=value" after a chunk size) of one chunked body together:
+    // the client ignores them, and a server could otherwise send them without end at no cost in
+    // body bytes. (A chunk-size or trailer line is bounded at 8 KiB, not configurable.)
+    std::size_t max_chunk_extension_bytes = 4 * 1024;
 };
 
 // What happens to a body the server compressed (Content-Encoding gzip or deflate).

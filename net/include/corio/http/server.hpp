@@ -69,11 +69,19 @@ struct server_response {
 // and then leaves is not noticed until the server writes to it.
 using request_handler = std::function<task<server_response>(server_request&)>;
 
-// What a client may send before the server answers 431 (head) and closes.
+// What a client may send before the server refuses the request and closes: 431 for a head over
+// a limit, 414 for a request line over max_line_bytes (its target, in practice), 413 for too
+// many bytes of chunk extensions.
 struct request_limits {
     std::size_t max_head_bytes = 64 * 1024; // request line + header fields; also the trailers
     std::size_t max_header_count = 100;     // header fields; trailer fields count separately
-    std::size_t max_line_bytes = 8 * 1024;  // one chunk-size or trailer line
+    // Any one line, without its CRLF: the request line (414 beyond), a header field line (431),
+    // a chunk-size or trailer line (431).
+    std::size_t max_line_bytes = 8 * 1024;
+    // All the chunk extensions (";name=value" after a chunk size) of one request body together;
+    // 413 beyond. They mean nothing to the server, and many small chunks with long extensions
+    // would otherwise cost parsing work without counting towards max_body_bytes.
+    std::size_t max_chunk_extension_bytes = 4 * 1024;
 };
 
 struct server_options {
