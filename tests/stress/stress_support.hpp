@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// stress_support.hpp - what the stress tests share: a seed and sizes from the environment, the
+// process's resident memory, and the file descriptor limit.
+//
+// Every stress test is seeded: the seed is printed at the start and with every failure (gtest's
+// SCOPED_TRACE), and CORIO_STRESS_SEED=<n> replays a run. Sizes and durations have defaults that
+// fit CI's budget and can be changed through the environment variables each test names.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace corio_stress {
+
+// CORIO_STRESS_SEED if set, otherwise a fresh random seed.
+std::uint64_t seed_from_environment();
+
+// The unsigned integer in environment variable `name`, or `fallback` if it is unset or empty.
+// A value that is not a number throws std::invalid_argument naming the variable.
+std::uint64_t environment_number(const char* name, std::uint64_t fallback);
+
+// True in builds without NDEBUG (Debug, and the sanitizer presets): the tests shorten their
+// default durations there to stay within CI's time budget.
+constexpr bool unoptimised_build() {
+#ifdef NDEBUG
+    return false;
+#else
+    return true;
+#endif
+}
+
+// Resident set size now, and its peak so far (VmRSS and VmHWM of /proc/self/status), in KiB.
+std::size_t resident_kib();
+std::size_t peak_resident_kib();
+
+// How much RSS may grow from the end of round 1 to the end of round 2 and still count as settled:
+// 10% of round 1's, but at least 2 MiB, because a small process's RSS moves by a few hundred KiB
+// for reasons unrelated to leaks (glibc's per-thread malloc arenas, which pages of the heap the
+// allocator happened to touch). A leak proportional to the work grows well past both.
+std::size_t rss_allowance_kib(std::size_t after_first_round_kib);
+
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the limit now in force.
+std::size_t raise_fd_limit();
+
+// "name: value" lines printed as the test goes, so that CI's log records what a run did.
+void report(const std::string& line);
+
+} // namespace corio_stress
