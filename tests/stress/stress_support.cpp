@@ -55,7 +55,7 @@ std::size_t peak_resident_kib() {
 }
 
 std::size_t rss_allowance_kib(std::size_t after_first_round_kib) {
-    return std::max<std::size_t>(after_first_round_kib / 10, 2048);
+    return std::max<std::size_t>(after_first_round_kib / 10, 4096);
 }
 
 std::size_t raise_fd_limit() {
