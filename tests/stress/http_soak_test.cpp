@@ -121,9 +121,11 @@ corio::task<bool> exchange(client_session& session, const soak_config& config, s
     co_return answer.status() == 200 && body == make_body(~seed, response_size);
 }
 
-// Sends part of a request on a connection of its own, then resets it (RST instead of FIN).
+// Sends part of a request on a connection of its own, then resets it (RST instead of FIN). The
+// connect timeout is the client's default (30 s): with thousands of workers connecting at once the
+// listen backlog overflows and a SYN waits for its retransmission (5 s timed out under ASan).
 corio::task<> reset_mid_request(const soak_config& config, std::uint64_t seed) {
-    corio::net::tcp_stream raw = co_await corio::net::tcp_stream::connect(config.server, 5s);
+    corio::net::tcp_stream raw = co_await corio::net::tcp_stream::connect(config.server, 30s);
     const std::string request =
         "PUT /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Seed: " + std::to_string(seed) +
         "\r\nContent-Length: 100\r\n\r\n" + make_body(seed, 100);
@@ -280,8 +282,10 @@ TEST(StressHttp, TenThousandKeepAliveConnectionsWithCancelsAndResetsTwice) {
     corio_stress::report("RSS after round 1: " + std::to_string(after_first) +
                          " KiB, after round 2: " + std::to_string(after_second) + " KiB, peak: " +
                          std::to_string(corio_stress::peak_resident_kib()) + " KiB");
-    EXPECT_LE(after_second, after_first + corio_stress::rss_allowance_kib(after_first))
-        << "memory grew between rounds";
+    if (corio_stress::rss_is_comparable()) {
+        EXPECT_LE(after_second, after_first + corio_stress::rss_allowance_kib(after_first))
+            << "memory grew between rounds";
+    }
 }
 
 } // namespace

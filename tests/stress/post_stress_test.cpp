@@ -100,8 +100,10 @@ TEST(StressPost, EightThreadsPostIntoOneLoopEveryCallbackRunsOnceTwice) {
     corio_stress::report("RSS after round 1: " + std::to_string(after_first) +
                          " KiB, after round 2: " + std::to_string(after_second) + " KiB, peak: " +
                          std::to_string(corio_stress::peak_resident_kib()) + " KiB");
-    EXPECT_LE(after_second, after_first + corio_stress::rss_allowance_kib(after_first))
-        << "memory grew between rounds";
+    if (corio_stress::rss_is_comparable()) {
+        EXPECT_LE(after_second, after_first + corio_stress::rss_allowance_kib(after_first))
+            << "memory grew between rounds";
+    }
 }
 
 } // namespace
