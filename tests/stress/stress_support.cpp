@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "stress_support.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
