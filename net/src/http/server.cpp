@@ -205,6 +205,11 @@ struct watch_link {
 };
 
 task<> watch_for_departure(std::shared_ptr<watch_link> link, net::tcp_stream& transport) {
+    if (link->connection == nullptr) {
+        // The handler finished before this task first ran (on the turn it was spawned): the
+        // connection may have closed its stream since, or ended and freed it. Touch nothing.
+        co_return;
+    }
     bool gone = false;
     try {
         gone = co_await transport.wait_for_input() == 0;

@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -1452,6 +1453,47 @@ corio::task<> many_departures() {
 
 TEST(HttpServerDeparture, ManyClientsLeavingCancelOnlyTheirOwnHandlers) {
     run_test([] { return many_departures(); });
+}
+
+// Regression (found by tests/stress, the HTTP soak): a handler that finished on the turn its
+// departure watcher was spawned, before the watcher first ran. The connection then read the
+// client's end of stream, closed its socket and ended, freeing the stream; the watcher, running
+// afterwards, waited for input on it: usage_error out of serve() ("I/O on a closed
+// corio::io_object"), a use after free under ASan. Made deterministic here: the handler's 1 ms
+// sleep and the 10 ms watch delay both expire while another task blocks the loop's thread, so the
+// handler (the earlier deadline) is made ready before the watcher is spawned.
+corio::task<> block_loop_thread() {
+    std::this_thread::sleep_for(30ms);
+    co_return;
+}
+
+corio::task<server_response> quick_while_the_loop_blocks(server_request& /*request*/) {
+    corio::spawn(block_loop_thread()).detach();
+    co_await corio::sleep_for(1ms);
+    co_return server_response::text(200, "done");
+}
+
+corio::task<> handler_ending_as_its_watch_starts() {
+    server app;
+    app.route("GET", "/quick", quick_while_the_loop_blocks);
+    app.listen(address::loopback_v4(0));
+    corio::join_handle<> serving = corio::spawn(app.serve());
+    {
+        // Sends the request and leaves at once: the server reads it, then end of stream.
+        corio::net::tcp_stream client =
+            co_await corio::net::tcp_stream::connect(app.local_address());
+        co_await client.write_all(get("/quick"));
+    }
+    while (app.requests_served() == 0 && app.open_connections() != 0) {
+        co_await corio::sleep_for(1ms);
+    }
+    co_await corio::sleep_for(50ms); // the watcher's turn, after the connection ended
+    app.stop();
+    co_await serving; // threw usage_error before the fix
+}
+
+TEST(HttpServerDeparture, AHandlerEndingBeforeItsWatcherFirstRunsLeavesTheStreamAlone) {
+    run_test([] { return handler_ending_as_its_watch_starts(); });
 }
 
 // ---- Load ----
