@@ -43,6 +43,19 @@ public:
     // arrived (0 for none).
     [[nodiscard]] std::span<std::byte> prepare(std::size_t capacity);
     void commit(std::size_t received);
+    // The other way in, for a caller that reads into memory of its own (the server's scratch
+    // buffer, shared by every connection of a loop): keeps a copy of `received`, so that only
+    // the bytes still pending cost memory per connection.
+    void receive(std::span<const std::byte> received);
+    // True when prepare() would hand out space inside the body itself (a Content-Length body
+    // with nothing buffered): receiving there saves a copy, and the memory is the body's anyway.
+    [[nodiscard]] bool receives_into_body() const noexcept;
+
+    // Frees the receive buffer when it holds nothing: an idle connection keeps no memory for
+    // input, and one that grew for a large head does not keep that size.
+    void release_idle_memory() noexcept;
+    // Heap bytes held for input not consumed yet (for tests and measurements).
+    [[nodiscard]] std::size_t buffer_capacity() const noexcept;
 
     step advance();
 

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <exception>
 #include <list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -49,6 +50,51 @@ struct connection_record {
     bool client_gone = false;
 };
 
+// One receive buffer for all the connections of a server, which run on its loop's thread (nginx
+// does the same per worker). A connection reads into it only once input is waiting and keeps a
+// copy of just the bytes it has not consumed, so an idle connection holds no buffer at all. A
+// read that suspends (TLS: a record arriving in pieces) holds the scratch until it completes;
+// a connection that finds it taken meanwhile reads into memory of its own, freed right after.
+class receive_scratch {
+public:
+    static constexpr std::size_t size = 16 * 1024;
+
+    class lease {
+    public:
+        explicit lease(receive_scratch& owner)
+            : owner_(owner) {
+            if (owner.in_use_) {
+                own_ = std::make_unique_for_overwrite<std::byte[]>(size); // not zero-filled
+                data_ = own_.get();
+                return;
+            }
+            if (!owner.memory_) {
+                owner.memory_ = std::make_unique_for_overwrite<std::byte[]>(size);
+            }
+            owner.in_use_ = true;
+            data_ = owner.memory_.get();
+        }
+        ~lease() {
+            if (!own_) {
+                owner_.in_use_ = false;
+            }
+        }
+        lease(const lease&) = delete;
+        lease& operator=(const lease&) = delete;
+
+        [[nodiscard]] std::span<std::byte> bytes() const noexcept { return {data_, size}; }
+
+    private:
+        receive_scratch& owner_;
+        std::unique_ptr<std::byte[]> own_; // only while the shared memory is taken
+        std::byte* data_ = nullptr;
+    };
+
+private:
+    std::unique_ptr<std::byte[]> memory_; // allocated on the first read
+    bool in_use_ = false;
+};
+
 struct server_state {
     explicit server_state(server_options opts)
         : options(std::move(opts)) {}
@@ -69,7 +115,8 @@ struct server_state {
     std::size_t served = 0;
     http_date_cache date;
     std::optional<net::tls_context> tls; // for HTTPS
-    task_group group;                    // the connection tasks
+    receive_scratch scratch;
+    task_group group; // the connection tasks
 };
 
 } // namespace detail
@@ -283,9 +330,35 @@ private:
 
 enum class read_outcome : unsigned char { complete, refused, timed_out, peer_gone };
 
+// Receives what has arrived into `reader`: 0 at end of stream. Over plain TCP (`plain` set), no
+// memory is taken until input is waiting; a Content-Length body is received in place.
+task<std::size_t> receive_more(server_state& state, net::byte_stream& stream,
+                               net::tcp_stream* plain, request_reader& reader,
+                               event_loop::time_point until) {
+    if (reader.receives_into_body()) {
+        std::size_t received = 0;
+        try {
+            received = co_await stream.read_some(reader.prepare(receive_size), until);
+        } catch (...) {
+            reader.commit(0);
+            throw;
+        }
+        reader.commit(received);
+        co_return received;
+    }
+    if (plain != nullptr && co_await plain->wait_for_input(until) == 0) {
+        co_return 0;
+    }
+    const detail::receive_scratch::lease scratch{state.scratch};
+    const std::size_t received = co_await stream.read_some(scratch.bytes(), until);
+    reader.receive(scratch.bytes().first(received));
+    co_return received;
+}
+
 // Reads one request's head and body into `reader`, by `until` at the latest.
 task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
-                                request_reader& reader, event_loop::time_point until) {
+                                net::tcp_stream* plain, request_reader& reader,
+                                event_loop::time_point until) {
     bool continue_owed = false;
     for (;;) {
         const request_reader::step progress = reader.advance();
@@ -309,11 +382,10 @@ task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
         std::size_t received = 0;
         bool timed_out = false;
         try {
-            received = co_await stream.read_some(reader.prepare(receive_size), until);
+            received = co_await receive_more(state, stream, plain, reader, until);
         } catch (const corio::timeout_error&) {
             timed_out = true;
         }
-        reader.commit(received);
         if (timed_out) {
             co_return read_outcome::timed_out;
         }
@@ -327,28 +399,31 @@ task<> run_connection(server_state& state, net::byte_stream& stream, connection_
                       net::address peer) {
     request_reader reader{state.limits, state.options.max_body_bytes};
     corio::detail::task_state& this_connection = *co_await current_task{};
+    // Under TLS, input may wait decrypted inside the TLS stream, where the socket cannot see it.
+    net::tcp_stream* const plain = state.tls ? nullptr : record.transport;
     for (;;) {
         if (state.stopping) {
             co_return; // stop(): no new request is read, not even one already buffered
         }
         if (!reader.has_buffered_bytes()) {
+            reader.release_idle_memory(); // including what a large head made it grow to
             std::size_t received = 0;
             bool idle_expired = false;
             record.closable = true;
             try {
                 const event_loop::time_point idle_until = now() + state.options.idle_timeout;
-                received = co_await stream.read_some(reader.prepare(receive_size), idle_until);
+                received = co_await receive_more(state, stream, plain, reader, idle_until);
             } catch (const corio::timeout_error&) {
                 idle_expired = true;
             }
             record.closable = false;
-            reader.commit(received);
             if (idle_expired || received == 0 || state.stopping) {
                 co_return;
             }
         }
         const event_loop::time_point read_until = now() + state.options.read_timeout;
-        const read_outcome outcome = co_await read_request(state, stream, reader, read_until);
+        const read_outcome outcome =
+            co_await read_request(state, stream, plain, reader, read_until);
         if (outcome == read_outcome::peer_gone) {
             co_return;
         }
