@@ -199,6 +199,9 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    // mallinfo2() reports malloc's main arena only: one arena for every thread makes it count
+    // the server thread's allocations too.
+    ::mallopt(M_ARENA_MAX, 1);
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = limit.rlim_max;
