@@ -7,9 +7,11 @@
 // measures everything.
 #include "http_server_thread.hpp"
 
+#include <corio/http/client.hpp>
 #include <corio/net/tcp_stream.hpp>
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/task.hpp>
+#include <corio/runtime/task_group.hpp>
 
 #include <gtest/gtest.h>
 
@@ -159,6 +161,51 @@ TEST(ServerMemory, IdleConnectionsHoldNoReadBufferAndLargeHeadsAreReleased) {
     EXPECT_LE(closed - listening, old_receive_buffer + 1024);
     server.stop();
     counted_thread.store(std::thread::id{});
+}
+
+// ---- The client's pooled connections ----
+
+corio::task<> fetch(corio::http::client_session& session, std::string url) {
+    corio::http::response answer = co_await session.get(url);
+    if (co_await answer.text() != "hello\n") {
+        throw std::runtime_error("unexpected answer");
+    }
+}
+
+// All at once, so that the pool opens a connection for each.
+corio::task<> fetch_all(corio::http::client_session& session, const std::string& url) {
+    corio::task_group group;
+    for (std::size_t i = 0; i < connection_count; ++i) {
+        group.spawn(fetch(session, url));
+    }
+    co_await group.wait();
+}
+
+// An idle pooled connection keeps at most 2 KiB in all: its socket, its registration, its pool
+// entry and a receive buffer of at most receive_buffer::max_retained. Counted on this thread,
+// where the client runs; a pooled connection has no coroutine frame of its own.
+TEST(ClientPoolMemory, AnIdlePooledConnectionHoldsAtMostTwoKiB) {
+    corio_test::http_server_thread server;
+    corio::event_loop loop;
+    corio::http::client_options options;
+    options.max_connections_per_host = connection_count;
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/hello";
+    {
+        corio::http::client_session session{options};
+        loop.run_until_complete(fetch(session, url)); // the session's own caches, made once
+        counted_thread.store(std::this_thread::get_id());
+        const std::ptrdiff_t before = counted_bytes.load();
+        loop.run_until_complete(fetch_all(session, url));
+        const std::ptrdiff_t after = counted_bytes.load();
+        counted_thread.store(std::thread::id{});
+        ASSERT_EQ(session.idle_connections(), connection_count);
+        // One of them was open before: the delta is for connection_count - 1 new ones.
+        const std::ptrdiff_t per_connection =
+            (after - before) / static_cast<std::ptrdiff_t>(connection_count - 1);
+        std::printf("client heap per idle pooled connection: %td bytes\n", per_connection);
+        EXPECT_LE(per_connection, 2 * 1024);
+    }
+    server.stop();
 }
 
 } // namespace
