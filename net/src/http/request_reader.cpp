@@ -135,18 +135,6 @@ bool request_reader::receives_into_body() const noexcept {
     return phase_ == phase::length_body && buffer_.empty() && body_remaining_ != 0;
 }
 
-void request_reader::release_idle_memory() noexcept {
-    if (buffer_.empty() && prepared_ == 0) {
-        std::string().swap(buffer_);
-    }
-}
-
-std::size_t request_reader::buffer_capacity() const noexcept {
-    // An empty std::string's capacity is its in-object (small string) storage: no heap.
-    const std::size_t in_object = std::string().capacity();
-    return buffer_.capacity() > in_object ? buffer_.capacity() : 0;
-}
-
 void request_reader::drop_leading_empty_lines() {
     // Only before the parser has looked at the message: it keeps offsets into the buffer.
     if (phase_ != phase::head || head_.progress != head_progress{}) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // request_reader.hpp - turns the bytes a client sends into complete requests, without any I/O.
 //
-// The server's connection task reads from its socket into the reader (prepare/commit) and calls
+// The server's connection task hands it what it read (receive(), or prepare/commit) and calls
 // advance(), which gets as far as the bytes allow: the head (message_parser), then the body framed
 // by Content-Length or chunked coding (chunked_decoder), at most max_body_bytes of it. It pauses
 // once after the head, so the caller can answer "Expect: 100-continue" before the body is sent,
@@ -50,12 +50,6 @@ public:
     // True when prepare() would hand out space inside the body itself (a Content-Length body
     // with nothing buffered): receiving there saves a copy, and the memory is the body's anyway.
     [[nodiscard]] bool receives_into_body() const noexcept;
-
-    // Frees the receive buffer when it holds nothing: an idle connection keeps no memory for
-    // input, and one that grew for a large head does not keep that size.
-    void release_idle_memory() noexcept;
-    // Heap bytes held for input not consumed yet (for tests and measurements).
-    [[nodiscard]] std::size_t buffer_capacity() const noexcept;
 
     step advance();
 
