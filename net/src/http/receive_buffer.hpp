@@ -18,9 +18,11 @@ namespace corio::http::detail {
 
 class receive_buffer {
 public:
-    // A buffer grown past this by one unusual message (a huge head arriving in pieces, say) is
-    // freed by recycle(), rather than kept for the rest of the connection's life.
-    static constexpr std::size_t max_retained = 32 * 1024;
+    // An idle pooled connection keeps at most this much (issue 14: at most 2 KiB per idle pooled
+    // connection in all). The usual 16 KiB read buffer is freed by recycle() and allocated again,
+    // without zero-filling, by the next exchange: a malloc is cheaper than pinning 16 KiB for
+    // every idle connection of a large pool.
+    static constexpr std::size_t max_retained = 2 * 1024;
 
     receive_buffer() noexcept = default;
     receive_buffer(receive_buffer&& other) noexcept;

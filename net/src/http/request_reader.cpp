@@ -106,7 +106,7 @@ request_reader::request_reader(const parse_limits& limits, std::size_t max_body_
     , max_body_bytes_(max_body_bytes) {}
 
 std::span<std::byte> request_reader::prepare(std::size_t capacity) {
-    if (phase_ == phase::length_body && buffer_.empty() && body_remaining_ != 0) {
+    if (receives_into_body()) {
         // Nothing of the next request can be mixed in: receive straight into the body, no copy.
         const auto size =
             static_cast<std::size_t>(std::min<std::uint64_t>(capacity, body_remaining_));
@@ -134,6 +134,15 @@ void request_reader::commit(std::size_t received) {
     prepared_ = 0;
     prepared_body_ = false;
     drop_leading_empty_lines();
+}
+
+void request_reader::receive(std::span<const std::byte> received) {
+    buffer_.append(reinterpret_cast<const char*>(received.data()), received.size());
+    drop_leading_empty_lines();
+}
+
+bool request_reader::receives_into_body() const noexcept {
+    return phase_ == phase::length_body && buffer_.empty() && body_remaining_ != 0;
 }
 
 void request_reader::drop_leading_empty_lines() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // request_reader.hpp - turns the bytes a client sends into complete requests, without any I/O.
 //
-// The server's connection task reads from its socket into the reader (prepare/commit) and calls
+// The server's connection task hands it what it read (receive(), or prepare/commit) and calls
 // advance(), which gets as far as the bytes allow: the head (message_parser), then the body framed
 // by Content-Length or chunked coding (chunked_decoder), at most max_body_bytes of it. It pauses
 // once after the head, so the caller can answer "Expect: 100-continue" before the body is sent,
@@ -43,6 +43,13 @@ public:
     // arrived (0 for none).
     [[nodiscard]] std::span<std::byte> prepare(std::size_t capacity);
     void commit(std::size_t received);
+    // The other way in, for a caller that reads into memory of its own (the server's scratch
+    // buffer, shared by every connection of a loop): keeps a copy of `received`, so that only
+    // the bytes still pending cost memory per connection.
+    void receive(std::span<const std::byte> received);
+    // True when prepare() would hand out space inside the body itself (a Content-Length body
+    // with nothing buffered): receiving there saves a copy, and the memory is the body's anyway.
+    [[nodiscard]] bool receives_into_body() const noexcept;
 
     step advance();
 

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <exception>
 #include <list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -49,6 +50,51 @@ struct connection_record {
     bool client_gone = false;
 };
 
+// One receive buffer for all the connections of a server, which run on its loop's thread (nginx
+// does the same per worker). A connection reads into it only once input is waiting and keeps a
+// copy of just the bytes it has not consumed, so an idle connection holds no buffer at all. A
+// read that suspends (TLS: a record arriving in pieces) holds the scratch until it completes;
+// a connection that finds it taken meanwhile reads into memory of its own, freed right after.
+class receive_scratch {
+public:
+    static constexpr std::size_t size = 16 * 1024;
+
+    class lease {
+    public:
+        explicit lease(receive_scratch& owner)
+            : owner_(owner) {
+            if (owner.in_use_) {
+                own_ = std::make_unique_for_overwrite<std::byte[]>(size); // not zero-filled
+                data_ = own_.get();
+                return;
+            }
+            if (!owner.memory_) {
+                owner.memory_ = std::make_unique_for_overwrite<std::byte[]>(size);
+            }
+            owner.in_use_ = true;
+            data_ = owner.memory_.get();
+        }
+        ~lease() {
+            if (!own_) {
+                owner_.in_use_ = false;
+            }
+        }
+        lease(const lease&) = delete;
+        lease& operator=(const lease&) = delete;
+
+        [[nodiscard]] std::span<std::byte> bytes() const noexcept { return {data_, size}; }
+
+    private:
+        receive_scratch& owner_;
+        std::unique_ptr<std::byte[]> own_; // only while the shared memory is taken
+        std::byte* data_ = nullptr;
+    };
+
+private:
+    std::unique_ptr<std::byte[]> memory_; // allocated on the first read
+    bool in_use_ = false;
+};
+
 struct server_state {
     explicit server_state(server_options opts)
         : options(std::move(opts)) {}
@@ -69,7 +115,8 @@ struct server_state {
     std::size_t served = 0;
     http_date_cache date;
     std::optional<net::tls_context> tls; // for HTTPS
-    task_group group;                    // the connection tasks
+    receive_scratch scratch;
+    task_group group; // the connection tasks
 };
 
 } // namespace detail
@@ -288,9 +335,36 @@ private:
 
 enum class read_outcome : unsigned char { complete, refused, timed_out, peer_gone };
 
+// Receives what has arrived into `reader`: 0 at end of stream. Over plain TCP (`plain` set), no
+// memory is taken until input is waiting (`input_waiting`: the caller has just seen it); a
+// Content-Length body is received in place.
+task<std::size_t> receive_more(server_state& state, net::byte_stream& stream,
+                               net::tcp_stream* plain, request_reader& reader,
+                               event_loop::time_point until, bool input_waiting) {
+    if (reader.receives_into_body()) {
+        std::size_t received = 0;
+        try {
+            received = co_await stream.read_some(reader.prepare(receive_size), until);
+        } catch (...) {
+            reader.commit(0);
+            throw;
+        }
+        reader.commit(received);
+        co_return received;
+    }
+    if (plain != nullptr && !input_waiting && co_await plain->wait_for_input(until) == 0) {
+        co_return 0;
+    }
+    const detail::receive_scratch::lease scratch{state.scratch};
+    const std::size_t received = co_await stream.read_some(scratch.bytes(), until);
+    reader.receive(scratch.bytes().first(received));
+    co_return received;
+}
+
 // Reads one request's head and body into `reader`, by `until` at the latest.
 task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
-                                request_reader& reader, event_loop::time_point until) {
+                                net::tcp_stream* plain, request_reader& reader,
+                                event_loop::time_point until, bool input_waiting) {
     bool continue_owed = false;
     for (;;) {
         const request_reader::step progress = reader.advance();
@@ -314,11 +388,11 @@ task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
         std::size_t received = 0;
         bool timed_out = false;
         try {
-            received = co_await stream.read_some(reader.prepare(receive_size), until);
+            received = co_await receive_more(state, stream, plain, reader, until,
+                                             std::exchange(input_waiting, false));
         } catch (const corio::timeout_error&) {
             timed_out = true;
         }
-        reader.commit(received);
         if (timed_out) {
             co_return read_outcome::timed_out;
         }
@@ -328,67 +402,51 @@ task<read_outcome> read_request(server_state& state, net::byte_stream& stream,
     }
 }
 
-task<> run_connection(server_state& state, net::byte_stream& stream, connection_record& record,
-                      net::address peer) {
-    request_reader reader{state.limits, state.options.max_body_bytes};
-    corio::detail::task_state& this_connection = *co_await current_task{};
-    for (;;) {
-        if (state.stopping) {
-            co_return; // stop(): no new request is read, not even one already buffered
-        }
-        if (!reader.has_buffered_bytes()) {
-            std::size_t received = 0;
-            bool idle_expired = false;
-            record.closable = true;
-            try {
-                const event_loop::time_point idle_until = now() + state.options.idle_timeout;
-                received = co_await stream.read_some(reader.prepare(receive_size), idle_until);
-            } catch (const corio::timeout_error&) {
-                idle_expired = true;
-            }
-            record.closable = false;
-            reader.commit(received);
-            if (idle_expired || received == 0 || state.stopping) {
-                co_return;
-            }
-        }
-        const event_loop::time_point read_until = now() + state.options.read_timeout;
-        const read_outcome outcome = co_await read_request(state, stream, reader, read_until);
-        if (outcome == read_outcome::peer_gone) {
-            co_return;
-        }
-        if (outcome != read_outcome::complete) {
-            const bool head_request = reader.is_head_request();
-            int status = 408;
-            std::string message = "the request did not arrive within the read timeout";
-            if (outcome == read_outcome::refused) {
-                status = reader.failure().status;
-                message = reader.failure().message;
-            }
-            co_await refuse(state, stream, record, status, std::move(message), head_request);
-            co_return;
-        }
-        server_request request;
-        reader.take(request);
-        request.peer = peer;
-        // A client that has already pipelined its next request is not watched: it may well have
-        // half-closed after sending all of them, and it expects every answer.
-        departure_watch watch{state, record, this_connection, !reader.has_buffered_bytes()};
-        server_response response = co_await dispatch(state, request);
-        watch.end();
-        if (record.client_gone) {
-            co_return; // the handler swallowed its cancellation: still nobody to answer
-        }
-        const bool close = state.stopping ||
-                           !detail::keeps_alive(request.version_minor, request.fields) ||
-                           response.fields.has_token("Connection", "close");
-        co_await send_response(state, stream, response, request.method == "HEAD", close,
-                               request.version_minor);
-        if (close) {
-            co_await close_gracefully(state, stream, record);
-            co_return;
-        }
+// One request: reads it (starting with what `reader` holds already), runs its handler and
+// answers. False when the connection is done. Everything that lives only while a request is
+// under way is in this frame, not in the connection's, which is all an idle connection keeps.
+task<bool> serve_request(server_state& state, net::byte_stream& stream, net::tcp_stream* plain,
+                         connection_record& record, request_reader& reader,
+                         const net::address& peer, bool input_waiting) {
+    const event_loop::time_point read_until = now() + state.options.read_timeout;
+    const read_outcome outcome =
+        co_await read_request(state, stream, plain, reader, read_until, input_waiting);
+    if (outcome == read_outcome::peer_gone) {
+        co_return false;
     }
+    if (outcome != read_outcome::complete) {
+        const bool head_request = reader.is_head_request();
+        int status = 408;
+        std::string message = "the request did not arrive within the read timeout";
+        if (outcome == read_outcome::refused) {
+            status = reader.failure().status;
+            message = reader.failure().message;
+        }
+        co_await refuse(state, stream, record, status, std::move(message), head_request);
+        co_return false;
+    }
+    server_request request;
+    reader.take(request);
+    request.peer = peer;
+    corio::detail::task_state& this_connection = *co_await current_task{};
+    // A client that has already pipelined its next request is not watched: it may well have
+    // half-closed after sending all of them, and it expects every answer.
+    departure_watch watch{state, record, this_connection, !reader.has_buffered_bytes()};
+    server_response response = co_await dispatch(state, request);
+    watch.end();
+    if (record.client_gone) {
+        co_return false; // the handler swallowed its cancellation: still nobody to answer
+    }
+    const bool close = state.stopping ||
+                       !detail::keeps_alive(request.version_minor, request.fields) ||
+                       response.fields.has_token("Connection", "close");
+    co_await send_response(state, stream, response, request.method == "HEAD", close,
+                           request.version_minor);
+    if (close) {
+        co_await close_gracefully(state, stream, record);
+        co_return false;
+    }
+    co_return true;
 }
 
 // Lists a connection in server_state::connections for as long as its task runs.
@@ -409,6 +467,16 @@ private:
     std::list<connection_record>::iterator record_;
 };
 
+// The TLS handshake, in a frame of its own: the connection's frame, which lives as long as the
+// connection, need not make room for it.
+task<std::unique_ptr<net::byte_stream>> secure(server_state& state,
+                                               std::unique_ptr<net::byte_stream> stream) {
+    const event_loop::time_point until = now() + state.options.handshake_timeout;
+    net::tls_stream secured =
+        co_await net::tls_stream::accept(std::move(stream), *state.tls, until);
+    co_return std::make_unique<net::tls_stream>(std::move(secured));
+}
+
 // The state comes by shared_ptr and the socket by value: the task may outlive the server object.
 task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream socket,
                         net::address peer) {
@@ -424,15 +492,55 @@ task<> serve_connection(std::shared_ptr<server_state> state, net::tcp_stream soc
             if (state->stopping) {
                 co_return; // stop() came before this task first ran: no handshake to wait for
             }
-            const event_loop::time_point until = now() + state->options.handshake_timeout;
-            net::tls_stream secured =
-                co_await net::tls_stream::accept(std::move(stream), *state->tls, until);
-            stream = std::make_unique<net::tls_stream>(std::move(secured));
+            stream = co_await secure(*state, std::move(stream));
             registration.record().stream = stream.get();
             registration.record().closable = false;
         }
         try {
-            co_await run_connection(*state, *stream, registration.record(), peer);
+            // Serves requests until the connection ends. While it waits for the next one, this
+            // frame is all it holds: no reader, no buffer, and one frame rather than two (a
+            // frame costs a few hundred bytes even when nearly empty). Over plain TCP it waits
+            // for input before reading; under TLS, input may wait decrypted inside the TLS
+            // stream, where the socket cannot see it, so it reads at once, into the shared
+            // scratch buffer (or, if that is taken, memory of its own).
+            connection_record& record = registration.record();
+            net::tcp_stream* const plain_transport = state->tls ? nullptr : &transport;
+            std::unique_ptr<request_reader> reader;
+            while (!state->stopping) { // stop(): no new request, not even one already buffered
+                bool input_waiting = false;
+                if (!reader || !reader->has_buffered_bytes()) {
+                    reader.reset(); // idle: no reader, nor what a large head made it grow to
+                    bool ended = false;
+                    record.closable = true;
+                    try {
+                        const event_loop::time_point idle_until =
+                            now() + state->options.idle_timeout;
+                        if (plain_transport != nullptr) {
+                            ended = co_await plain_transport->wait_for_input(idle_until) == 0;
+                            input_waiting = true;
+                        } else {
+                            reader = std::make_unique<request_reader>(
+                                state->limits, state->options.max_body_bytes);
+                            ended = co_await receive_more(*state, *stream, nullptr, *reader,
+                                                          idle_until, false) == 0;
+                        }
+                    } catch (const corio::timeout_error&) {
+                        ended = true;
+                    }
+                    record.closable = false;
+                    if (ended || state->stopping) {
+                        break;
+                    }
+                }
+                if (!reader) {
+                    reader = std::make_unique<request_reader>(state->limits,
+                                                              state->options.max_body_bytes);
+                }
+                if (!co_await serve_request(*state, *stream, plain_transport, record, *reader, peer,
+                                            input_waiting)) {
+                    break;
+                }
+            }
         } catch (const cancelled_error&) {
             if (!registration.record().client_gone) {
                 throw;

@@ -1583,7 +1583,8 @@ struct read_result {
     int failure_status = 0;
 };
 
-// Feeds `input` in pieces of `piece` bytes, advancing after each, like the server does.
+// Feeds `input` in pieces of `piece` bytes, advancing after each, like the server does: a
+// Content-Length body in place (prepare/commit), everything else through receive().
 read_result read_all(std::string_view input, std::size_t piece, std::size_t max_body = 1024,
                      corio::http::detail::parse_limits limits = {}) {
     request_reader reader{limits, max_body};
@@ -1605,10 +1606,17 @@ read_result read_all(std::string_view input, std::size_t piece, std::size_t max_
         if (input.empty()) {
             return result;
         }
-        const std::span<std::byte> space = reader.prepare(piece);
-        const std::size_t count = std::min(space.size(), input.size());
-        std::memcpy(space.data(), input.data(), count);
-        reader.commit(count);
+        if (reader.receives_into_body()) {
+            const std::span<std::byte> space = reader.prepare(piece);
+            const std::size_t count = std::min(space.size(), input.size());
+            std::memcpy(space.data(), input.data(), count);
+            reader.commit(count);
+            input.remove_prefix(count);
+            continue;
+        }
+        // What the server received into its shared scratch buffer.
+        const std::size_t count = std::min(piece, input.size());
+        reader.receive(std::as_bytes(std::span<const char>(input.data(), count)));
         input.remove_prefix(count);
     }
 }
