@@ -9,12 +9,12 @@
 // 127.0.0.2-127.0.0.201, so that even 100,000 connections to one listener stay within the
 // ephemeral port range of each source.
 #include "http_server_thread.hpp"
+#include "support/leak_check.hpp"
 
 #include <gtest/gtest.h>
 
 #if defined(__linux__)
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
@@ -44,17 +44,6 @@ constexpr std::size_t wanted_connections = 100'000;
 constexpr std::size_t spare_descriptors = 200;
 // Below this many, the machine cannot tell us anything the ordinary tests do not.
 constexpr std::size_t minimum_connections = 1'000;
-
-std::size_t open_descriptors() {
-    std::size_t count = 0;
-    if (DIR* listing = ::opendir("/proc/self/fd")) {
-        while (::readdir(listing) != nullptr) {
-            ++count;
-        }
-        ::closedir(listing);
-    }
-    return count;
-}
 
 int connect_from(std::uint16_t port, std::size_t index) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -183,7 +172,7 @@ TEST(IdleConnectionsStress, OneLoopHoldsThemAnswersWithin10msAndFreesThemAll) {
         corio::http::server_options options;
         options.idle_timeout = std::chrono::minutes(10);
         corio_test::http_server_thread server{options};
-        const std::size_t descriptors_before = open_descriptors();
+        const std::size_t descriptors_before = corio_test::open_fd_count();
         const struct mallinfo2 heap_before = ::mallinfo2();
 
         const std::string command =
@@ -223,8 +212,9 @@ TEST(IdleConnectionsStress, OneLoopHoldsThemAnswersWithin10msAndFreesThemAll) {
             return server.on_loop<std::size_t>(
                        [](corio::http::server& app) { return app.open_connections(); }) == 0;
         }));
-        EXPECT_TRUE(eventually([&] { return open_descriptors() <= descriptors_before; }))
-            << open_descriptors() << " descriptors open, " << descriptors_before << " before";
+        EXPECT_TRUE(eventually([&] { return corio_test::open_fd_count() <= descriptors_before; }))
+            << corio_test::open_fd_count() << " descriptors open, " << descriptors_before
+            << " before";
         server.stop(); // checks the server thread's frames
     }
     ::close(from_child[0]);
