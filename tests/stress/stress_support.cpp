@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "stress_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <malloc.h>
 #include <sys/resource.h>
 
@@ -55,8 +57,29 @@ std::size_t peak_resident_kib() {
     return status_field_kib("VmHWM:");
 }
 
-std::size_t rss_allowance_kib(std::size_t after_first_round_kib) {
-    return std::max<std::size_t>(after_first_round_kib / 10, 4096);
+std::size_t heap_in_use_kib() {
+    const struct mallinfo2 info = ::mallinfo2();
+    return (info.uordblks + info.hblkhd) / 1024;
+}
+
+void run_two_rounds(std::uint64_t seed, const std::function<void(std::uint64_t, int)>& round) {
+    SCOPED_TRACE("CORIO_STRESS_SEED=" + std::to_string(seed));
+    report("seed " + std::to_string(seed));
+    round(seed, 1);
+    const std::size_t heap_after_first = heap_in_use_kib();
+    const std::size_t rss_after_first = resident_kib();
+    round(seed, 2);
+    const std::size_t heap_after_second = heap_in_use_kib();
+    const std::size_t rss_after_second = resident_kib();
+    report("heap in use after round 1: " + std::to_string(heap_after_first) +
+           " KiB, after round 2: " + std::to_string(heap_after_second) + " KiB; RSS " +
+           std::to_string(rss_after_first) + " KiB, " + std::to_string(rss_after_second) +
+           " KiB, peak " + std::to_string(peak_resident_kib()) + " KiB");
+    if (heap_is_comparable()) {
+        const std::size_t allowance = std::max<std::size_t>(heap_after_first / 10, 1024);
+        EXPECT_LE(heap_after_second, heap_after_first + allowance)
+            << "heap in use grew between rounds";
+    }
 }
 
 std::size_t raise_fd_limit() {
