@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <string_view>
 #include <typeinfo>
 
 // The Itanium C++ ABI's demangler: g++ and clang, MinGW's g++ included. MSVC has no such header,
@@ -87,6 +88,9 @@ void release_finished_root(promise_base& root) noexcept {
 std::coroutine_handle<> finish_root(promise_base& root) noexcept {
     root.mark_finished();
     root.clear_suspension();
+    if (loop_instruments* instruments = root.loop().instruments()) [[unlikely]] {
+        instruments->task_finished(root);
+    }
     const std::coroutine_handle<> joiner = root.joiner();
     task_owner* owner = root.owner();
     root.detach_from_owner();
@@ -149,13 +153,29 @@ event_loop::event_loop(loop_options options)
     if (current_loop != nullptr) {
         throw usage_error("this thread already has a corio::event_loop (one loop per thread)");
     }
+    if (const char* trace = std::getenv("CORIO_TRACE");
+        trace != nullptr && *trace != '\0' && std::string_view(trace) != "0") {
+        options_.trace = true;
+    }
     internals_ = std::make_unique<detail::loop_internals>(clock::now(), options_.tick);
+    if (options_.trace || options_.track_tasks || options_.stall_threshold.count() > 0) {
+        instruments_ = std::make_unique<detail::loop_instruments>(*this);
+    }
     current_loop = this;
 }
 
 event_loop::~event_loop() {
     shutdown();
+    instruments_.reset();
     current_loop = nullptr;
+}
+
+const trace_recording* event_loop::trace() const noexcept {
+    return instruments_ ? instruments_->recording() : nullptr;
+}
+
+task_dump event_loop::dump_tasks() const {
+    return instruments_ ? instruments_->dump() : task_dump{};
 }
 
 event_loop& event_loop::current() {
@@ -305,6 +325,12 @@ void event_loop::run_ready_batch() {
     for (std::size_t batch = ready_.size(); batch != 0 && !ready_.empty(); --batch) {
         const std::coroutine_handle<> next = ready_.pop_front();
         immediate_streak_ = 0;
+        if (instruments_) [[unlikely]] {
+            instruments_->slice_begin(next);
+            next.resume();
+            instruments_->slice_end();
+            continue;
+        }
         next.resume();
     }
 }
@@ -332,7 +358,13 @@ void event_loop::wait_for_events() {
         }
         while (fifo != nullptr) {
             detail::posted_node* next = fifo->next;
-            fifo->run(*fifo);
+            if (instruments_) [[unlikely]] {
+                instruments_->posted_begin();
+                fifo->run(*fifo);
+                instruments_->posted_end();
+            } else {
+                fifo->run(*fifo);
+            }
             fifo = next;
         }
     };
@@ -365,6 +397,10 @@ void event_loop::wait_for_events() {
     ++reactor_waits_;
     const bool may_jump =
         options_.virtual_time && ready_.empty() && next_timer && in.blocking_in_flight == 0;
+    if (instruments_) [[unlikely]] {
+        instruments_->reactor_wait_begin(may_jump ? std::optional{std::chrono::nanoseconds::zero()}
+                                                  : timeout);
+    }
     if (may_jump) {
         // Virtual time: look for I/O without waiting; if there is none, nothing but a timer can
         // happen next, so move the clock straight to it.
@@ -376,8 +412,13 @@ void event_loop::wait_for_events() {
         in.reactor->wait(timeout, in.completed);
     }
 
+    std::size_t completions = 0;
     while (detail::io_operation* op = in.completed.pop_front()) {
-        op->on_complete(*op);
+        ++completions;
+        op->on_complete(*op); // makes the waiting task ready: cheap, part of the wait's span
+    }
+    if (instruments_) [[unlikely]] {
+        instruments_->reactor_wait_end(completions);
     }
     run_posted();
     if (!in.timers.empty()) {

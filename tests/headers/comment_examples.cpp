@@ -11,6 +11,7 @@
 
 #include <array>
 #include <csignal>
+#include <fstream>
 #include <cstddef>
 #include <cstdint>
 #include <iostream>
@@ -31,6 +32,7 @@ corio::task<int> fetch(int what) { co_return what; }
 corio::task<> fetch(const std::string& /*url*/) { co_return; }
 corio::task<> other_work() { co_return; }
 corio::task<> work() { co_return; }
+corio::task<> main_task() { co_return; }
 corio::task<> update(int& state) { ++state; co_return; }
 corio::task<int> step_one() { co_return 1; }
 corio::task<int> step_two(int previous) { co_return previous + 1; }
@@ -81,6 +83,15 @@ corio::task<int> answer() { co_await corio::sleep_for(10ms); co_return 42; }
 // <corio/runtime/generator.hpp>
 corio::generator<int> count_to(int n) { for (int i = 1; i <= n; ++i) co_yield i; }
 corio::generator<> steps() { first(); co_yield {}; second(); } // a bare `yield`: pause
+void tracing() { // <corio/runtime/trace.hpp>, <corio/runtime/trace_export.hpp>
+    corio::loop_options options;
+    options.trace = true;
+    corio::event_loop loop{options};
+    loop.run_until_complete(main_task());
+    std::ofstream{"run.json"} << corio::chrome_trace_json(*loop.trace());   // trace_export.hpp
+    std::ofstream{"step4.svg"} << corio::timeline_svg(*loop.trace());
+}
+
 void generators() {
     for (int i : count_to(3)) std::cout << i;      // 1 2 3
     corio::generator<> g = steps();

@@ -26,6 +26,7 @@
 #include <corio/runtime/run_blocking.hpp>
 #include <corio/runtime/signal.hpp>
 #include <corio/runtime/sleep.hpp>
+#include <corio/runtime/stall.hpp>
 #include <corio/runtime/stopwatch.hpp>
 #include <corio/runtime/sync/condition_variable.hpp>
 #include <corio/runtime/sync/event.hpp>
@@ -34,7 +35,10 @@
 #include <corio/runtime/sync/queue.hpp>
 #include <corio/runtime/sync/semaphore.hpp>
 #include <corio/runtime/task.hpp>
+#include <corio/runtime/task_dump.hpp>
 #include <corio/runtime/task_group.hpp>
+#include <corio/runtime/trace.hpp>
+#include <corio/runtime/trace_export.hpp>
 #include <corio/runtime/version.hpp>
 #include <corio/runtime/wait_for.hpp>
 #include <corio/runtime/when_any.hpp>

@@ -13,12 +13,16 @@
 #pragma once
 
 #include <corio/runtime/detail/export.hpp>
+#include <corio/runtime/detail/loop_instruments.hpp>
 #include <corio/runtime/detail/ring_buffer.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/detail/unique_function.hpp>
 #include <corio/runtime/join_handle.hpp>
+#include <corio/runtime/stall.hpp>
 #include <corio/runtime/task.hpp>
+#include <corio/runtime/task_dump.hpp>
+#include <corio/runtime/trace.hpp>
 
 #include <chrono>
 #include <coroutine>
@@ -66,6 +70,22 @@ struct loop_options {
     // once, as the signal would have by default (asyncio.run does the same with Ctrl-C). The
     // signals are watched only while the main task runs (see signal.hpp).
     bool cancel_on_signal = false;
+
+    // ---- Seeing the loop (docs/tracing.md). All off by default; off costs one branch per trace
+    // point and no memory in any task. ----
+    // Record a trace (trace.hpp): every spawn, slice, suspension, wake-up, timer and reactor
+    // wait. The environment variable CORIO_TRACE=1 turns this on for every loop of a program.
+    bool trace = false;
+    // At most this many events are kept; later ones are counted as dropped.
+    std::size_t trace_capacity = std::size_t{1} << 22;
+    // Keep a registry of live tasks (ids, names, parents, what each waits on) for dump_tasks().
+    // Implied by trace and by a stall threshold.
+    bool track_tasks = false;
+    // Report any task slice (or posted callback) that runs longer than this without suspending
+    // (stall.hpp). Zero: off.
+    std::chrono::nanoseconds stall_threshold{0};
+    // Receives the stall reports; the default prints them to stderr.
+    std::function<void(const stall_report&)> stall_sink;
 
     // Shorthand for tests: default options with virtual time on.
     [[nodiscard]] static loop_options with_virtual_time() {
@@ -115,13 +135,20 @@ public:
     // Starts `work` as a task of its own; it first runs on a later turn (like create_task).
     template <class T>
     [[nodiscard]] join_handle<T> spawn(task<T> work) {
-        return join_handle<T>{start(std::move(work), *this)};
+        return join_handle<T>{start(std::move(work), *this, {})};
+    }
+    // The same, with a name for traces, timelines, task dumps and stall reports ("One"). The
+    // name is kept only while the loop tracks tasks (loop_options::track_tasks or trace).
+    template <class T>
+    [[nodiscard]] join_handle<T> spawn(task<T> work, std::string_view name) {
+        return join_handle<T>{start(std::move(work), *this, name)};
     }
 
     // Like spawn(), but the task belongs to `owner` (a task_group), which hears when it finishes.
     template <class T>
-    join_handle<T> spawn_owned(task<T> work, detail::task_owner& owner) {
-        return join_handle<T>{start(std::move(work), owner)};
+    join_handle<T> spawn_owned(task<T> work, detail::task_owner& owner,
+                               std::string_view name = {}) {
+        return join_handle<T>{start(std::move(work), owner, name)};
     }
 
     // Queues `callback` to run on the loop thread and wakes the loop. Safe from any thread; this
@@ -134,6 +161,12 @@ public:
     [[nodiscard]] std::string_view backend_name() const noexcept;
     [[nodiscard]] loop_stats stats() const noexcept;
     [[nodiscard]] const loop_options& options() const noexcept { return options_; }
+
+    // What the loop recorded so far (loop_options::trace); null when it is not tracing.
+    [[nodiscard]] const trace_recording* trace() const noexcept;
+    // Every live task, what it does and what it waits on (task_dump.hpp). Loop thread only; from
+    // another thread, post() a callback that calls it.
+    [[nodiscard]] task_dump dump_tasks() const;
 
     // ---- For awaiter authors. corio's own awaiters use these; so can yours. ----
 
@@ -158,17 +191,25 @@ public:
     void adopt_orphan(detail::task_state& orphan) noexcept;
     // Reports an exception nobody will ever observe (from a detached task).
     void report_unhandled(const std::exception_ptr& error) noexcept;
+    // The trace points' target: null unless tracing, task tracking or stall detection is on.
+    [[nodiscard]] detail::loop_instruments* instruments() const noexcept {
+        return instruments_.get();
+    }
 
 private:
     friend std::coroutine_handle<> detail::finish_root(detail::promise_base&) noexcept;
 
     template <class T>
-    std::coroutine_handle<detail::task_promise<T>> start(task<T> work, detail::task_owner& owner) {
+    std::coroutine_handle<detail::task_promise<T>> start(task<T> work, detail::task_owner& owner,
+                                                         std::string_view name) {
         if (!work.valid()) {
             throw usage_error("spawn() of an empty corio::task");
         }
         auto frame = work.release();
         frame.promise().attach(*this, owner, frame);
+        if (instruments_) [[unlikely]] {
+            instruments_->task_spawned(frame.promise(), frame, name);
+        }
         schedule(frame);
         return frame;
     }
@@ -193,6 +234,7 @@ private:
     std::uint64_t reactor_waits_ = 0;
     bool running_ = false;
     std::unique_ptr<detail::loop_internals> internals_;
+    std::unique_ptr<detail::loop_instruments> instruments_; // see loop_options::trace
 };
 
 // asyncio.run(): runs `main` on a fresh loop and returns its result (or rethrows).

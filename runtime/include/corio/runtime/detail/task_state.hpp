@@ -11,10 +11,12 @@
 #pragma once
 
 #include <corio/runtime/detail/export.hpp>
+#include <corio/runtime/trace.hpp>
 
 #include <coroutine>
 #include <cstddef>
 #include <exception>
+#include <string>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
@@ -41,6 +43,13 @@ struct suspension {
 };
 
 class task_state;
+
+// For traces and task dumps (runtime/src/scheduler/suspension.cpp): what `parked` waits on.
+[[nodiscard]] wait_category category_of(const suspension& parked) noexcept;
+// Appends a description such as "sleep 1.500 s", "read fd 7" or "join task #2" to `out`.
+void describe_suspension(const suspension& parked, std::string& out);
+// The task `parked` waits for, when it joins one (the dump's "awaited by" chains); else null.
+[[nodiscard]] const task_state* awaited_task(const suspension& parked) noexcept;
 
 // Owns spawned tasks and hears when each finishes: the event loop owns top-level tasks, a
 // task_group (and so gather, when_any, wait_for) owns its children.
