@@ -250,6 +250,11 @@ template <class T>
 [[nodiscard]] join_handle<T> spawn(task<T> work) {
     return event_loop::current().spawn(std::move(work));
 }
+// The same, with a name for traces, timelines, task dumps and stall reports.
+template <class T>
+[[nodiscard]] join_handle<T> spawn(task<T> work, std::string_view name) {
+    return event_loop::current().spawn(std::move(work), name);
+}
 
 } // namespace corio
 CORIO_EXPORT_END
