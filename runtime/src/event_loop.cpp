@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The run loop, written once for every platform. Its phases are the ones docs/design.md lists.
+// The run loop, written once for every platform. run_turn() is the list of phases docs/design.md
+// gives ("Loop phases"), one function per phase; shutdown() is its own numbered list.
 #include <corio/runtime/event_loop.hpp>
 
 #include <corio/runtime/detail/blocking_job.hpp>
@@ -7,11 +8,11 @@
 
 #include "reactor/reactor_backend.hpp"
 #include "scheduler/blocking_pool.hpp"
+#include "scheduler/post_queue.hpp"
 #include "signal/signal_hub.hpp"
 #include "time/timer_wheel.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -39,72 +40,10 @@ struct loop_internals {
     std::unique_ptr<reactor_backend> reactor = make_reactor();
     timer_wheel timers;
     io_operation_list completed;
-    // Callbacks from other threads, newest first (a Treiber stack; the loop takes all at once).
-    std::atomic<posted_node*> posted{nullptr};
+    post_queue posted; // callbacks from other threads (phase 2)
     std::unique_ptr<blocking_pool> pool;
     std::size_t blocking_in_flight = 0; // loop thread only
 };
-
-namespace {
-
-struct heap_post final : posted_node {
-    explicit heap_post(unique_function<void()> fn) noexcept
-        : callback(std::move(fn)) {
-        run = &invoke;
-    }
-    static void invoke(posted_node& node) noexcept {
-        auto* self = static_cast<heap_post*>(&node);
-        try {
-            self->callback();
-        } catch (...) {
-            if (event_loop* loop = event_loop::try_current()) {
-                loop->report_unhandled(std::current_exception());
-            }
-        }
-        delete self;
-    }
-    unique_function<void()> callback;
-};
-
-} // namespace
-
-bool current_exception_is_cancellation() noexcept {
-    try {
-        throw;
-    } catch (const cancelled_error&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
-void release_finished_root(promise_base& root) noexcept {
-    if (root.failed() && !root.exception_retrieved()) {
-        root.loop().report_unhandled(root.exception());
-    }
-    root.frame().destroy();
-}
-
-std::coroutine_handle<> finish_root(promise_base& root) noexcept {
-    root.mark_finished();
-    root.clear_suspension();
-    if (loop_instruments* instruments = root.loop().instruments()) [[unlikely]] {
-        instruments->task_finished(root);
-    }
-    const std::coroutine_handle<> joiner = root.joiner();
-    task_owner* owner = root.owner();
-    root.detach_from_owner();
-    if (owner != nullptr) {
-        owner->on_child_finished(root);
-    }
-    if (!root.handle_alive()) {
-        release_finished_root(root); // nobody can ask for the result: free the frame now
-    }
-    if (joiner) {
-        return joiner; // the joiner resumes right away, without a trip through the ready queue
-    }
-    return std::noop_coroutine();
-}
 
 } // namespace detail
 
@@ -208,7 +147,19 @@ loop_stats event_loop::stats() const noexcept {
     stats.io_registrations = internals_->reactor->registered_handles();
     stats.pending_io = internals_->reactor->pending_operations();
     stats.blocking_jobs = internals_->blocking_in_flight;
+    stats.turns = turns_;
     stats.waits = reactor_waits_;
+    stats.events = io_events_;
+    stats.timers_fired = timers_fired_;
+    stats.tasks_spawned = tasks_spawned_;
+    stats.tasks_finished = tasks_finished_;
+    stats.max_ready_tasks = max_ready_tasks_;
+    std::chrono::nanoseconds running = run_time_;
+    if (run_started_) {
+        running += clock::now() - *run_started_;
+    }
+    stats.idle_time = idle_time_;
+    stats.busy_time = std::max(running - idle_time_, std::chrono::nanoseconds::zero());
     return stats;
 }
 
@@ -224,16 +175,11 @@ void event_loop::arm_timer(detail::timer_node& timer, time_point deadline) {
 }
 
 void event_loop::post(detail::unique_function<void()> callback) {
-    post_node(*new detail::heap_post(std::move(callback)));
+    post_node(detail::make_posted_callback(std::move(callback)));
 }
 
 void event_loop::post_node(detail::posted_node& node) noexcept {
-    detail::posted_node* head = internals_->posted.load(std::memory_order_relaxed);
-    do {
-        node.next = head;
-        // release: the loop thread that takes the stack sees everything written before the post.
-    } while (!internals_->posted.compare_exchange_weak(head, &node, std::memory_order_release,
-                                                       std::memory_order_relaxed));
+    internals_->posted.push(node);
     // seq_cst inside wake() orders this push before the wake flag, see epoll_reactor::wait().
     internals_->reactor->wake();
 }
@@ -293,35 +239,58 @@ void event_loop::run_until_done(detail::task_state& target) {
         throw usage_error("the event loop is already running (run_until_complete cannot nest)");
     }
     running_ = true;
-    struct reset_running {
-        bool& flag;
-        ~reset_running() { flag = false; }
-    } reset{running_};
+    run_started_ = clock::now();
+    struct end_of_run {
+        event_loop& loop;
+        ~end_of_run() {
+            loop.run_time_ += clock::now() - *loop.run_started_;
+            loop.run_started_.reset();
+            loop.running_ = false;
+        }
+    } end{*this};
     join_handle<void> signal_watch;
     if (options_.cancel_on_signal) {
         signal_watch = detail::cancel_on_signal(*this, target);
     }
-    run_turns_until(target);
+    run_turns_until([&] { return target.finished(); });
     if (signal_watch.valid()) {
         // Stop watching before returning, so the signals do what they did before.
         signal_watch.cancel();
-        run_turns_until(*signal_watch.state());
+        run_turns_until([&] { return signal_watch.state()->finished(); });
     }
 }
 
-void event_loop::run_turns_until(const detail::task_state& target) {
-    while (!target.finished()) {
-        run_ready_batch();
-        if (target.finished()) {
-            break;
-        }
-        wait_for_events();
+template <class Done>
+void event_loop::run_turns_until(Done done) {
+    while (!done()) {
+        run_turn(done);
     }
+}
+
+// The turn. Its phases, in this order, are docs/design.md's "Loop phases"; keep the two alike.
+template <class Done>
+void event_loop::run_turn(Done& done) {
+    ++turns_;
+    run_ready_tasks(); // 1
+    if (done()) {
+        return; // never wait for I/O once the caller's goal is met
+    }
+    if (skip_timers_and_io()) {
+        run_posted_callbacks(); // 2 (the fast path: phases 3-5 wait for a later turn)
+        return;
+    }
+    run_posted_callbacks(); // 2
+    fire_due_timers();      // 3
+    wait_for_io();          // 4
+    dispatch_completions(); // 5: what the wait returned, then what was posted or fell due
+    run_posted_callbacks(); //    meanwhile
+    fire_due_timers();
 }
 
 // Phase 1: run what was ready when the phase began; what becomes ready meanwhile waits a turn,
 // so I/O and timers get looked at between any two runs of a task that keeps yielding.
-void event_loop::run_ready_batch() {
+void event_loop::run_ready_tasks() {
+    max_ready_tasks_ = std::max(max_ready_tasks_, ready_.size());
     for (std::size_t batch = ready_.size(); batch != 0 && !ready_.empty(); --batch) {
         const std::coroutine_handle<> next = ready_.pop_front();
         immediate_streak_ = 0;
@@ -335,149 +304,132 @@ void event_loop::run_ready_batch() {
     }
 }
 
-// Phases 2-4: cross-thread callbacks, then the reactor wait bounded by the next timer, then
-// expired timers.
-void event_loop::wait_for_events() {
-    detail::loop_internals& in = *internals_;
-    auto now_ns = [&]() -> std::uint64_t {
-        if (options_.virtual_time) {
-            return in.virtual_elapsed;
-        }
-        const auto since =
-            std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - in.epoch);
-        return static_cast<std::uint64_t>(std::max<std::int64_t>(since.count(), 0));
-    };
-    auto run_posted = [&] {
-        detail::posted_node* stack = in.posted.exchange(nullptr, std::memory_order_acquire);
-        detail::posted_node* fifo = nullptr; // the stack is newest-first: reverse it
-        while (stack != nullptr) {
-            detail::posted_node* next = stack->next;
-            stack->next = fifo;
-            fifo = stack;
-            stack = next;
-        }
-        while (fifo != nullptr) {
-            detail::posted_node* next = fifo->next;
-            if (instruments_) [[unlikely]] {
-                instruments_->posted_begin();
-                fifo->run(*fifo);
-                instruments_->posted_end();
-            } else {
-                fifo->run(*fifo);
-            }
-            fifo = next;
-        }
-    };
-
-    // Fast path: tasks are ready, so there is nothing to wait for. Most such turns skip the
-    // reactor and the clock altogether (a poll is a system call, a clock read ~20 ns); every
-    // event_interval turns both are consulted anyway, so busy tasks never starve I/O or timers.
-    if (!ready_.empty() && ++turns_since_poll_ < event_interval) {
-        if (in.posted.load(std::memory_order_relaxed) != nullptr) {
-            run_posted();
-        }
-        return;
-    }
-    turns_since_poll_ = 0;
-
-    run_posted();
-    if (!in.timers.empty()) {
-        in.timers.advance(now_ns());
-    }
-
-    std::optional<std::chrono::nanoseconds> timeout;
-    const std::optional<std::uint64_t> next_timer = in.timers.next_expiry();
-    if (!ready_.empty()) {
-        timeout = std::chrono::nanoseconds::zero();
-    } else if (next_timer) {
-        const std::uint64_t now = now_ns();
-        timeout = std::chrono::nanoseconds(*next_timer > now ? *next_timer - now : 0);
-    }
-
-    ++reactor_waits_;
-    const bool may_jump =
-        options_.virtual_time && ready_.empty() && next_timer && in.blocking_in_flight == 0;
-    if (instruments_) [[unlikely]] {
-        instruments_->reactor_wait_begin(may_jump ? std::optional{std::chrono::nanoseconds::zero()}
-                                                  : timeout);
-    }
-    if (may_jump) {
-        // Virtual time: look for I/O without waiting; if there is none, nothing but a timer can
-        // happen next, so move the clock straight to it.
-        in.reactor->wait(std::chrono::nanoseconds::zero(), in.completed);
-        if (in.completed.empty() && in.posted.load(std::memory_order_acquire) == nullptr) {
-            in.virtual_elapsed = std::max(in.virtual_elapsed, *next_timer);
-        }
-    } else {
-        in.reactor->wait(timeout, in.completed);
-    }
-
-    std::size_t completions = 0;
-    while (detail::io_operation* op = in.completed.pop_front()) {
-        ++completions;
-        op->on_complete(*op); // makes the waiting task ready: cheap, part of the wait's span
-    }
-    if (instruments_) [[unlikely]] {
-        instruments_->reactor_wait_end(completions);
-    }
-    run_posted();
-    if (!in.timers.empty()) {
-        in.timers.advance(now_ns());
+// Phase 2. The relaxed check first: most turns have nothing posted, and taking the queue is an
+// atomic exchange.
+void event_loop::run_posted_callbacks() {
+    if (internals_->posted.maybe_nonempty()) {
+        internals_->posted.run_all(instruments_.get());
     }
 }
 
-void event_loop::shutdown() noexcept {
+// Phase 3.
+void event_loop::fire_due_timers() {
     detail::loop_internals& in = *internals_;
+    if (!in.timers.empty()) {
+        timers_fired_ += in.timers.advance(loop_time_ns());
+    }
+}
+
+// Phase 4: wait for I/O, bounded by the next timer.
+void event_loop::wait_for_io() {
+    detail::loop_internals& in = *internals_;
+    const std::optional<std::uint64_t> next_timer = in.timers.next_expiry();
+    ++reactor_waits_;
+    if (virtual_clock_may_jump(next_timer)) {
+        if (instruments_) [[unlikely]] {
+            instruments_->reactor_wait_begin(std::chrono::nanoseconds::zero());
+        }
+        // Look for I/O without waiting; if there is none, nothing but a timer can happen next,
+        // so move the clock straight to it.
+        in.reactor->wait(std::chrono::nanoseconds::zero(), in.completed);
+        if (in.completed.empty() && in.posted.empty()) {
+            in.virtual_elapsed = std::max(in.virtual_elapsed, *next_timer);
+        }
+        return;
+    }
+    const std::optional<std::chrono::nanoseconds> timeout = io_wait_timeout(next_timer);
+    if (instruments_) [[unlikely]] {
+        instruments_->reactor_wait_begin(timeout);
+    }
+    if (timeout && timeout->count() == 0) {
+        in.reactor->wait(timeout, in.completed); // a poll: busy time, no clock read
+        return;
+    }
+    // The wait may block: that is the loop's idle time (loop_stats). Two clock reads (~20 ns
+    // each) against a wait that sleeps, or at least makes a system call.
+    const time_point idle_from = clock::now();
+    in.reactor->wait(timeout, in.completed);
+    idle_time_ += clock::now() - idle_from;
+}
+
+// Phase 5: each completion makes its waiting task ready. Cheap, so the trace counts it as part
+// of the reactor wait's span.
+void event_loop::dispatch_completions() {
+    std::size_t completions = 0;
+    while (detail::io_operation* op = internals_->completed.pop_front()) {
+        ++completions;
+        op->on_complete(*op);
+    }
+    io_events_ += completions;
+    if (instruments_) [[unlikely]] {
+        instruments_->reactor_wait_end(completions);
+    }
+}
+
+// The fast path: tasks are ready, so there is nothing to wait for. Most such turns skip the
+// reactor and the clock altogether (a poll is a system call, a clock read ~20 ns); every
+// event_interval turns both are consulted anyway, so busy tasks never starve I/O or timers.
+bool event_loop::skip_timers_and_io() noexcept {
+    if (!ready_.empty() && ++turns_since_poll_ < event_interval) {
+        return true;
+    }
+    turns_since_poll_ = 0;
+    return false;
+}
+
+// Virtual time: with nothing ready, a timer armed and no blocking job that could finish, only
+// I/O or a timer can happen next; a zero-timeout poll settles which (wait_for_io).
+bool event_loop::virtual_clock_may_jump(std::optional<std::uint64_t> next_timer) const noexcept {
+    return options_.virtual_time && ready_.empty() && next_timer &&
+           internals_->blocking_in_flight == 0;
+}
+
+// Zero if anything is ready (a poll), until the next timer if one is armed, else no limit: a loop
+// with nothing to do sleeps without periodic wake-ups.
+std::optional<std::chrono::nanoseconds>
+event_loop::io_wait_timeout(std::optional<std::uint64_t> next_timer) const noexcept {
+    if (!ready_.empty()) {
+        return std::chrono::nanoseconds::zero();
+    }
+    if (next_timer) {
+        const std::uint64_t now = loop_time_ns();
+        return std::chrono::nanoseconds(*next_timer > now ? *next_timer - now : 0);
+    }
+    return std::nullopt;
+}
+
+std::uint64_t event_loop::loop_time_ns() const noexcept {
+    if (options_.virtual_time) {
+        return internals_->virtual_elapsed;
+    }
+    const auto since =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - internals_->epoch);
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(since.count(), 0));
+}
+
+// ---- Shutdown ----
+
+// The destructor's work, as asyncio.run does it:
+//   1. cancel every task once and run the loop while they unwind; repeat for tasks spawned or
+//      orphaned meanwhile, until every task left has had its cancellation;
+//   2. destroy the tasks that swallowed it and parked again (stuck), one at a time, each followed
+//      by step 1 for the orphans its destruction releases;
+//   3. join the blocking pool's workers;
+//   4. warn about I/O handles still registered (their io_objects outlive the loop).
+void event_loop::shutdown() noexcept {
     running_ = true;
-    // Runs the loop while tasks remain and something could still wake one of them.
-    auto run_while_progress_possible = [&] {
-        auto idle = [&] {
-            return ready_.empty() && in.timers.empty() && in.reactor->pending_operations() == 0 &&
-                   in.blocking_in_flight == 0 && in.completed.empty() &&
-                   in.posted.load(std::memory_order_acquire) == nullptr;
-        };
-        while (child_count() != 0 && !idle()) {
-            run_ready_batch();
-            if (child_count() != 0 && !idle()) {
-                wait_for_events();
-            }
-        }
-    };
     try {
-        // Cancel every task once (as asyncio.run does), let them unwind, and repeat for tasks that
-        // were spawned or orphaned meanwhile. A task that swallows the cancellation and parks
-        // again forever is stuck: it is destroyed below.
-        for (;;) {
-            for (detail::task_state* task = first_child(); task != nullptr;
-                 task = task->next_sibling()) {
-                if (!task->shutdown_requested()) {
-                    task->mark_shutdown_requested();
-                    task->request_cancel();
-                }
-            }
-            run_while_progress_possible();
-            bool all_seen = true;
-            for (detail::task_state* task = first_child(); task != nullptr;
-                 task = task->next_sibling()) {
-                all_seen = all_seen && task->shutdown_requested();
-            }
-            if (child_count() == 0 || all_seen) {
-                break;
-            }
+        // 1.
+        cancel_and_run_remaining_tasks();
+        while (has_tasks_not_yet_cancelled()) {
+            cancel_and_run_remaining_tasks();
         }
-        // Destroy stuck tasks. Destroying a frame runs its awaiters' destructors, which unhook
-        // them from timers, queues and the reactor. A task whose join_handle still lives in
-        // another frame goes after that frame, so the handle never points at freed memory.
+        // 2. Destroying a frame runs its awaiters' destructors, which unhook them from timers,
+        // queues and the reactor. A task whose join_handle still lives in another frame goes
+        // after that frame, so the handle never points at freed memory.
         while (child_count() != 0) {
-            detail::task_state* victim = nullptr;
-            for (detail::task_state* task = first_child(); task != nullptr;
-                 task = task->next_sibling()) {
-                if (!static_cast<detail::promise_base*>(task)->handle_alive()) {
-                    victim = task;
-                    break;
-                }
-            }
-            if (victim == nullptr) {
+            detail::task_state* stuck = first_task_without_handle();
+            if (stuck == nullptr) {
                 std::fprintf(stderr,
                              "corio: %zu task(s) still pending at loop shutdown are held by "
                              "join_handles outside the loop; leaking them\n",
@@ -486,24 +438,67 @@ void event_loop::shutdown() noexcept {
             }
             std::fprintf(stderr, "corio: destroying a task still pending at loop shutdown "
                                  "(it swallowed its cancellation)\n");
-            victim->detach_from_owner();
-            static_cast<detail::promise_base*>(victim)->frame().destroy();
-            // Orphans of destroyed task_groups may have arrived: give them their cancellation run.
-            for (detail::task_state* task = first_child(); task != nullptr;
-                 task = task->next_sibling()) {
-                if (!task->shutdown_requested()) {
-                    task->mark_shutdown_requested();
-                    task->request_cancel();
-                }
-            }
-            run_while_progress_possible();
+            stuck->detach_from_owner();
+            static_cast<detail::promise_base*>(stuck)->frame().destroy();
+            cancel_and_run_remaining_tasks(); // orphans of destroyed task_groups may have arrived
         }
     } catch (...) {
         report_unhandled(std::current_exception());
     }
-    in.pool
-        .reset(); // joins the workers; every job has completed (we waited while any was in flight)
-    if (const std::size_t handles = in.reactor->registered_handles(); handles != 0) {
+    // 3. Every job has completed: step 1 ran the loop while any was in flight.
+    internals_->pool.reset();
+    // 4.
+    report_leaked_handles();
+    running_ = false;
+}
+
+// Cancels each task not cancelled yet (a task is cancelled once: one that swallows it and parks
+// again is stuck), then runs the loop while tasks remain and something could still wake one.
+void event_loop::cancel_and_run_remaining_tasks() {
+    cancel_tasks_not_yet_cancelled();
+    run_turns_until([this] { return child_count() == 0 || nothing_can_progress(); });
+}
+
+std::size_t event_loop::cancel_tasks_not_yet_cancelled() noexcept {
+    std::size_t cancelled = 0;
+    for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+        if (!task->shutdown_requested()) {
+            task->mark_shutdown_requested();
+            task->request_cancel();
+            ++cancelled;
+        }
+    }
+    return cancelled;
+}
+
+bool event_loop::has_tasks_not_yet_cancelled() const noexcept {
+    for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+        if (!task->shutdown_requested()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Nothing is ready and nothing pending could make a task ready: running more turns would block
+// forever.
+bool event_loop::nothing_can_progress() const noexcept {
+    const detail::loop_internals& in = *internals_;
+    return ready_.empty() && in.timers.empty() && in.reactor->pending_operations() == 0 &&
+           in.blocking_in_flight == 0 && in.completed.empty() && in.posted.empty();
+}
+
+detail::task_state* event_loop::first_task_without_handle() const noexcept {
+    for (detail::task_state* task = first_child(); task != nullptr; task = task->next_sibling()) {
+        if (!static_cast<detail::promise_base*>(task)->handle_alive()) {
+            return task;
+        }
+    }
+    return nullptr;
+}
+
+void event_loop::report_leaked_handles() const noexcept {
+    if (const std::size_t handles = internals_->reactor->registered_handles(); handles != 0) {
         // Sockets and other io_objects must be closed before their loop goes away; closing one
         // later would reach into a destroyed reactor. Say so instead of failing mysteriously.
         std::fprintf(stderr,
@@ -511,7 +506,6 @@ void event_loop::shutdown() noexcept {
                      "close sockets and io_objects before their loop\n",
                      handles);
     }
-    running_ = false;
 }
 
 } // namespace corio

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 // event_loop.hpp - the event loop: runs ready tasks, waits for I/O and timers, repeats.
 //
-// One loop per thread. Each turn (see docs/design.md, "Loop phases"):
-//   1. resume every task that was ready when the turn began, in FIFO order;
-//   2. run callbacks post()ed from other threads;
-//   3. ask the reactor to wait for I/O, at most until the timer wheel's next deadline
-//      (not at all if something is ready; forever if there are no timers);
-//   4. make the tasks whose I/O completed or whose timers expired ready.
+// One loop per thread. Each turn runs ready tasks, runs callbacks posted from other threads, fires
+// due timers and waits for I/O (at most until the next timer); the one list of the phases, in
+// order, is docs/design.md, "Loop phases", and event_loop::run_turn() calls them in that order.
 // corio::run(task) is asyncio.run: it makes a loop, runs the task to completion, cancels whatever
 // it left running and returns the task's value (or rethrows its exception).
 // Thread-safety: only post() may be called from other threads.
@@ -31,13 +28,18 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
 
+class io_object;
+class file;
+
 namespace detail {
+class io_awaiter_base;
 class reactor_backend;
 struct blocking_job;
 struct loop_internals;
@@ -95,7 +97,9 @@ struct loop_options {
     }
 };
 
-// Counters for tests and diagnostics: a clean shutdown leaves all of them at zero.
+// What the loop holds right now and what it has done (event_loop::stats()). The first group
+// describes the present: a clean shutdown leaves it all at zero. The second counts since the
+// loop was made; reading it costs nothing, keeping it costs a few increments per turn.
 struct loop_stats {
     std::size_t live_tasks = 0;  // spawned tasks that have not finished
     std::size_t ready_tasks = 0; // coroutines in the ready queue
@@ -103,8 +107,21 @@ struct loop_stats {
     std::size_t io_registrations = 0; // handles registered with the reactor
     std::size_t pending_io = 0;       // operations the reactor has not completed yet
     std::size_t blocking_jobs = 0;    // run_blocking() calls still executing
+
+    std::uint64_t turns = 0;          // loop turns (docs/design.md, "Loop phases")
     std::uint64_t waits = 0;          // times the loop asked the reactor for events (tests use it
                                       // to prove an idle loop sleeps instead of polling)
+    std::uint64_t events = 0;         // I/O operations the reactor completed
+    std::uint64_t timers_fired = 0;   // timers that expired (sleeps, deadlines, timeouts)
+    std::uint64_t tasks_spawned = 0;  // tasks started (spawn, task_group, gather...)
+    std::uint64_t tasks_finished = 0; // tasks that completed, failed or were cancelled
+    std::size_t max_ready_tasks = 0;  // the longest ready queue a turn began with
+    // Time spent running (run_until_complete, corio::run), split like libuv's
+    // uv_metrics_idle_time(): idle is the time blocked in the reactor waiting for something to
+    // happen, busy the rest (running tasks, callbacks, timers, polling). Real time, even with
+    // virtual_time on (a virtual jump takes no real time).
+    std::chrono::nanoseconds busy_time{0};
+    std::chrono::nanoseconds idle_time{0};
 };
 
 class event_loop final : private detail::task_owner {
@@ -182,7 +199,6 @@ public:
     }
     // Thread-safe: queues an intrusive callback (no allocation) and wakes the loop.
     void post_node(detail::posted_node& node) noexcept;
-    [[nodiscard]] detail::reactor_backend& reactor() noexcept;
     // Runs job.execute on a worker thread, then job.on_done on this loop (run_blocking.hpp).
     void submit_blocking(detail::blocking_job& job);
     // Takes back a job no worker has started; true if it was withdrawn (on_done will not run).
@@ -198,6 +214,11 @@ public:
 
 private:
     friend std::coroutine_handle<> detail::finish_root(detail::promise_base&) noexcept;
+    // The I/O code reaches the reactor; nothing else should (it is not part of the API).
+    friend class detail::io_awaiter_base;
+    friend class io_object;
+    friend class file;
+    [[nodiscard]] detail::reactor_backend& reactor() noexcept;
 
     template <class T>
     std::coroutine_handle<detail::task_promise<T>> start(task<T> work, detail::task_owner& owner,
@@ -207,6 +228,7 @@ private:
         }
         auto frame = work.release();
         frame.promise().attach(*this, owner, frame);
+        ++tasks_spawned_;
         if (instruments_) [[unlikely]] {
             instruments_->task_spawned(frame.promise(), frame, name);
         }
@@ -218,10 +240,36 @@ private:
     static void finish_blocking_job(detail::posted_node& node) noexcept;
     void on_child_finished(detail::task_state& child) noexcept override;
     void run_until_done(detail::task_state& target);
-    void run_turns_until(const detail::task_state& target);
-    void run_ready_batch();
-    void wait_for_events();
+
+    // The loop proper (event_loop.cpp). Runs turns until done() is true, checking it before each
+    // turn and after its phase 1 (never waiting for I/O once done). Only instantiated there.
+    template <class Done>
+    void run_turns_until(Done done);
+    // One turn: one function per phase, in docs/design.md's order.
+    template <class Done>
+    void run_turn(Done& done);
+    void run_ready_tasks();      // phase 1
+    void run_posted_callbacks(); // phase 2
+    void fire_due_timers();      // phase 3
+    void wait_for_io();          // phase 4
+    void dispatch_completions(); // phase 5
+    // The fast path: tasks are ready, so this turn skips phases 3-5 (see event_interval).
+    [[nodiscard]] bool skip_timers_and_io() noexcept;
+    // Virtual time: nothing but a timer can happen next, so the clock may jump to it.
+    [[nodiscard]] bool
+    virtual_clock_may_jump(std::optional<std::uint64_t> next_timer) const noexcept;
+    [[nodiscard]] std::optional<std::chrono::nanoseconds>
+    io_wait_timeout(std::optional<std::uint64_t> next_timer) const noexcept;
+    [[nodiscard]] std::uint64_t loop_time_ns() const noexcept; // since the wheel's epoch
+
+    // Shutdown (the destructor), in numbered steps; see shutdown() in event_loop.cpp.
     void shutdown() noexcept;
+    std::size_t cancel_tasks_not_yet_cancelled() noexcept;
+    void cancel_and_run_remaining_tasks();
+    [[nodiscard]] bool has_tasks_not_yet_cancelled() const noexcept;
+    [[nodiscard]] bool nothing_can_progress() const noexcept;
+    [[nodiscard]] detail::task_state* first_task_without_handle() const noexcept;
+    void report_leaked_handles() const noexcept;
 
     // While tasks are ready, the reactor and the clock are consulted once every this many turns
     // (tokio's event_interval): often enough for I/O, rarely enough to keep a turn cheap.
@@ -231,8 +279,18 @@ private:
     detail::ring_buffer<std::coroutine_handle<>> ready_;
     unsigned immediate_streak_ = 0;
     unsigned turns_since_poll_ = 0;
-    std::uint64_t reactor_waits_ = 0;
     bool running_ = false;
+    // loop_stats counters: plain increments, all on the loop thread.
+    std::uint64_t turns_ = 0;
+    std::uint64_t reactor_waits_ = 0;
+    std::uint64_t io_events_ = 0;
+    std::uint64_t timers_fired_ = 0;
+    std::uint64_t tasks_spawned_ = 0;
+    std::uint64_t tasks_finished_ = 0; // counted by finish_root
+    std::size_t max_ready_tasks_ = 0;
+    std::chrono::nanoseconds idle_time_{0};
+    std::chrono::nanoseconds run_time_{0};  // finished runs; busy = run time - idle
+    std::optional<time_point> run_started_; // while run_until_done runs
     std::unique_ptr<detail::loop_internals> internals_;
     std::unique_ptr<detail::loop_instruments> instruments_; // see loop_options::trace
 };

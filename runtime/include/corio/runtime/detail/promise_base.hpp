@@ -20,7 +20,7 @@ namespace corio::detail {
 
 class promise_base;
 
-// Defined in event_loop.cpp: bookkeeping when a spawned task's root coroutine completes.
+// In scheduler/task_finish.cpp: bookkeeping when a spawned task's root coroutine completes.
 // Returns the coroutine to continue with (the joiner, or a no-op).
 std::coroutine_handle<> finish_root(promise_base& root) noexcept;
 // Classifies the in-flight exception: true if it is a corio::cancelled_error.
