@@ -279,10 +279,13 @@ private:
     detail::ring_buffer<std::coroutine_handle<>> ready_;
     unsigned immediate_streak_ = 0;
     unsigned turns_since_poll_ = 0;
-    bool running_ = false;
-    // loop_stats counters: plain increments, all on the loop thread.
-    std::uint64_t turns_ = 0;
     std::uint64_t reactor_waits_ = 0;
+    bool running_ = false;
+    std::unique_ptr<detail::loop_internals> internals_;
+    std::unique_ptr<detail::loop_instruments> instruments_; // see loop_options::trace
+    // loop_stats counters: plain increments, all on the loop thread. Kept after the members the
+    // turn reads most, which stay where they were.
+    std::uint64_t turns_ = 0;
     std::uint64_t io_events_ = 0;
     std::uint64_t timers_fired_ = 0;
     std::uint64_t tasks_spawned_ = 0;
@@ -291,8 +294,6 @@ private:
     std::chrono::nanoseconds idle_time_{0};
     std::chrono::nanoseconds run_time_{0};  // finished runs; busy = run time - idle
     std::optional<time_point> run_started_; // while run_until_done runs
-    std::unique_ptr<detail::loop_internals> internals_;
-    std::unique_ptr<detail::loop_instruments> instruments_; // see loop_options::trace
 };
 
 // asyncio.run(): runs `main` on a fresh loop and returns its result (or rethrows).
