@@ -126,7 +126,7 @@ TEST(Suspension, SleepSaysHowLongIsLeft) {
         }));
     loop.run_until_complete(park_and_inspect(
         []() -> corio::task<> { co_await corio::sleep_for(250ms); }(),
-        [](const task_state& parked) { EXPECT_EQ(described(parked), "sleep 250.000 ms"); }));
+        [](const task_state& parked) { EXPECT_EQ(described(parked), "sleep 250.0 ms"); }));
 }
 
 // sleep_for(0) is a real suspension: the timer fires on the next turn, so other tasks run first.

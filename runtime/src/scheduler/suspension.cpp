@@ -49,13 +49,15 @@ void append_duration(std::string& out, std::int64_t nanoseconds) {
                                          : static_cast<std::uint64_t>(nanoseconds);
     char text[48];
     // Seconds with millisecond digits, as a person reads a timer; below a second, milliseconds
-    // with microsecond digits so that short sleeps do not all read "0.000 s".
-    if (magnitude >= 1'000'000'000) {
-        std::snprintf(text, sizeof text, " %" PRIu64 ".%03" PRIu64 " s", magnitude / 1'000'000'000,
-                      magnitude / 1'000'000 % 1000);
+    // with one decimal so that short sleeps do not all read "0.000 s". Rounded, not truncated:
+    // a sleep described a few microseconds after it was set still reads "1.500 s".
+    if (magnitude >= 999'999'500) {
+        const std::uint64_t millis = (magnitude + 500'000) / 1'000'000;
+        std::snprintf(text, sizeof text, " %" PRIu64 ".%03" PRIu64 " s", millis / 1000,
+                      millis % 1000);
     } else {
-        std::snprintf(text, sizeof text, " %" PRIu64 ".%03" PRIu64 " ms", magnitude / 1'000'000,
-                      magnitude / 1000 % 1000);
+        const std::uint64_t tenths = (magnitude + 50'000) / 100'000;
+        std::snprintf(text, sizeof text, " %" PRIu64 ".%" PRIu64 " ms", tenths / 10, tenths % 10);
     }
     out += text;
     if (past) {

@@ -61,8 +61,9 @@ void describe_suspension(const suspension& parked, std::string& out);
 [[nodiscard]] const task_state* awaited_task(const suspension& parked) noexcept;
 
 // Pieces for the awaiters' describe functions (suspension.cpp), so the formatting lives in one
-// place: "0x7ffc1234" (an object's address), " 1.500 s" (a span of time; negative: " 0.020 s
-// ago"), " task #2" or " task 0x..." (a joined task, by its trace id when the loop tracks tasks).
+// place: "0x7ffc1234" (an object's address), " 1.500 s" or " 250.0 ms" (a span of time,
+// rounded; negative: " 20.0 ms ago"), " task #2" or " task 0x..." (a joined task, by its trace id
+// when the loop tracks tasks).
 void append_address(std::string& out, const void* object);
 void append_duration(std::string& out, std::int64_t nanoseconds);
 void describe_joined_task(const task_state& waiting, const task_state& joined, std::string& out);
