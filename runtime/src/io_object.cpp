@@ -55,10 +55,14 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
 }
 
 const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
-    static constexpr suspension_kind reading{&on_cancel, "read"};
-    static constexpr suspension_kind writing{&on_cancel, "write"};
-    static constexpr suspension_kind accepting{&on_cancel, "accept"};
-    static constexpr suspension_kind connecting{&on_cancel, "connect"};
+    static constexpr suspension_kind reading{&on_cancel, "read", wait_category::io,
+                                             &describe_handle};
+    static constexpr suspension_kind writing{&on_cancel, "write", wait_category::io,
+                                             &describe_handle};
+    static constexpr suspension_kind accepting{&on_cancel, "accept", wait_category::io,
+                                               &describe_handle};
+    static constexpr suspension_kind connecting{&on_cancel, "connect", wait_category::io,
+                                                &describe_handle};
     switch (operation) {
     case io_kind::read:
     case io_kind::receive:
@@ -77,20 +81,31 @@ const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
     return reading;
 }
 
+// "read fd 7": the native handle the operation runs on (on Windows the SOCKET or HANDLE value).
+void io_awaiter_base::describe_handle(const suspension& parked, std::string& out) {
+    const auto& self = static_cast<const io_awaiter_base&>(parked);
+#ifdef _WIN32
+    out += " handle ";
+#else
+    out += " fd ";
+#endif
+    if (self.target == nullptr || self.target->handle == invalid_native_handle) {
+        out += "(closed)";
+    } else {
+        out += std::to_string(self.target->handle);
+    }
+}
+
 bool io_awaiter_base::begin() {
     if (loop_->reactor().start(*this)) {
-        if (loop_->try_continue_immediately()) {
-            parked_task()->clear_suspension();
-            return false; // finished without suspending
-        }
-        wake(); // finished, but this task has had its turn: let the others run first
-        return true;
+        // Finished without waiting: carry on, unless this task has had its turn.
+        return complete_immediately();
     }
     pending_ = true;
     if (deadline_) {
         loop_->arm_timer(*this, *deadline_);
     }
-    return true;
+    return suspend(); // a pending operation reports back through on_complete, never from here
 }
 
 void io_awaiter_base::on_deadline(timer_node& timer) noexcept {

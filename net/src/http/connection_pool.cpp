@@ -68,7 +68,7 @@ public:
         if (until_) {
             loop().arm_timer(*this, *until_);
         }
-        return true;
+        return suspend();
     }
     void await_resume() const {
         resume_or_throw();
@@ -98,7 +98,9 @@ private:
         self.disarm();
         self.wake_cancelled();
     }
-    static constexpr corio::detail::suspension_kind wait_kind{&on_cancel, "http.connection_slot"};
+    // A slot is a counted resource, like a semaphore permit: the timeline colours it as an event.
+    static constexpr corio::detail::suspension_kind wait_kind{&on_cancel, "http.connection_slot",
+                                                              corio::wait_category::event};
 
     host_entry& host_;
     std::size_t limit_;

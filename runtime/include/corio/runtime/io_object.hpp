@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
@@ -81,6 +82,7 @@ protected:
 private:
     static const char* describe(io_kind operation) noexcept;
     static const suspension_kind& kind_of(io_kind operation) noexcept;
+    static void describe_handle(const suspension& parked, std::string& out);
     static void on_complete_trampoline(io_operation& op) noexcept;
     static void on_cancel(suspension& parked) noexcept;
     static void on_deadline(timer_node& timer) noexcept;

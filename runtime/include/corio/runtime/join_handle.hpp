@@ -15,10 +15,12 @@
 
 #include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
+#include <corio/runtime/detail/waiter_core.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/task.hpp>
 
 #include <coroutine>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -78,42 +80,45 @@ public:
         return frame_.promise().take_result();
     }
 
-    class awaiter : private detail::suspension {
+    // Goes through the shared waiter core (detail/waiter_core.hpp); it needs no copy of the
+    // joiner's coroutine handle, which the joined task's promise holds, so it stays 32 bytes.
+    class awaiter : private detail::waiter_core {
     public:
         explicit awaiter(std::coroutine_handle<promise_type> frame) noexcept
-            : frame_(frame) {
-            what = &join_kind;
-        }
+            : frame_(frame) {}
         [[nodiscard]] bool await_ready() const noexcept { return frame_.promise().finished(); }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
-            waiter_ = &parent.promise().this_task();
+            bind(parent.promise().this_task(), join_kind);
             if (frame_.promise().joiner()) {
                 misused_ = true;
                 return false;
             }
             frame_.promise().set_joiner(parent);
-            if (waiter_->cancel_requested()) {
+            if (task_->cancel_requested()) {
                 // Already cancelled: take the awaited task down too, and still wait for it.
                 interrupted_ = true;
-                what = &shielded_join_kind;
-                waiter_->suspend_on(*this);
+                use_kind(shielded_join_kind);
+                record_suspension(parent);
                 frame_.promise().request_cancel();
                 return true;
             }
-            waiter_->suspend_on(*this);
+            record_suspension(parent);
             return true;
         }
         T await_resume() {
             if (misused_) {
                 throw usage_error("a corio::join_handle may be awaited by one task at a time");
             }
-            if (waiter_ != nullptr) {
+            if (task_ != nullptr) {
+                // The joined task finished and transferred straight here (finish_root): this is
+                // the wake-up, seen right after the joined task's end.
+                const std::coroutine_handle<> joiner = frame_.promise().joiner();
                 frame_.promise().set_joiner({});
-                waiter_->clear_suspension();
+                task_->clear_suspension();
+                note_woken(*task_, joiner);
                 if (interrupted_) {
-                    waiter_->acknowledge_cancel();
-                    throw cancelled_error();
+                    throw_cancelled(*task_);
                 }
             }
             return frame_.promise().take_result();
@@ -128,11 +133,19 @@ public:
             me.frame_.promise().request_cancel();
         }
         static void ignore_cancel(detail::suspension& /*parked*/) noexcept {}
-        static constexpr detail::suspension_kind join_kind{&on_cancel, "join"};
-        static constexpr detail::suspension_kind shielded_join_kind{&ignore_cancel, "join"};
+        static void describe(const detail::suspension& self, std::string& out) {
+            const auto& me = static_cast<const awaiter&>(self);
+            detail::describe_joined_task(*me.task_, me.frame_.promise(), out);
+        }
+        static const detail::task_state* joined(const detail::suspension& self) noexcept {
+            return &static_cast<const awaiter&>(self).frame_.promise();
+        }
+        static constexpr detail::suspension_kind join_kind{&on_cancel, "join", wait_category::task,
+                                                           &describe, &joined};
+        static constexpr detail::suspension_kind shielded_join_kind{
+            &ignore_cancel, "join", wait_category::task, &describe, &joined};
 
         std::coroutine_handle<promise_type> frame_;
-        detail::task_state* waiter_ = nullptr;
         bool interrupted_ = false;
         bool misused_ = false;
     };

@@ -28,6 +28,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -98,7 +99,7 @@ public:
                 return complete_immediately();
             }
             set_.waiter_ = this;
-            return true;
+            return suspend();
         }
         std::optional<join_handle<T>> await_resume() {
             resume_or_throw();
@@ -117,7 +118,14 @@ public:
             self.set_.waiter_ = nullptr;
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind next_kind{&on_cancel, "join_set.next"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            const std::size_t running = static_cast<const next_awaiter&>(parked).set_.size();
+            out += " (";
+            out += std::to_string(running);
+            out += running == 1 ? " task)" : " tasks)";
+        }
+        static constexpr detail::suspension_kind next_kind{&on_cancel, "join_set.next",
+                                                           wait_category::queue, &describe};
         join_set& set_;
     };
 

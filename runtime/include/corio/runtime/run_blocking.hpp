@@ -35,6 +35,7 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -68,13 +69,8 @@ public:
         if (!park(coroutine, wait_kind)) {
             return false;
         }
-        try {
-            loop().submit_blocking(*this);
-        } catch (...) {
-            parked_task()->clear_suspension();
-            throw;
-        }
-        return true;
+        loop().submit_blocking(*this); // the job comes back through a post, never from in here
+        return suspend();
     }
     result_type await_resume() {
         resume_or_throw();
@@ -119,7 +115,8 @@ private:
             self.interrupted_ = true; // running: resume (and throw) once it returns
         }
     }
-    static constexpr detail::suspension_kind wait_kind{&on_cancel, "run_blocking"};
+    static constexpr detail::suspension_kind wait_kind{&on_cancel, "run_blocking",
+                                                       wait_category::blocking};
 
     Function function_;
     std::tuple<Args...> arguments_;

@@ -32,6 +32,7 @@
 #include <coroutine>
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <vector>
 
 CORIO_EXPORT_BEGIN
@@ -39,6 +40,8 @@ namespace corio {
 
 namespace detail {
 class signal_hub;
+// " SIGINT,SIGTERM" for a parked wait's description (suspension.cpp); unnamed ones by number.
+void describe_signals(const std::vector<int>& signals, std::string& out);
 } // namespace detail
 
 class signal_set {
@@ -73,7 +76,7 @@ public:
                 return complete_immediately();
             }
             set_.waiters_.push_back(*this);
-            return true;
+            return suspend();
         }
         // The signal that arrived.
         int await_resume() const {
@@ -88,7 +91,12 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind wait_kind{&on_cancel, "signal_set.wait"};
+        // "signal_set.wait SIGINT,SIGTERM"
+        static void describe(const detail::suspension& parked, std::string& out) {
+            detail::describe_signals(static_cast<const wait_awaiter&>(parked).set_.signals(), out);
+        }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "signal_set.wait",
+                                                           wait_category::event, &describe};
         signal_set& set_;
         int received_ = 0;
     };

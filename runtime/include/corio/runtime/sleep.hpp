@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <string>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
@@ -44,7 +45,7 @@ public:
             return false;
         }
         loop().arm_timer(*this, deadline_);
-        return true;
+        return suspend();
     }
     void await_resume() const { resume_or_throw(); }
 
@@ -57,7 +58,15 @@ private:
         self.disarm();
         self.wake_cancelled();
     }
-    static constexpr detail::suspension_kind wait_kind{&on_cancel, "sleep"};
+    // "sleep 1.500 s": the time left until the deadline.
+    static void describe(const detail::suspension& parked, std::string& out) {
+        const auto& self = static_cast<const sleep_awaiter&>(parked);
+        detail::append_duration(out, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         self.deadline_ - self.loop().now())
+                                         .count());
+    }
+    static constexpr detail::suspension_kind wait_kind{&on_cancel, "sleep", wait_category::timer,
+                                                       &describe};
 
     event_loop::time_point deadline_;
 };

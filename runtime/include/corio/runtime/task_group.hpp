@@ -25,6 +25,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <exception>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -98,13 +99,13 @@ public:
                 }
                 park_shielded(coroutine, shielded_wait_kind);
                 group_.waiter_ = this;
-                return true;
+                return suspend();
             }
             if (group_.child_count() == 0) {
                 return complete_immediately();
             }
             group_.waiter_ = this;
-            return true;
+            return suspend();
         }
         void await_resume() {
             group_.waiter_ = nullptr;
@@ -124,9 +125,18 @@ public:
             self.interrupted_ = true;
             self.group_.cancel_children();
         }
-        static constexpr detail::suspension_kind wait_kind{&on_cancel, "task_group.wait"};
-        static constexpr detail::suspension_kind shielded_wait_kind{&ignore_cancel,
-                                                                    "task_group.wait"};
+        // "task_group.wait (3 children)": the ones still running.
+        static void describe(const detail::suspension& parked, std::string& out) {
+            const std::size_t children =
+                static_cast<const wait_awaiter&>(parked).group_.child_count();
+            out += " (";
+            out += std::to_string(children);
+            out += children == 1 ? " child)" : " children)";
+        }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "task_group.wait",
+                                                           wait_category::task, &describe};
+        static constexpr detail::suspension_kind shielded_wait_kind{
+            &ignore_cancel, "task_group.wait", wait_category::task, &describe};
         task_group& group_;
         bool interrupted_ = false;
     };

@@ -9,6 +9,7 @@
 
 #include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/promise_base.hpp>
+#include <corio/runtime/detail/waiter_core.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
 
@@ -17,6 +18,8 @@
 CORIO_EXPORT_BEGIN
 namespace corio {
 
+// The task is ready, not waiting, so nothing is recorded as a suspension; the shared waiter core
+// reschedules it (instruments see the wake-up) and delivers a cancellation.
 class [[nodiscard]] yield_awaiter {
 public:
     [[nodiscard]] bool await_ready() const noexcept { return false; }
@@ -26,13 +29,12 @@ public:
         if (task_->cancel_requested()) {
             return false;
         }
-        task_->loop().schedule(coroutine);
+        detail::waiter_core::reschedule(*task_, coroutine);
         return true;
     }
     void await_resume() const {
         if (task_->cancel_requested()) {
-            task_->acknowledge_cancel();
-            throw cancelled_error();
+            detail::waiter_core::throw_cancelled(*task_);
         }
     }
 

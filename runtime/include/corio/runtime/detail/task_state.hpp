@@ -15,6 +15,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -26,14 +27,22 @@ class event_loop;
 namespace corio::detail {
 
 struct suspension;
+class task_state;
 
-// What kind of wait a suspension is: one constant per awaiter type, so a parked task pays one
-// pointer for it. `cancel` must detach the awaiter from whatever would resume it and arrange the
-// resumption itself (at once, or when the source confirms: a completion-based reactor reports a
-// cancelled I/O operation later).
+// What kind of wait a suspension is: one static constexpr table per awaiter type, so a parked
+// task pays one pointer for it. `cancel` must detach the awaiter from whatever would resume it
+// and arrange the resumption itself (at once, or when the source confirms: a completion-based
+// reactor reports a cancelled I/O operation later). The rest serves traces and task dumps, and is
+// computed on demand from what the awaiter holds anyway, so describing costs no frame bytes.
 struct suspension_kind {
     void (*cancel)(suspension&) noexcept;
     const char* name; // a short description for diagnostics ("sleep", "queue.get", "read"...)
+    wait_category category = wait_category::other;
+    // Appends which object is awaited to `out`, which already holds `name` (" fd 7",
+    // " 0x7ffc... (held)"); null when the name says it all.
+    void (*describe)(const suspension&, std::string& out) = nullptr;
+    // The task this suspension joins (join_handle), for the dump's "awaited by" chains.
+    const task_state* (*awaited)(const suspension&) noexcept = nullptr;
 };
 
 // One suspension point that can be cancelled. Every awaiter that parks a task embeds one and
@@ -50,6 +59,14 @@ class task_state;
 void describe_suspension(const suspension& parked, std::string& out);
 // The task `parked` waits for, when it joins one (the dump's "awaited by" chains); else null.
 [[nodiscard]] const task_state* awaited_task(const suspension& parked) noexcept;
+
+// Pieces for the awaiters' describe functions (suspension.cpp), so the formatting lives in one
+// place: "0x7ffc1234" (an object's address), " 1.500 s" or " 250.0 ms" (a span of time,
+// rounded; negative: " 20.0 ms ago"), " task #2" or " task 0x..." (a joined task, by its trace id
+// when the loop tracks tasks).
+void append_address(std::string& out, const void* object);
+void append_duration(std::string& out, std::int64_t nanoseconds);
+void describe_joined_task(const task_state& waiting, const task_state& joined, std::string& out);
 
 // Owns spawned tasks and hears when each finishes: the event loop owns top-level tasks, a
 // task_group (and so gather, when_any, wait_for) owns its children.

@@ -2,11 +2,21 @@
 // waiter.hpp - the common core of every awaiter that parks a task until something happens.
 //
 // Parking follows one protocol everywhere (sleep, queue, event, lock, I/O, join...):
-//   park()            in await_suspend: refuses to park if a cancellation is already pending,
-//                     else records the suspension on the task so cancel() can find it;
+//   park()            first thing in await_suspend: refuses to park if a cancellation is already
+//                     pending (await_suspend returns false, await_resume throws); records nothing
+//                     yet, since the operation may still complete at once;
+//   complete_immediately()  the operation finished without waiting: carry on, or yield to the
+//                     other ready tasks once the immediate-completion budget is spent;
+//   suspend()         last thing in await_suspend, once the awaiter is registered wherever it will
+//                     be woken from: records the suspension on the task (so cancel() finds it and
+//                     a trace or dump can say what the task waits on) and returns true;
 //   wake()            the awaited thing happened: schedule the coroutine;
 //   wake_cancelled()  called from the cancel hook after detaching: schedule it to throw;
 //   resume_or_throw() in await_resume: throws cancelled_error if the wait was cancelled.
+// So task_state::suspended_on() is non-null exactly while the task really waits: a wait that
+// never happens is never recorded. Between park() and suspend() nothing can cancel the task
+// (only code on this thread cancels, and this thread is inside await_suspend), and registering
+// with a wait list, a timer or the reactor never wakes the awaiter synchronously.
 // An operation that completed normally is always delivered, even if a cancellation arrives
 // before the task runs again: the cancellation then fires at the next suspension point, so no
 // item, byte or connection is lost (asyncio can drop a queue item in that case).
@@ -15,6 +25,7 @@
 #include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/promise_base.hpp>
 #include <corio/runtime/detail/task_state.hpp>
+#include <corio/runtime/detail/waiter_core.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
 
@@ -23,69 +34,74 @@
 CORIO_EXPORT_BEGIN
 namespace corio::detail {
 
-class waiter : protected suspension {
+class waiter : protected waiter_core {
 protected:
     // Returns false (do not suspend) when the task already has a cancellation pending.
     template <corio_promise Promise>
     bool park(std::coroutine_handle<Promise> coroutine, const suspension_kind& how) noexcept {
-        task_ = &coroutine.promise().this_task();
+        bind(coroutine.promise().this_task(), how);
         if (task_->cancel_requested()) {
             cancelled_ = true;
             return false;
         }
         coroutine_ = coroutine;
-        what = &how;
-        task_->suspend_on(*this);
         return true;
     }
 
     // Parks without a way to be cancelled: a cancellation stays pending and fires at the next
     // checkpoint instead. For waits that must finish (re-locking after a condition wait). `how`
-    // should use ignore_cancel as its cancel function.
+    // should use ignore_cancel as its cancel function. suspend() still has to follow.
     template <corio_promise Promise>
     void park_shielded(std::coroutine_handle<Promise> coroutine,
                        const suspension_kind& how) noexcept {
-        task_ = &coroutine.promise().this_task();
+        bind(coroutine.promise().this_task(), how);
         coroutine_ = coroutine;
-        what = &how;
-        task_->suspend_on(*this);
     }
     static void ignore_cancel(suspension& /*parked*/) noexcept {}
+
+    // After park(), once the awaiter is registered with whatever will wake it: the task really
+    // suspends now. Returns true, for await_suspend to return.
+    bool suspend() noexcept {
+        record_suspension(coroutine_);
+        return true;
+    }
 
     // For an operation that finished without waiting, after park(): returns what await_suspend
     // should return. False (carry on at once) while the task's immediate-completion budget lasts;
     // otherwise the task is rescheduled and true (suspend), so a busy task still yields sometimes.
+    // Either way the task never waited, so no suspension is recorded.
     [[nodiscard]] bool complete_immediately() noexcept {
-        if (task_->loop().try_continue_immediately()) {
-            task_->clear_suspension();
+        event_loop& owner = task_->loop();
+        if (owner.try_continue_immediately()) {
             return false;
         }
-        wake();
+        if (auto* in = owner.instruments()) [[unlikely]] {
+            in->budget_exhausted(*task_, owner.options().immediate_completion_budget);
+        }
+        reschedule(*task_, coroutine_);
         return true;
     }
 
     void wake() noexcept {
         task_->clear_suspension();
-        task_->loop().schedule(coroutine_);
+        reschedule(*task_, coroutine_);
     }
     void wake_cancelled() noexcept {
         cancelled_ = true;
-        task_->loop().schedule(coroutine_);
+        reschedule(*task_, coroutine_);
     }
     void resume_or_throw() const {
         if (cancelled_) {
-            task_->acknowledge_cancel();
-            throw cancelled_error();
+            throw_cancelled(*task_);
         }
     }
 
     [[nodiscard]] event_loop& loop() const noexcept { return task_->loop(); }
     [[nodiscard]] bool was_cancelled() const noexcept { return cancelled_; }
-    [[nodiscard]] task_state* parked_task() const noexcept { return task_; }
+    using waiter_core::parked_task;
     [[nodiscard]] std::coroutine_handle<> coroutine() const noexcept { return coroutine_; }
 
 private:
-    task_state* task_ = nullptr;
     std::coroutine_handle<> coroutine_;
     bool cancelled_ = false;
 };

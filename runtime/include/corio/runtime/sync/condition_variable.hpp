@@ -19,6 +19,7 @@
 #include <corio/runtime/task.hpp>
 
 #include <coroutine>
+#include <string>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
@@ -67,7 +68,7 @@ private:
             condition_.waiters_.push_back(*this);
             released_.unlock(); // after queueing: a notify from the next lock holder reaches us
             unlocked_ = true;
-            return true;
+            return suspend();
         }
         void await_resume() const { resume_or_throw(); }
         // False if the wait was refused at once (cancellation pending): the mutex is still held.
@@ -80,7 +81,12 @@ private:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind wait_kind{&on_cancel, "condition_variable.wait"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            out += ' ';
+            detail::append_address(out, &static_cast<const notify_awaiter&>(parked).condition_);
+        }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "condition_variable.wait",
+                                                           wait_category::event, &describe};
         condition_variable& condition_;
         mutex& released_;
         bool unlocked_ = false;

@@ -15,6 +15,7 @@
 #include <corio/runtime/detail/waiter.hpp>
 
 #include <coroutine>
+#include <string>
 
 CORIO_EXPORT_BEGIN
 namespace corio {
@@ -50,7 +51,7 @@ public:
                 return complete_immediately();
             }
             event_.waiters_.push_back(*this);
-            return true;
+            return suspend();
         }
         void await_resume() const { resume_or_throw(); }
 
@@ -61,7 +62,12 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind wait_kind{&on_cancel, "event.wait"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            out += ' ';
+            detail::append_address(out, &static_cast<const wait_awaiter&>(parked).event_);
+        }
+        static constexpr detail::suspension_kind wait_kind{&on_cancel, "event.wait",
+                                                           wait_category::event, &describe};
         event& event_;
     };
 

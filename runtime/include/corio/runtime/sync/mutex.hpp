@@ -19,6 +19,7 @@
 #include <corio/runtime/error.hpp>
 
 #include <coroutine>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -76,7 +77,7 @@ public:
                 return complete_immediately();
             }
             mutex_.waiters_.push_back(*this);
-            return true;
+            return suspend();
         }
         void await_resume() const { resume_or_throw(); }
 
@@ -90,8 +91,18 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind lock_kind{&on_cancel, "mutex.lock"};
-        static constexpr detail::suspension_kind shielded_lock_kind{&ignore_cancel, "mutex.lock"};
+        // "mutex.lock 0x7ffc... (held)": a parked locker always finds it held, but the words
+        // say why it waits.
+        static void describe(const detail::suspension& parked, std::string& out) {
+            const mutex& awaited = static_cast<const lock_awaiter&>(parked).mutex_;
+            out += ' ';
+            detail::append_address(out, &awaited);
+            out += awaited.locked() ? " (held)" : " (free)";
+        }
+        static constexpr detail::suspension_kind lock_kind{&on_cancel, "mutex.lock",
+                                                           wait_category::lock, &describe};
+        static constexpr detail::suspension_kind shielded_lock_kind{&ignore_cancel, "mutex.lock",
+                                                                    wait_category::lock, &describe};
         mutex& mutex_;
         bool cancellable_;
     };

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -153,7 +154,7 @@ public:
                 return complete_immediately();
             }
             state_->waiter = this;
-            return true;
+            return suspend();
         }
         T await_resume() {
             resume_or_throw();
@@ -174,7 +175,12 @@ public:
             self.state_->waiter = nullptr;
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind receive_kind{&on_cancel, "oneshot.receive"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            out += ' ';
+            detail::append_address(out, static_cast<const receive_awaiter&>(parked).state_);
+        }
+        static constexpr detail::suspension_kind receive_kind{&on_cancel, "oneshot.receive",
+                                                              wait_category::queue, &describe};
         detail::oneshot_state<T>* state_;
     };
 

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -150,7 +151,7 @@ public:
                 return complete_immediately(); // item_ stays empty: queue_closed
             }
             queue_.getters_.push_back(*this);
-            return true;
+            return suspend();
         }
         T await_resume() {
             resume_or_throw();
@@ -172,7 +173,11 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind get_kind{&on_cancel, "queue.get"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            static_cast<const get_awaiter&>(parked).queue_.describe(out);
+        }
+        static constexpr detail::suspension_kind get_kind{&on_cancel, "queue.get",
+                                                          wait_category::queue, &describe};
         queue& queue_;
         std::optional<T> item_;
     };
@@ -198,7 +203,7 @@ public:
                 return complete_immediately();
             }
             queue_.putters_.push_back(*this);
-            return true;
+            return suspend();
         }
         void await_resume() const {
             resume_or_throw();
@@ -218,7 +223,11 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind put_kind{&on_cancel, "queue.put"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            static_cast<const put_awaiter&>(parked).queue_.describe(out);
+        }
+        static constexpr detail::suspension_kind put_kind{&on_cancel, "queue.put",
+                                                          wait_category::queue, &describe};
         queue& queue_;
         T item_;
         bool refused_ = false;
@@ -239,7 +248,7 @@ public:
                 return complete_immediately();
             }
             queue_.joiners_.push_back(*this);
-            return true;
+            return suspend();
         }
         void await_resume() const { resume_or_throw(); }
 
@@ -250,11 +259,28 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind join_kind{&on_cancel, "queue.join"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            static_cast<const join_awaiter&>(parked).queue_.describe(out);
+        }
+        static constexpr detail::suspension_kind join_kind{&on_cancel, "queue.join",
+                                                           wait_category::queue, &describe};
         queue& queue_;
     };
 
 private:
+    // " (0x7ffc..., 0 of 4 items)" for the awaiters' descriptions (traces, task dumps).
+    void describe(std::string& out) const {
+        out += " (";
+        detail::append_address(out, this);
+        out += ", ";
+        out += std::to_string(items_.size());
+        if (maxsize_ != 0) {
+            out += " of ";
+            out += std::to_string(maxsize_);
+        }
+        out += " items)";
+    }
+
     void hand_to_getter(T item) {
         ++unfinished_;
         getters_.pop_front()->deliver(std::move(item));

@@ -17,6 +17,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <string>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -71,7 +72,7 @@ public:
                 return complete_immediately();
             }
             semaphore_.waiters_.push_back(*this);
-            return true;
+            return suspend();
         }
         void await_resume() const { resume_or_throw(); }
 
@@ -85,7 +86,12 @@ public:
             self.unlink();
             self.wake_cancelled();
         }
-        static constexpr detail::suspension_kind acquire_kind{&on_cancel, "semaphore.acquire"};
+        static void describe(const detail::suspension& parked, std::string& out) {
+            out += ' ';
+            detail::append_address(out, &static_cast<const acquire_awaiter&>(parked).semaphore_);
+        }
+        static constexpr detail::suspension_kind acquire_kind{&on_cancel, "semaphore.acquire",
+                                                              wait_category::event, &describe};
         semaphore& semaphore_;
     };
 
