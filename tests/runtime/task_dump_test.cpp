@@ -141,7 +141,9 @@ TEST(TaskDump, FinishedTasksLeaveTheDump) {
     };
     EXPECT_EQ(loop.run_until_complete(body()), 1U); // only the main task is left
     EXPECT_EQ(loop.dump_tasks().tasks.size(), 0U);
-    EXPECT_EQ(loop.trace(), nullptr); // tracking tasks alone records no trace
+    if (!loop.options().trace) {          // (CORIO_TRACE=1 in the environment turns tracing on)
+        EXPECT_EQ(loop.trace(), nullptr); // tracking tasks alone records no trace
+    }
     EXPECT_EQ(corio::format_task_dump(loop.dump_tasks()), "corio: 0 live tasks\n");
 }
 

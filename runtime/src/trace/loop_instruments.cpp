@@ -270,6 +270,11 @@ loop_instruments::~loop_instruments() = default;
 void loop_instruments::task_spawned(task_state& task, std::coroutine_handle<> frame,
                                     std::string_view name) noexcept {
     state& s = *state_;
+    if (task_entry* stale = s.find(task)) {
+        // A frame destroyed unfinished (loop shutdown destroys stuck tasks) never reported its
+        // end; its memory now holds this new task.
+        s.forget(*stale);
+    }
     const task_id id = s.next_id++;
     const task_id parent = s.current != nullptr ? s.current->id : 0;
     const std::uint64_t at = s.now_ns();
