@@ -6,6 +6,7 @@
 #include <corio/runtime/sleep.hpp>
 #include <corio/runtime/sync/event.hpp>
 #include <corio/runtime/task_dump.hpp>
+#include <corio/runtime/yield.hpp>
 
 #include "support/leak_check.hpp"
 
@@ -157,6 +158,7 @@ TEST(TaskDump, FromAnotherThreadThroughPost) {
         auto sleeper = corio::spawn(
             [](corio::event& released) -> corio::task<> { co_await released.wait(); }(done),
             "sleeper");
+        co_await corio::yield_now(); // the sleeper runs and parks before the dump is posted
         std::thread other([&] {
             loop.post([&] {
                 dump = loop.dump_tasks();
