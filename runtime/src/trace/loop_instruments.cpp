@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <unordered_map>
 #include <utility>
@@ -39,6 +40,8 @@ namespace corio::detail {
 namespace {
 
 using steady = std::chrono::steady_clock;
+static_assert(std::is_same_v<event_loop::clock, steady>,
+              "slice_begin/slice_end reuse the stall detector's clock reading as the loop's time");
 
 struct task_entry {
     task_state* task = nullptr;
@@ -82,6 +85,7 @@ struct loop_instruments::state {
     event_loop* loop = nullptr;
     bool tracing = false;
     bool detect_stalls = false;
+    bool virtual_time = false;
     std::size_t capacity = 0;
     event_loop::time_point epoch;
     trace_recording recording;
@@ -106,6 +110,11 @@ struct loop_instruments::state {
     std::int64_t wait_timeout_ns = -1;
     steady::time_point posted_started;
 
+    // The loop's time for a steady_clock reading just taken (the loop's own clock, or its
+    // virtual time, which stands still while tasks run).
+    [[nodiscard]] std::uint64_t loop_ns(steady::time_point real) const noexcept {
+        return virtual_time ? now_ns() : to_ns(real - epoch);
+    }
     [[nodiscard]] std::uint64_t now_ns() const noexcept {
         return to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(loop->now() - epoch));
     }
@@ -258,6 +267,7 @@ loop_instruments::loop_instruments(event_loop& loop)
     state_->loop = &loop;
     state_->tracing = loop.options().trace;
     state_->detect_stalls = loop.options().stall_threshold.count() > 0;
+    state_->virtual_time = loop.options().virtual_time;
     state_->capacity = loop.options().trace_capacity;
     state_->epoch = loop.now();
     state_->recording.backend = std::string(loop.backend_name());
@@ -404,43 +414,53 @@ void loop_instruments::budget_exhausted(task_state& task, unsigned completed) no
 
 // ---- The loop turn ----
 
+// With stall detection on, the steady_clock reading it takes doubles as the loop's time (the
+// loop's clock is steady_clock unless virtual), so a slice costs two clock reads, not four.
 void loop_instruments::slice_begin(std::coroutine_handle<> next) noexcept {
     state& s = *state_;
+    steady::time_point real{};
+    if (s.detect_stalls) {
+        real = steady::now(); // real time, also under virtual time
+        s.slice_started = real;
+    }
     task_entry* entry = s.entry_of_frame(next);
     s.current = entry;
     s.slice_task = entry != nullptr ? entry->id : 0;
-    if (entry != nullptr) {
-        const std::uint64_t at = s.now_ns();
+    if (entry == nullptr) {
+        return;
+    }
+    if (s.tracing) {
+        const std::uint64_t at = s.detect_stalls ? s.loop_ns(real) : s.now_ns();
         if (entry->state == task_run_state::waiting) {
             // Made ready by a path that did not report the wake-up: say the loop did it, so the
             // task's story still reads waiting -> ready -> running.
             s.record_task_event(trace_kind::task_woken, entry->id, 0, at);
         }
-        entry->state = task_run_state::running;
-        entry->parked = false;
         s.record_task_event(trace_kind::task_resumed, entry->id, 0, at);
         s.slice_started_ns = at;
-        s.slice_event_index = s.tracing ? s.recording.events.size() : 0;
+        s.slice_event_index = s.recording.events.size();
     }
-    if (s.detect_stalls) {
-        s.slice_started = steady::now(); // real time, also under virtual time
-    }
+    entry->state = task_run_state::running;
+    entry->parked = false;
 }
 
 void loop_instruments::slice_end() noexcept {
     state& s = *state_;
     task_entry* entry = s.current;
-    if (s.detect_stalls && entry != nullptr) {
-        s.check_stall(entry, entry->id, steady::now() - s.slice_started, s.slice_started_ns,
-                      s.slice_event_index);
-    }
     s.current = nullptr;
     if (entry == nullptr) {
         return; // the task finished in this slice (already recorded), or it is not tracked
     }
-    const std::uint64_t at = s.now_ns();
+    steady::time_point real{};
+    if (s.detect_stalls) {
+        real = steady::now();
+        s.check_stall(entry, entry->id, real - s.slice_started, s.slice_started_ns,
+                      s.slice_event_index);
+    }
+    auto now = [&] { return s.detect_stalls ? s.loop_ns(real) : s.now_ns(); };
     const suspension* parked_on = entry->task->suspended_on();
     if (entry->parked || parked_on != nullptr) {
+        const std::uint64_t at = now();
         entry->state = task_run_state::waiting;
         entry->waiting_since_ns = at;
         if (s.tracing) {
@@ -459,7 +479,9 @@ void loop_instruments::slice_end() noexcept {
         }
     } else {
         entry->state = task_run_state::ready;
-        s.record_task_event(trace_kind::task_yielded, entry->id, 0, at);
+        if (s.tracing) {
+            s.record_task_event(trace_kind::task_yielded, entry->id, 0, now());
+        }
     }
     entry->parked = false;
 }
