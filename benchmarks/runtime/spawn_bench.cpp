@@ -5,6 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstddef>
+
 namespace {
 
 corio::task<int> noop(int value) {
@@ -25,6 +27,18 @@ void BM_SpawnJoinNoopTask(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SpawnJoinNoopTask);
+
+// The same with the loop recording a trace: the registry entry and five events per task. The
+// trace is capped at 2^20 events (and as many tasks), so most rounds measure the hooks.
+void BM_SpawnJoinNoopTaskTraced(benchmark::State& state) {
+    corio::loop_options options;
+    options.trace = true;
+    options.trace_capacity = std::size_t{1} << 20;
+    corio::event_loop loop{options};
+    loop.run_until_complete(spawn_and_join(state));
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SpawnJoinNoopTaskTraced)->Name("BM_SpawnJoinNoopTask/traced");
 
 // The same work without a spawn: awaiting a nested task is a call, not a scheduling decision.
 corio::task<> await_nested(benchmark::State& state) {

@@ -99,6 +99,7 @@ event_loop::event_loop(loop_options options)
     internals_ = std::make_unique<detail::loop_internals>(clock::now(), options_.tick);
     if (options_.trace || options_.track_tasks || options_.stall_threshold.count() > 0) {
         instruments_ = std::make_unique<detail::loop_instruments>(*this);
+        internals_->timers.set_instruments(instruments_.get());
     }
     current_loop = this;
 }
@@ -202,6 +203,9 @@ void event_loop::submit_blocking(detail::blocking_job& job) {
 void event_loop::finish_blocking_job(detail::posted_node& node) noexcept {
     --current_loop->internals_->blocking_in_flight;
     auto& job = static_cast<detail::blocking_job&>(node);
+    if (detail::loop_instruments* instruments = current_loop->instruments()) [[unlikely]] {
+        instruments->blocking_finished(job.submitted_by, job.started, job.finished);
+    }
     job.on_done(job);
 }
 

@@ -5,7 +5,8 @@ namespace corio::detail {
 
 blocking_pool::blocking_pool(event_loop& loop, unsigned max_threads)
     : loop_(loop)
-    , max_threads_(max_threads == 0 ? 1 : max_threads) {}
+    , max_threads_(max_threads == 0 ? 1 : max_threads)
+    , stamp_jobs_(loop.instruments() != nullptr) {}
 
 blocking_pool::~blocking_pool() {
     {
@@ -19,6 +20,9 @@ blocking_pool::~blocking_pool() {
 }
 
 void blocking_pool::submit(blocking_job& job) {
+    if (stamp_jobs_) [[unlikely]] {
+        job.submitted_by = loop_.instruments()->running_task();
+    }
     bool start_thread = false;
     {
         std::lock_guard lock(mutex_);
@@ -69,7 +73,13 @@ void blocking_pool::work() {
             tail_ = nullptr;
         }
         lock.unlock();
-        job.execute(job);
+        if (stamp_jobs_) [[unlikely]] {
+            job.started = std::chrono::steady_clock::now();
+            job.execute(job);
+            job.finished = std::chrono::steady_clock::now();
+        } else {
+            job.execute(job);
+        }
         loop_.post_node(job); // hands the job back; the loop calls on_done
         lock.lock();
     }

@@ -33,6 +33,9 @@ private:
 
     event_loop& loop_;
     unsigned max_threads_;
+    // The loop records traces: stamp each job's times. Fixed at construction (a loop's
+    // instruments never come or go while it runs), so workers read it without a lock.
+    const bool stamp_jobs_;
     std::mutex mutex_;
     std::condition_variable wanted_;
     blocking_job* head_ = nullptr; // guarded by mutex_

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "timer_wheel.hpp"
 
+#include <corio/runtime/detail/loop_instruments.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cassert>
@@ -71,25 +73,34 @@ void timer_wheel::arm(timer_node& node, std::uint64_t deadline) noexcept {
     sequence_of(node) = next_sequence_++;
     owner_of(node) = this;
     ++size_;
-    place(node);
+    const std::int8_t location = place(node);
+    if (instruments_ != nullptr) [[unlikely]] {
+        // Due now is shown as level 0; the overflow list as the level past the last.
+        const unsigned level = location == in_due_list        ? 0U
+                               : location == in_overflow_list ? level_count
+                                                              : static_cast<unsigned>(location);
+        const unsigned slot = level < level_count ? levels_[level].slot_of(tick) : 0U;
+        instruments_->timer_armed(deadline, level, slot);
+    }
 }
 
-void timer_wheel::place(timer_node& node) noexcept {
+std::int8_t timer_wheel::place(timer_node& node) noexcept {
     const std::uint64_t when = tick_of(node);
     if (when <= elapsed_) {
         location_of(node) = in_due_list;
         due_.link_before(node);
-        return;
+        return in_due_list;
     }
     const std::uint64_t differing = (elapsed_ ^ when) | slot_mask;
     const auto level = static_cast<unsigned>(std::bit_width(differing) - 1) / slot_bits;
     if (level >= level_count) {
         location_of(node) = in_overflow_list;
         overflow_.link_before(node);
-        return;
+        return in_overflow_list;
     }
     location_of(node) = static_cast<std::int8_t>(level);
     levels_[level].push(node, when, static_cast<unsigned>(sequence_of(node) % lane_count));
+    return static_cast<std::int8_t>(level);
 }
 
 void timer_wheel::on_unlinked(timer_node& node) noexcept {
@@ -145,8 +156,16 @@ void timer_wheel::cascade(std::uint64_t boundary) noexcept {
             // Re-place the slot's timers relative to the new elapsed_: each moves down at least
             // one level, or to the due list if its tick is this one.
             lane_heads taken;
-            level.take_slot(level.slot_of(boundary), taken);
-            drain_interleaved(taken, [this](timer_node& node) { place(node); });
+            const unsigned slot = level.slot_of(boundary);
+            level.take_slot(slot, taken);
+            std::size_t moved = 0;
+            drain_interleaved(taken, [this, &moved](timer_node& node) {
+                place(node);
+                ++moved;
+            });
+            if (instruments_ != nullptr) [[unlikely]] {
+                instruments_->timer_cascaded(index, slot, moved);
+            }
             return;
         }
     }
@@ -154,10 +173,15 @@ void timer_wheel::cascade(std::uint64_t boundary) noexcept {
     // timers still out of range simply land in the overflow list again.
     timer_link taken;
     splice_back(overflow_, taken);
+    std::size_t moved = 0;
     while (taken.linked()) {
         auto& node = static_cast<timer_node&>(*taken.next);
         node.unlink();
         place(node);
+        ++moved;
+    }
+    if (instruments_ != nullptr) [[unlikely]] {
+        instruments_->timer_cascaded(level_count, 0, moved);
     }
 }
 
@@ -185,6 +209,9 @@ std::size_t timer_wheel::advance(std::uint64_t now) {
         }
     }
     elapsed_ = target;
+    if (instruments_ != nullptr && fired != 0) [[unlikely]] {
+        instruments_->timers_fired(fired);
+    }
     return fired;
 }
 

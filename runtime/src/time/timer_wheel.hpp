@@ -40,6 +40,8 @@
 
 namespace corio::detail {
 
+class loop_instruments;
+
 class timer_wheel final : public timer_wheel_base {
 public:
     static constexpr unsigned level_count = 6;
@@ -66,6 +68,9 @@ public:
     // batch. Callbacks must not call advance() on, or destroy, the wheel that is firing them.
     std::size_t advance(std::uint64_t now);
 
+    // Trace points (arm, cascade, fire) go to `instruments` when set; null (the default): none.
+    void set_instruments(loop_instruments* instruments) noexcept { instruments_ = instruments; }
+
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     [[nodiscard]] std::uint64_t tick_length() const noexcept { return tick_length_; }
@@ -83,7 +88,8 @@ private:
     static constexpr std::size_t distribution_sort_min = 128;
 
     void on_unlinked(timer_node& node) noexcept override;
-    void place(timer_node& node) noexcept;
+    // Links `node` where its tick belongs; returns the level (or in_due_list / in_overflow_list).
+    std::int8_t place(timer_node& node) noexcept;
     [[nodiscard]] std::optional<std::uint64_t> next_boundary() const noexcept;
     void cascade(std::uint64_t boundary) noexcept;
     void reserve_batch(std::size_t count);
@@ -117,6 +123,7 @@ private:
     std::vector<sort_key> sorted_;           // distribution_sort's output, swapped into batch_
     std::vector<std::uint32_t> bucket_ends_; // distribution_sort's bucket boundaries
     bool firing_ = false;                    // a batch's callbacks are running
+    loop_instruments* instruments_ = nullptr;
 };
 
 } // namespace corio::detail

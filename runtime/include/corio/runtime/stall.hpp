@@ -27,7 +27,7 @@ struct stall_report {
     std::chrono::nanoseconds threshold{0};
 };
 
-// "stall: task #3 "parse" ran 52.1 ms without suspending (threshold 10.0 ms)"
+// "corio: stall: task #3 "parse" ran 52.1 ms without suspending (threshold 10.0 ms)"
 [[nodiscard]] std::string format_stall_report(const stall_report& report);
 
 } // namespace corio

@@ -66,6 +66,8 @@ public:
     void timers_fired(std::size_t count) noexcept;
 
     // ---- Blocking pool: a job's start and end times, reported when it comes back ----
+    // The task running the current slice (the one submitting a job), if it is tracked.
+    [[nodiscard]] const task_state* running_task() const noexcept;
     void blocking_finished(const task_state* waiter, std::chrono::steady_clock::time_point started,
                            std::chrono::steady_clock::time_point finished) noexcept;
 
