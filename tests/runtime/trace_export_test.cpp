@@ -402,11 +402,16 @@ TEST(TimelineSvg, HasALegendEntryForEachStateThatOccursAndNoOther) {
     const auto legend = attribute_values(document, "g", "legend-entry", "data-state");
     EXPECT_EQ(legend,
               (std::vector<std::string>{"running", "ready", "wait-timer", "wait-io", "wait-task",
-                                        "reactor-wait", "posted-callback", "stall"}));
-    // Every drawn state is in the legend.
+                                        "reactor-wait", "posted-callback", "stall", "wake-up"}));
+    // Every drawn state is in the legend: bars, marks and wake-up arrows.
     std::set<std::string> drawn;
-    for (const auto* bar : document.find_all("rect", "class", "bar")) {
-        drawn.insert(*bar->attribute("data-state"));
+    for (const char* kind : {"bar", "mark", "wake-up"}) {
+        for (const auto* element : document.find_all("rect", "class", kind)) {
+            drawn.insert(*element->attribute("data-state"));
+        }
+        for (const auto* element : document.find_all("path", "class", kind)) {
+            drawn.insert(*element->attribute("data-state"));
+        }
     }
     EXPECT_EQ(drawn, std::set<std::string>(legend.begin(), legend.end()));
 }

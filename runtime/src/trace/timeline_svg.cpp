@@ -12,7 +12,10 @@
 // - A state is a colour and a height: running is a tall dark green bar, ready (queued, waiting
 //   for the loop) a tall amber one, waiting a thinner bar in one calm colour per wait_category.
 //   A reader tells doing from waiting by height alone, and the kind of waiting by colour.
-//   Stalls are outlined in red over the bar that stalled.
+//   Stalls are outlined in red over the bar that stalled; a cross marks where a task failed
+//   (red) or was cancelled (grey); a thin arrow goes from a task that woke another (a join, a
+//   queue put, an event set) to the woken task's next bar. Wake-ups by the loop itself (timers,
+//   I/O) get no arrow: the reactor row already shows them.
 // - Bars shorter than a pixel and a half are widened to that, so a 20 us slice in a 3 s run
 //   still shows; every bar carries a <title> tooltip with its exact interval (ms since the
 //   first event, to the nanosecond) and what it waited on.
@@ -128,6 +131,9 @@ enum class drawn_state : std::uint8_t {
     reactor_wait,
     posted_callback,
     stall,
+    wake_up,
+    cancelled,
+    failed,
     count_,
 };
 
@@ -154,6 +160,9 @@ constexpr std::array<state_style, static_cast<std::size_t>(drawn_state::count_)>
     {"reactor-wait", "reactor waiting", "#dfe6ee", "#9aa9bb"},
     {"posted-callback", "posted callback", "#e07b39", ""},
     {"stall", "stall", "none", "#c62828"},
+    {"wake-up", "woken by a task", "none", "#5f6b7a"},
+    {"cancelled", "cancelled", "none", "#6b6b6b"},
+    {"failed", "failed", "none", "#c62828"},
 }};
 
 const state_style& style_of(drawn_state state) {
@@ -296,7 +305,14 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
     const bool empty = recording.events.empty();
 
     std::array<bool, styles.size()> used{};
+    // Zebra stripes first, then the grid, then the bars: each drawn over the one before.
     std::string body;
+    for (std::size_t i = 0; i < row_count; i += 2) {
+        body += "<rect class=\"stripe\" x=\"" + px(margin) + "\" y=\"" +
+                px(top + row_height * static_cast<double>(i)) + "\" width=\"" +
+                px(width - 2 * margin) + "\" height=\"" + px(row_height) +
+                "\" fill=\"#f5f6f8\"/>\n";
+    }
 
     // Grid lines first, behind the bars.
     const axis_ticks ticks = choose_ticks(span_ns, plot_width, 90.0);
@@ -353,13 +369,6 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
         return "<text class=\"label\" x=\"" + px(plot_left - 10) + "\" y=\"" +
                px(row_top + row_height / 2 + 4) + "\" text-anchor=\"end\" font-size=\"12\">" +
                xml_escape(shown) + "<title>" + xml_escape(text) + "</title></text>\n";
-    };
-    auto stripe = [&](std::size_t index, double row_top) {
-        if (index % 2 != 0) {
-            return std::string{};
-        }
-        return "<rect x=\"" + px(margin) + "\" y=\"" + px(row_top) + "\" width=\"" +
-               px(width - 2 * margin) + "\" height=\"" + px(row_height) + "\" fill=\"#f5f6f8\"/>\n";
     };
 
     std::vector<std::string> rows(model.rows.size());
@@ -430,15 +439,69 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
         }
     }
 
+    // Failures and cancellations: a cross where the task ended.
+    for (const detail::task_mark& mark : model.marks) {
+        if (mark.kind != trace_kind::task_failed && mark.kind != trace_kind::task_cancelled) {
+            continue;
+        }
+        const std::size_t index = row_index(mark.task);
+        if (index == model.rows.size()) {
+            continue;
+        }
+        const drawn_state state =
+            mark.kind == trace_kind::task_failed ? drawn_state::failed : drawn_state::cancelled;
+        used[static_cast<std::size_t>(state)] = true;
+        const double x = std::min(x_of(mark.at_ns), plot_right - 4);
+        const double y = row_tops[index] + row_height / 2;
+        std::string tooltip = model.rows[index].label +
+                              (state == drawn_state::failed ? ": failed" : ": cancelled") + " at " +
+                              exact_ms(mark.at_ns - origin);
+        if (!mark.text.empty()) {
+            tooltip += ": " + mark.text;
+        }
+        rows[index] += "<path class=\"mark\" data-state=\"" + std::string{style_of(state).key} +
+                       "\" d=\"M" + px(x - 4) + " " + px(y - 4) + "L" + px(x + 4) + " " +
+                       px(y + 4) + "M" + px(x - 4) + " " + px(y + 4) + "L" + px(x + 4) + " " +
+                       px(y - 4) + "\" stroke=\"" + std::string{style_of(state).stroke} +
+                       "\" stroke-width=\"2\" fill=\"none\"><title>" + xml_escape(tooltip) +
+                       "</title></path>\n";
+    }
+    // Wake-ups by another task: an arrow from the waker's row, when it woke the task, to the
+    // woken task's bar, when that ran next. Wake-ups by the loop (timers, I/O) have none.
+    std::string wake_ups;
+    for (const detail::wake_edge& wake : model.wakes) {
+        const std::size_t from = row_index(wake.waker);
+        const std::size_t to = row_index(wake.woken);
+        if (from == model.rows.size() || to == model.rows.size() || from == to) {
+            continue;
+        }
+        used[static_cast<std::size_t>(drawn_state::wake_up)] = true;
+        const double x1 = x_of(wake.woken_at_ns);
+        const double x2 = x_of(wake.resumed_at_ns);
+        const double y1 = row_tops[from] + row_height / 2;
+        const double bar_gap = (row_height - tall_bar) / 2;
+        const double y2 = to > from ? row_tops[to] + bar_gap : row_tops[to] + row_height - bar_gap;
+        wake_ups += "<path class=\"wake-up\" data-state=\"wake-up\" d=\"M" + px(x1) + " " + px(y1) +
+                    "L" + px(x2) + " " + px(y2) +
+                    "\" stroke=\"#5f6b7a\" stroke-width=\"1\" fill=\"none\" "
+                    "marker-end=\"url(#corio-arrow)\"><title>" +
+                    xml_escape(model.rows[from].label + " woke " + model.rows[to].label + " at " +
+                               exact_ms(wake.woken_at_ns - origin) + "; it ran at " +
+                               exact_ms(wake.resumed_at_ns - origin)) +
+                    "</title></path>\n";
+    }
+
     for (std::size_t i = 0; i < model.rows.size(); ++i) {
         body += "<g class=\"task-row\" data-task=\"" + std::to_string(model.rows[i].id) + "\">\n" +
-                stripe(i, row_tops[i]) + label(row_tops[i], model.rows[i].label) + rows[i] +
-                "</g>\n";
+                label(row_tops[i], model.rows[i].label) + rows[i] + "</g>\n";
     }
-    body += "<g class=\"loop-row\">\n" + stripe(model.rows.size(), loop_top) + "<line x1=\"" +
-            px(margin) + "\" y1=\"" + px(loop_top) + "\" x2=\"" + px(width - margin) + "\" y2=\"" +
-            px(loop_top) + "\" stroke=\"#c9ced6\"/>\n" + label(loop_top, loop_label) + loop_bars +
-            "</g>\n";
+    body += "<g class=\"loop-row\">\n<line x1=\"" + px(margin) + "\" y1=\"" + px(loop_top) +
+            "\" x2=\"" + px(width - margin) + "\" y2=\"" + px(loop_top) +
+            "\" stroke=\"#c9ced6\"/>\n" + label(loop_top, loop_label) + loop_bars + "</g>\n";
+
+    if (!wake_ups.empty()) {
+        body += "<g class=\"wake-ups\">\n" + wake_ups + "</g>\n";
+    }
 
     // The axis under the rows.
     body += "<g class=\"axis\" font-size=\"11\" fill=\"#555\">\n<line x1=\"" + px(plot_left) +
@@ -469,14 +532,29 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
         const bool waiting = i >= static_cast<std::size_t>(drawn_state::wait_timer) &&
                              i <= static_cast<std::size_t>(drawn_state::wait_other);
         const double swatch_height = waiting ? 7 : 11;
-        legend += "<g class=\"legend-entry\" data-state=\"" + std::string{style.key} +
-                  "\"><rect x=\"" + px(legend_x) + "\" y=\"" +
-                  px(legend_y - 5 - swatch_height / 2) + "\" width=\"12\" height=\"" +
-                  px(swatch_height) + "\" fill=\"" + std::string{style.fill} + "\"";
-        if (!style.stroke.empty()) {
-            legend += " stroke=\"" + std::string{style.stroke} + "\"";
+        const double middle = legend_y - 5;
+        legend += "<g class=\"legend-entry\" data-state=\"" + std::string{style.key} + "\">";
+        const auto state = static_cast<drawn_state>(i);
+        if (state == drawn_state::wake_up) {
+            legend += "<path d=\"M" + px(legend_x) + " " + px(middle) + "L" + px(legend_x + 10) +
+                      " " + px(middle) + "\" stroke=\"" + std::string{style.stroke} +
+                      "\" fill=\"none\" marker-end=\"url(#corio-arrow)\"/>";
+        } else if (state == drawn_state::failed || state == drawn_state::cancelled) {
+            const double x = legend_x + 6;
+            legend += "<path d=\"M" + px(x - 4) + " " + px(middle - 4) + "L" + px(x + 4) + " " +
+                      px(middle + 4) + "M" + px(x - 4) + " " + px(middle + 4) + "L" + px(x + 4) +
+                      " " + px(middle - 4) + "\" stroke=\"" + std::string{style.stroke} +
+                      "\" stroke-width=\"2\" fill=\"none\"/>";
+        } else {
+            legend += "<rect x=\"" + px(legend_x) + "\" y=\"" + px(middle - swatch_height / 2) +
+                      "\" width=\"12\" height=\"" + px(swatch_height) + "\" fill=\"" +
+                      std::string{style.fill} + "\"";
+            if (!style.stroke.empty()) {
+                legend += " stroke=\"" + std::string{style.stroke} + "\"";
+            }
+            legend += "/>";
         }
-        legend += "/><text x=\"" + px(legend_x + 18) + "\" y=\"" + px(legend_y - 1) + "\">" +
+        legend += "<text x=\"" + px(legend_x + 18) + "\" y=\"" + px(legend_y - 1) + "\">" +
                   xml_escape(text) + "</text></g>\n";
         legend_x += entry_width;
     }
@@ -491,6 +569,9 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
            "sans-serif\">\n";
     out += "<title>" + xml_escape(title.empty() ? std::string{"corio timeline"} : title) +
            "</title>\n";
+    out += "<defs><marker id=\"corio-arrow\" viewBox=\"0 0 6 6\" refX=\"6\" refY=\"3\" "
+           "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0 0L6 3L0 6z\" "
+           "fill=\"#5f6b7a\"/></marker></defs>\n";
     out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
     out += header + body + "</svg>\n";
     return out;
