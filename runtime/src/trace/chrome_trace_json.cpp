@@ -16,7 +16,8 @@
 //   decimals from integer nanoseconds (no floating point, no locale): exact and deterministic.
 // - Instant events (ph "i", thread scope) for spawned / failed / cancelled / budget spent, one
 //   global instant when the recording dropped events.
-// - Flow events (ph "s" on the waker's track at the wake-up, ph "f" with bp "e" on the woken
+// - Flow events (ph "s" on the waker's track at the wake-up, 1 ns earlier when that is the very
+//   end of the waker's slice so that the viewer finds the slice, ph "f" with bp "e" on the woken
 //   task's track at its next resumption, the same id) for wake-ups by another task: the viewers
 //   draw them as arrows between the two slices. Ids count from 1 in order of resumption.
 // - Events sorted by timestamp (stable, so equal timestamps keep the stream's order); one event
@@ -240,11 +241,11 @@ std::string chrome_trace_json(const trace_recording& recording) {
     for (const detail::wake_edge& wake : model.wakes) {
         ++flow_id;
         const std::string name = "wake-up";
-        timed.push_back({wake.woken_at_ns, base("s", name, wake.waker)
-                                               .text("cat", "wake")
-                                               .number("id", flow_id)
-                                               .field("ts", micros(wake.woken_at_ns))
-                                               .str()});
+        timed.push_back({wake.flow_start_ns, base("s", name, wake.waker)
+                                                 .text("cat", "wake")
+                                                 .number("id", flow_id)
+                                                 .field("ts", micros(wake.flow_start_ns))
+                                                 .str()});
         timed.push_back({wake.resumed_at_ns, base("f", name, wake.woken)
                                                  .text("cat", "wake")
                                                  .number("id", flow_id)

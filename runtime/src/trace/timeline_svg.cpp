@@ -35,6 +35,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -373,13 +374,13 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
 
     std::vector<std::string> rows(model.rows.size());
     std::vector<double> row_tops(model.rows.size());
+    std::map<task_id, std::size_t> row_of;
+    for (std::size_t i = 0; i < model.rows.size(); ++i) {
+        row_of.emplace(model.rows[i].id, i);
+    }
     auto row_index = [&](task_id id) -> std::size_t {
-        for (std::size_t i = 0; i < model.rows.size(); ++i) {
-            if (model.rows[i].id == id) {
-                return i;
-            }
-        }
-        return model.rows.size();
+        const auto found = row_of.find(id);
+        return found == row_of.end() ? model.rows.size() : found->second;
     };
     for (std::size_t i = 0; i < model.rows.size(); ++i) {
         row_tops[i] = top + row_height * static_cast<double>(i);

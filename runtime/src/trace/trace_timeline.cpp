@@ -9,9 +9,11 @@
 #include "trace/trace_timeline.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace corio::detail {
 
@@ -166,6 +168,34 @@ timeline_model build_timeline(const trace_recording& recording) {
     }
     for (auto& [id, task] : replay) {
         close(id, task, last, true);
+    }
+    // Each task's running slices, in order (they are closed in order), to find the waker's.
+    std::map<task_id, std::vector<std::pair<std::uint64_t, std::uint64_t>>> running;
+    for (const task_interval& interval : model.intervals) {
+        if (interval.state == task_state::running) {
+            running[interval.task].emplace_back(interval.begin_ns, interval.end_ns);
+        }
+    }
+    for (auto& entry : running) {
+        // Already in order, unless the stream ran backwards.
+        std::sort(entry.second.begin(), entry.second.end());
+    }
+    for (wake_edge& wake : model.wakes) {
+        wake.flow_start_ns = wake.woken_at_ns;
+        const auto slices = running.find(wake.waker);
+        if (slices == running.end()) {
+            continue;
+        }
+        // The last slice that began at or before the wake-up.
+        const auto after =
+            std::upper_bound(slices->second.begin(), slices->second.end(), wake.woken_at_ns,
+                             [](std::uint64_t at, const auto& slice) { return at < slice.first; });
+        if (after != slices->second.begin()) {
+            const auto& [begin, end] = *std::prev(after);
+            if (begin < end && wake.woken_at_ns == end) {
+                wake.flow_start_ns = end - 1;
+            }
+        }
     }
     std::stable_sort(model.intervals.begin(), model.intervals.end(),
                      [](const task_interval& a, const task_interval& b) {

@@ -63,6 +63,10 @@ struct wake_edge {
     task_id woken = 0;
     std::uint64_t woken_at_ns = 0;
     std::uint64_t resumed_at_ns = 0;
+    // Where an arrow can start inside the waker's running slice: woken_at_ns, moved 1 ns back
+    // when it falls on the slice's end (a finishing task handing over to its joiner), because
+    // viewers bind a flow's start to the slice that encloses it.
+    std::uint64_t flow_start_ns = 0;
 };
 
 struct timeline_row {
