@@ -136,7 +136,7 @@ std::vector<corio_test::json_value> parsed_events(const std::string& json) {
         EXPECT_TRUE(event.is_object());
         const std::string ph = text_of(event, "ph");
         EXPECT_EQ(number_of(event, "pid"), 1.0);
-        EXPECT_GE(number_of(event, "tid"), 0.0);
+        EXPECT_GE(number_of(event, "tid"), 1.0) << "tid 0 is the idle thread to Perfetto";
         if (ph == "M") {
             EXPECT_FALSE(timed_seen) << "metadata events come first";
             continue;
@@ -170,7 +170,7 @@ TEST(ChromeTraceJson, NamesATrackPerTaskInSpawnOrderAndOneForTheLoop) {
     EXPECT_EQ(text_of(*metadata[0], "name"), "process_name");
     EXPECT_EQ(text_of(member(*metadata[0], "args"), "name"), "corio loop (epoll)");
     const std::vector<std::pair<double, std::string>> tracks{
-        {1, "main (#1)"}, {2, "One (#2)"}, {3, "task 3 (#3)"}, {0, "loop (epoll)"}};
+        {1, "main (#1)"}, {2, "One (#2)"}, {3, "task 3 (#3)"}, {4, "loop (epoll)"}};
     for (std::size_t i = 0; i < tracks.size(); ++i) {
         const auto& name = *metadata[1 + 2 * i];
         const auto& sort = *metadata[2 + 2 * i];
@@ -201,12 +201,12 @@ TEST(ChromeTraceJson, HoldsRunSlicesWaitSpansAndTheLoopsSpansInOrder) {
         {2, "wait: sleep 1.500 s", "timer", 6, s + 3},
         {3, "run", "run", 7, 1},
         {3, "wait: read fd 7", "io", 8, s + 9}, // unfinished: to the last timestamp
-        {0, "epoll_wait timeout=1.500 s, events=0", "reactor", 9, s},
+        {4, "epoll_wait timeout=1.500 s, events=0", "reactor", 9, s},
         {2, "run", "run", s + 10, 1},
         {1, "run", "run", s + 11, 1},
         {1, "run", "run", s + 13, 1},
         {1, "stall: ran 1.000 us without suspending", "stall", s + 13, 1},
-        {0, "posted callback", "posted", s + 15, 2},
+        {4, "posted callback", "posted", s + 15, 2},
     };
     const auto slices = with_ph(events, "X");
     ASSERT_EQ(slices.size(), expected.size()) << json;

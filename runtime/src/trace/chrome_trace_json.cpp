@@ -4,10 +4,10 @@
 //
 // The choices, and why:
 // - One process (pid 1) for the loop, one thread track per task (tid = the task id) and one
-//   track for the loop itself (tid 0, "loop (epoll)"): a task is the unit a reader thinks in, and
-//   the trace viewers draw a thread track as a row, so each task gets the row the SVG gives it.
-//   Tracks are named with metadata events (thread_name "One (#1)", "task 7 (#7)") and ordered by
-//   thread_sort_index in spawn order, the loop's track last.
+//   track for the loop itself (the next tid after the tasks', "loop (epoll)"): a task is the unit a
+//   reader thinks in, and the trace viewers draw a thread track as a row, so each task gets the row
+//   the SVG gives it. Tracks are named with metadata events (thread_name "One (#1)", "task 7 (#7)")
+//   and ordered by thread_sort_index in spawn order, the loop's track last.
 // - Complete events (ph "X") for everything with a length: "run" for each slice a task ran, one
 //   "wait: <what>" span per suspension (cat = the wait category, so a viewer can filter timers
 //   from I/O), the reactor waits ("epoll_wait timeout=10.000 ms, events=1"), posted callbacks
@@ -39,7 +39,6 @@ namespace corio {
 namespace {
 
 constexpr int loop_pid = 1;
-constexpr task_id loop_tid = 0;
 
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -152,6 +151,14 @@ std::string chrome_trace_json(const trace_recording& recording) {
     const std::string loop_label =
         "loop (" + (model.backend.empty() ? std::string{"reactor"} : model.backend) + ")";
 
+    // The loop's track: the first tid after every task's. Not 0, which Perfetto keeps for the
+    // idle ("swapper") thread of a system trace.
+    task_id loop_tid = 1;
+    for (const detail::timeline_row& row : model.rows) {
+        loop_tid = std::max(loop_tid, row.id + 1);
+    }
+    auto track_of = [&](task_id id) { return id == 0 ? loop_tid : id; };
+
     std::vector<std::string> metadata;
     metadata.push_back(base("M", "process_name", loop_tid)
                            .field("args", "{\"name\":" + json_string("corio " + loop_label) + "}")
@@ -215,14 +222,14 @@ std::string chrome_trace_json(const trace_recording& recording) {
             const std::string name = "stall: ran " +
                                      detail::human_duration(span.end_ns - span.begin_ns) +
                                      " without suspending";
-            complete(name, "stall", span.task, span.begin_ns, span.end_ns, "");
+            complete(name, "stall", track_of(span.task), span.begin_ns, span.end_ns, "");
         }
     }
     for (const detail::task_mark& mark : model.marks) {
         if (mark.kind == trace_kind::task_completed) {
             continue; // the end of the last run slice says it
         }
-        json_event event = base("i", mark_name(mark.kind), mark.task);
+        json_event event = base("i", mark_name(mark.kind), track_of(mark.task));
         event.text("cat", "task").text("s", "t").field("ts", micros(mark.at_ns));
         if (mark.kind == trace_kind::task_spawned) {
             const std::string parent = mark.other == 0
@@ -241,12 +248,12 @@ std::string chrome_trace_json(const trace_recording& recording) {
     for (const detail::wake_edge& wake : model.wakes) {
         ++flow_id;
         const std::string name = "wake-up";
-        timed.push_back({wake.flow_start_ns, base("s", name, wake.waker)
+        timed.push_back({wake.flow_start_ns, base("s", name, track_of(wake.waker))
                                                  .text("cat", "wake")
                                                  .number("id", flow_id)
                                                  .field("ts", micros(wake.flow_start_ns))
                                                  .str()});
-        timed.push_back({wake.resumed_at_ns, base("f", name, wake.woken)
+        timed.push_back({wake.resumed_at_ns, base("f", name, track_of(wake.woken))
                                                  .text("cat", "wake")
                                                  .number("id", flow_id)
                                                  .text("bp", "e")
