@@ -115,7 +115,7 @@ private:
             }
             std::string name = parse_string();
             expect(':');
-            members.emplace_back(std::move(name), parse_value(depth + 1));
+            members.push_back(json_member{std::move(name), parse_value(depth + 1)});
             skip_space();
             if (pos_ < text_.size() && text_[pos_] == ',') {
                 ++pos_;

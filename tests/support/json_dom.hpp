@@ -7,21 +7,20 @@
 // (Perfetto, chrome://tracing) may refuse what a lenient parser would let through.
 #pragma once
 
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
 namespace corio_test {
 
 struct json_value;
+struct json_member;
 using json_array = std::vector<json_value>;
-// Members in document order (a std::map would hide duplicates and the order).
-using json_object = std::vector<std::pair<std::string, json_value>>;
+// Members in document order (a std::map would hide duplicates and the order). A struct rather
+// than std::pair: a pair of an incomplete type cannot be named inside json_value's variant.
+using json_object = std::vector<json_member>;
 
 struct json_value {
     std::variant<std::nullptr_t, bool, double, std::string, json_array, json_object> data;
@@ -37,6 +36,11 @@ struct json_value {
     [[nodiscard]] double number() const { return std::get<double>(data); }
     // The member called `key` of an object; nullptr if this is no object or has no such member.
     [[nodiscard]] const json_value* find(std::string_view key) const;
+};
+
+struct json_member {
+    std::string name;
+    json_value value;
 };
 
 struct json_parse_result {
