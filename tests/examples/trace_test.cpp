@@ -104,6 +104,26 @@ TEST(ExampleTraces, TheOtherExamplesWriteThemToo) {
     EXPECT_TRUE(corio_test::looks_like_svg(get.svg));
 }
 
+// The tour runs every step with --trace and --timeline into one folder and names it at the end.
+TEST(ExampleTraces, TheTourWritesEveryStepsTimelineIntoTheFolderItNames) {
+    const scratch_folder folder;
+    const std::filesystem::path timelines = folder / "timelines";
+    const corio_test::process_result tour = corio_test::run_process(
+        EXAMPLE_TOUR, {"--time-scale", "0.01", "--timeline-dir", timelines.string()}, 120s);
+    ASSERT_EQ(tour.exit_code, 0) << tour.err;
+    for (int step = 1; step <= 7; ++step) {
+        const std::string name = "step0" + std::to_string(step);
+        SCOPED_TRACE(name);
+        EXPECT_TRUE(
+            corio_test::looks_like_svg(corio_test::read_whole_file(timelines / (name + ".svg"))));
+        EXPECT_TRUE(corio_test::looks_like_chrome_trace(
+            corio_test::read_whole_file(timelines / (name + ".json"))));
+    }
+    EXPECT_TRUE(
+        tour.out.ends_with("are in " + std::filesystem::absolute(timelines).string() + "\n"))
+        << tour.out;
+}
+
 TEST(ExampleTraces, AFileThatCannotBeWrittenIsAnErrorNamingIt) {
     const scratch_folder folder;
     const std::string missing = (folder / "no-such-folder" / "run.svg").string();
