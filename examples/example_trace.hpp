@@ -148,7 +148,7 @@ public:
     hand_trace(trace_settings settings, std::string title)
         : settings_(std::move(settings))
         , title_(std::move(title)) {
-        recording_.backend = "none: main() resumes the tasks itself";
+        recording_.backend = "main()'s own while-loop"; // no reactor: the row stays empty
     }
 
     // A generator made a task of the recording (ids 1, 2, 3... in this order).
