@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
                               quoted((timelines / (file + ".json")).string()) + " --timeline " +
                               quoted((timelines / (file + ".svg")).string());
 #if defined(_WIN32)
-        command = quoted(command); // cmd.exe drops the first and last quote of such a line
+        command = "\"" + command + "\""; // cmd.exe drops the first and last quote of such a line
 #endif
         const auto start = std::chrono::steady_clock::now();
         const int status = std::system(command.c_str());
