@@ -33,6 +33,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -147,8 +148,12 @@ TEST_P(GoldenOutput, PrintsTheSameListingWhileWritingATraceAndATimeline) {
     }
     const corio_test::process_result run =
         corio_test::run_process(example.program, args, std::chrono::seconds(60));
-    const bool wrote_both = std::filesystem::file_size(folder / "run.json") > 0 &&
-                            std::filesystem::file_size(folder / "run.svg") > 0;
+    auto written = [](const std::filesystem::path& file) {
+        std::error_code missing;
+        const std::uintmax_t size = std::filesystem::file_size(file, missing);
+        return !missing && size > 0;
+    };
+    const bool wrote_both = written(folder / "run.json") && written(folder / "run.svg");
     std::filesystem::remove_all(folder);
     ASSERT_FALSE(run.timed_out) << example.program;
     ASSERT_EQ(run.exit_code, 0) << "stderr:\n" << run.err;
