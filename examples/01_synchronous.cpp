@@ -4,8 +4,9 @@
 // The starting point of the tutorial: a task is just a function. It pulls numbers from a shared
 // work queue and counts up to each one. Calling the two tasks one after the other means the first
 // drains the whole queue and the second finds nothing left to do. Nothing here is concurrent,
-// and there is no corio yet: this is the program every later step changes.
-#include "example_args.hpp"
+// and there is no corio yet (only to draw --timeline): this is the program every later step
+// changes.
+#include "example_trace.hpp"
 
 #include <iostream>
 #include <queue>
@@ -32,7 +33,9 @@ void task(const std::string& name, std::queue<int>& work_queue) {
 
 // This is the main entry point for the program.
 int main(int argc, char** argv) {
-    example::parse_arguments(argc, argv, example::nothing); // answers --help, refuses the rest
+    const example::arguments args =
+        example::parse_arguments(argc, argv, example::nothing_but_tracing);
+    example::hand_trace trace{args.trace, "Step 1: synchronous"};
 
     // Create the queue of work
     std::queue<int> work_queue;
@@ -48,6 +51,8 @@ int main(int argc, char** argv) {
 
     // Run the tasks
     for (const auto& [t, n] : tasks) {
+        const example::hand_trace::call traced{trace, n}; // --trace, --timeline
         t(n, work_queue);
     }
+    return trace.finish();
 }

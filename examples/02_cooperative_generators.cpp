@@ -6,7 +6,7 @@
 // the two generators in turn with next(), so they take the work queue between them: Task Two
 // finishes its 10 before Task One finishes its 15. Still one thread and no event loop: main()
 // itself is the scheduler, and each yield is a cooperative context switch back to it.
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/runtime/generator.hpp>
 
@@ -32,7 +32,9 @@ corio::generator<> task(std::string name, std::queue<int>& queue) {
 
 // This is the main entry point for the program.
 int main(int argc, char** argv) {
-    example::parse_arguments(argc, argv, example::nothing); // answers --help, refuses the rest
+    const example::arguments args =
+        example::parse_arguments(argc, argv, example::nothing_but_tracing);
+    example::hand_trace trace{args.trace, "Step 2: cooperative generators"};
 
     // Create the queue of work
     std::queue<int> work_queue;
@@ -43,9 +45,9 @@ int main(int argc, char** argv) {
     }
 
     // Create some tasks
-    std::vector<corio::generator<>> tasks;
-    tasks.push_back(task("One", work_queue));
-    tasks.push_back(task("Two", work_queue));
+    std::vector<example::traced_generator> tasks; // generators, with --trace and --timeline
+    tasks.push_back(trace.spawn(task("One", work_queue), "One"));
+    tasks.push_back(trace.spawn(task("Two", work_queue), "Two"));
 
     // Run the tasks
     bool done = false;
@@ -61,4 +63,5 @@ int main(int argc, char** argv) {
             }
         }
     }
+    return trace.finish();
 }

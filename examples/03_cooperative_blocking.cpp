@@ -6,7 +6,7 @@
 // reports how long each task took and the whole run. The tasks still take turns, but a blocking
 // call stops the whole thread while it waits, so nothing else can run: the total is the sum of
 // the delays, 15 + 10 + 5 + 2 = 32 seconds (times --time-scale).
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/runtime/generator.hpp>
 #include <corio/runtime/stopwatch.hpp>
@@ -35,7 +35,9 @@ corio::generator<> task(std::string name, std::queue<int>& queue) {
 
 // This is the main entry point for the program.
 int main(int argc, char** argv) {
-    time_scale = example::parse_arguments(argc, argv, example::time_scale_only).time_scale;
+    const example::arguments args = example::parse_arguments(argc, argv, example::time_scale_only);
+    time_scale = args.time_scale;
+    example::hand_trace trace{args.trace, "Step 3: cooperative, blocking sleep"};
 
     // Create the queue of work
     std::queue<int> work_queue;
@@ -45,9 +47,9 @@ int main(int argc, char** argv) {
         work_queue.push(work);
     }
 
-    std::vector<corio::generator<>> tasks;
-    tasks.push_back(task("One", work_queue));
-    tasks.push_back(task("Two", work_queue));
+    std::vector<example::traced_generator> tasks; // generators, with --trace and --timeline
+    tasks.push_back(trace.spawn(task("One", work_queue), "One"));
+    tasks.push_back(trace.spawn(task("Two", work_queue), "Two"));
 
     // Run the tasks
     bool done = false;
@@ -64,4 +66,5 @@ int main(int argc, char** argv) {
             }
         }
     }
+    return trace.finish();
 }

@@ -7,7 +7,7 @@
 // corio::queue, the tasks run concurrently under corio::gather, and corio::run starts the event
 // loop (asyncio.run). Both tasks now sleep at the same time, so the total is the longest chain
 // of delays, 15 + 2 = 17 seconds, instead of the sum.
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/gather.hpp>
@@ -44,12 +44,15 @@ corio::task<> main_task() {
     // Run the tasks
     {
         corio::stopwatch::scope timer{"\nTotal elapsed time: {:.1f}"};
-        co_await corio::gather(corio::spawn(task("One", work_queue)),
-                               corio::spawn(task("Two", work_queue)));
+        co_await corio::gather(corio::spawn(task("One", work_queue), "One"),
+                               corio::spawn(task("Two", work_queue), "Two"));
     }
 }
 
 int main(int argc, char** argv) {
-    time_scale = example::parse_arguments(argc, argv, example::time_scale_only).time_scale;
-    corio::run(main_task());
+    const example::arguments args =
+        example::parse_arguments(argc, argv, example::time_scale_on_a_loop);
+    time_scale = args.time_scale;
+    // corio::run(main_task()), with --trace, --timeline and --dump-on-signal
+    return example::run(main_task(), args.trace, "Step 4: cooperative, non-blocking sleep");
 }

@@ -9,7 +9,7 @@
 // Without URLs on the command line it fetches the six pages of a local demo server that answers
 // with the delays the tutorial measured (see demo_server.hpp), so it runs offline.
 #include "demo_server.hpp"
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/http/blocking_client.hpp>
 #include <corio/runtime/generator.hpp>
@@ -38,7 +38,7 @@ corio::generator<> task(std::string name, std::queue<std::string>& work_queue) {
 }
 
 // This is the main entry point for the program.
-void main_program(const std::vector<std::string>& urls) {
+void main_program(const std::vector<std::string>& urls, example::hand_trace& trace) {
     // Create the queue of work
     std::queue<std::string> work_queue;
 
@@ -47,9 +47,9 @@ void main_program(const std::vector<std::string>& urls) {
         work_queue.push(url);
     }
 
-    std::vector<corio::generator<>> tasks;
-    tasks.push_back(task("One", work_queue));
-    tasks.push_back(task("Two", work_queue));
+    std::vector<example::traced_generator> tasks; // generators, with --trace and --timeline
+    tasks.push_back(trace.spawn(task("One", work_queue), "One"));
+    tasks.push_back(trace.spawn(task("Two", work_queue), "Two"));
 
     // Run the tasks
     bool done = false;
@@ -69,11 +69,14 @@ void main_program(const std::vector<std::string>& urls) {
 int main(int argc, char** argv) {
     const example::arguments args =
         example::parse_arguments(argc, argv, example::time_scale_and_urls);
+    example::hand_trace trace{args.trace, "Step 5: blocking HTTP calls"};
     try {
         std::unique_ptr<example::demo_server> server;
-        main_program(example::urls_to_fetch(args.urls, args.time_scale, server));
+        main_program(example::urls_to_fetch(args.urls, args.time_scale, server), trace);
     } catch (const std::exception& error) {
         std::cerr << "error: " << error.what() << "\n";
+        (void)trace.finish(); // the trace of a failed run is the most useful kind
         return 1;
     }
+    return trace.finish();
 }

@@ -9,7 +9,7 @@
 // Without URLs on the command line it fetches the six pages of a local demo server that answers
 // with the delays the tutorial measured (see demo_server.hpp), so it runs offline.
 #include "demo_server.hpp"
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/http/client.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -49,19 +49,20 @@ corio::task<> main_task(std::vector<std::string> urls) {
     // Run the tasks
     {
         corio::stopwatch::scope timer{"\nTotal elapsed time: {:.1f}"};
-        co_await corio::gather(corio::spawn(task("One", work_queue)),
-                               corio::spawn(task("Two", work_queue)));
+        co_await corio::gather(corio::spawn(task("One", work_queue), "One"),
+                               corio::spawn(task("Two", work_queue), "Two"));
     }
 }
 
 int main(int argc, char** argv) {
     const example::arguments args =
-        example::parse_arguments(argc, argv, example::time_scale_and_urls);
+        example::parse_arguments(argc, argv, example::time_scale_and_urls_on_a_loop);
     try {
         std::unique_ptr<example::demo_server> server;
         const std::vector<std::string> urls =
             example::urls_to_fetch(args.urls, args.time_scale, server);
-        corio::run(main_task(urls));
+        // corio::run(main_task(urls)), with --trace, --timeline and --dump-on-signal
+        return example::run(main_task(urls), args.trace, "Step 6: asynchronous HTTP calls");
     } catch (const std::exception& error) {
         std::cerr << "error: " << error.what() << "\n";
         return 1;

@@ -7,7 +7,7 @@
 // they all wait at the same time: the run takes about as long as the slowest URL, not the sum,
 // and not half the sum.
 #include "demo_server.hpp"
-#include "example_args.hpp"
+#include "example_trace.hpp"
 
 #include <corio/http/client.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -37,10 +37,10 @@ corio::task<> main_task(std::vector<std::string> urls) {
     corio::http::client_session session;
 
     // One task per URL, all running at once
-    std::vector<corio::task<>> tasks;
+    std::vector<corio::join_handle<>> tasks;
     for (std::size_t i = 0; i < urls.size(); ++i) {
         const std::string name = i < names.size() ? names[i] : std::to_string(i + 1);
-        tasks.push_back(task(name, urls[i], session));
+        tasks.push_back(corio::spawn(task(name, urls[i], session), name));
     }
 
     {
@@ -51,12 +51,13 @@ corio::task<> main_task(std::vector<std::string> urls) {
 
 int main(int argc, char** argv) {
     const example::arguments args =
-        example::parse_arguments(argc, argv, example::time_scale_and_urls);
+        example::parse_arguments(argc, argv, example::time_scale_and_urls_on_a_loop);
     try {
         std::unique_ptr<example::demo_server> server;
         const std::vector<std::string> urls =
             example::urls_to_fetch(args.urls, args.time_scale, server);
-        corio::run(main_task(urls));
+        // corio::run(main_task(urls)), with --trace, --timeline and --dump-on-signal
+        return example::run(main_task(urls), args.trace, "Step 7: one task per URL");
     } catch (const std::exception& error) {
         std::cerr << "error: " << error.what() << "\n";
         return 1;

@@ -17,6 +17,8 @@
 // (with a warning on stderr). Compressed bodies (gzip, deflate) are decoded unless --raw, which
 // keeps them as sent; BYTES counts what is delivered. Exit status: 0 if every URL got a
 // response, 1 if any failed, 2 for a bad command line (with a message on stderr).
+#include "example_trace.hpp"
+
 #include <corio/http/client.hpp>
 #include <corio/http/error.hpp>
 #include <corio/http/response.hpp>
@@ -55,7 +57,8 @@ namespace http = corio::http;
 
 constexpr std::string_view usage_text =
     "usage: corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body]\n"
-    "                 [--cacert FILE] [--insecure] [--raw] URL...\n";
+    "                 [--cacert FILE] [--insecure] [--raw]\n"
+    "                 [--trace FILE.json] [--timeline FILE.svg] [--dump-on-signal] URL...\n";
 
 struct command_line {
     std::optional<double> timeout_seconds;
@@ -67,6 +70,7 @@ struct command_line {
     bool insecure = false;
     bool raw = false;
     std::vector<std::string> urls;
+    example::trace_settings trace; // --trace, --timeline, --dump-on-signal (docs/tracing.md)
 };
 
 // A bad command line: the message follows "corio-get: " on stderr, and the exit status is 2.
@@ -128,6 +132,12 @@ command_line parse_command_line(int argc, char** argv) {
         }
         if (arg == "--raw") {
             parsed.raw = true;
+            continue;
+        }
+        if (std::string error; example::take_trace_flag(argc, argv, i, parsed.trace, error)) {
+            if (!error.empty()) {
+                throw usage_failure(error);
+            }
             continue;
         }
         // "--flag VALUE" or "--flag=VALUE"
@@ -324,7 +334,8 @@ int main(int argc, char** argv) {
     }
 #endif
     try {
-        return corio::run(fetch_all(command));
+        // corio::run(fetch_all(command)), with --trace, --timeline and --dump-on-signal
+        return example::run(fetch_all(command), command.trace, "corio-get");
     } catch (const std::exception& failure) {
         std::cerr << "corio-get: " << failure.what() << '\n';
         return 1;

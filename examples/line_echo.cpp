@@ -13,6 +13,8 @@
 //   the server stopping (SIGTERM, SIGINT, Ctrl-C)      "error: server shutting down"
 // A last line without a line end comes back all the same. On SIGTERM or SIGINT the server stops
 // accepting, says goodbye to the clients it has, prints what it did and exits 0.
+#include "example_trace.hpp"
+
 #include <corio/net/buffered_stream.hpp>
 #include <corio/net/tcp_listener.hpp>
 #include <corio/runtime/error.hpp>
@@ -40,12 +42,16 @@ constexpr std::string_view usage_text =
     "usage: line_echo [--port N] [--max-line BYTES] [--idle-timeout SECONDS]\n"
     "  --port N                listen on 127.0.0.1:N (default 7000; 0 picks a free port)\n"
     "  --max-line BYTES        the longest line, in bytes before its \"\\n\" (default 1024)\n"
-    "  --idle-timeout SECONDS  end a connection silent for this long (default 300)\n";
+    "  --idle-timeout SECONDS  end a connection silent for this long (default 300)\n"
+    "  --trace FILE.json       record what the loop did, as Chrome trace JSON (docs/tracing.md)\n"
+    "  --timeline FILE.svg     the same recording drawn as a timeline\n"
+    "  --dump-on-signal        on SIGQUIT (Ctrl-\\), list every task and what it waits on\n";
 
 struct settings {
     unsigned port = 7000;
     unsigned max_line = 1024;
     unsigned idle_seconds = 300;
+    example::trace_settings trace;
 };
 
 struct counters {
@@ -153,6 +159,12 @@ std::optional<settings> parse_command_line(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             return std::nullopt;
         }
+        if (std::string error; example::take_trace_flag(argc, argv, i, parsed.trace, error)) {
+            if (!error.empty()) {
+                throw usage_failure(error);
+            }
+            continue;
+        }
         if (arg != "--port" && arg != "--max-line" && arg != "--idle-timeout") {
             throw usage_failure("unexpected argument '" + std::string(arg) + "'");
         }
@@ -188,7 +200,8 @@ int main(int argc, char** argv) {
     corio::loop_options options;
     options.cancel_on_signal = true; // SIGTERM and SIGINT cancel serve(), which winds down
     try {
-        return corio::run(serve(*config), options);
+        // corio::run(serve(*config), options), with --trace, --timeline and --dump-on-signal
+        return example::run(serve(*config), config->trace, "line_echo", options);
     } catch (const std::exception& failure) {
         std::fprintf(stderr, "line_echo: %s\n", failure.what());
         return 1;

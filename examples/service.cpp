@@ -4,6 +4,9 @@
 // in flight finish (for up to 5 s) and exits 0. A second Ctrl-C cuts the wait short.
 //
 //     service [--port N] [--upstream URL]       then: curl localhost:N/hello, /work, /upstream
+//             [--trace FILE.json] [--timeline FILE.svg] [--dump-on-signal]   (docs/tracing.md)
+#include "example_trace.hpp"
+
 #include <corio/corio.hpp>
 
 #include <csignal>
@@ -89,19 +92,31 @@ corio::task<int> serve(unsigned short port, std::string upstream) {
 int main(int argc, char** argv) {
     unsigned short port = 8080;
     std::string upstream;
+    example::trace_settings trace;
+    std::string trace_error;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             port = static_cast<unsigned short>(std::strtoul(argv[++i], nullptr, 10));
         } else if (arg == "--upstream" && i + 1 < argc) {
             upstream = argv[++i];
+        } else if (example::take_trace_flag(argc, argv, i, trace, trace_error) &&
+                   trace_error.empty()) {
+            // --trace FILE, --timeline FILE, --dump-on-signal
         } else {
-            std::fprintf(stderr, "usage: %s [--port N] [--upstream URL]\n", argv[0]);
+            if (!trace_error.empty()) {
+                std::fprintf(stderr, "service: %s\n", trace_error.c_str());
+            }
+            std::fprintf(stderr,
+                         "usage: %s [--port N] [--upstream URL] [--trace FILE.json] "
+                         "[--timeline FILE.svg] [--dump-on-signal]\n",
+                         argv[0]);
             return arg == "--help" || arg == "-h" ? 0 : 2;
         }
     }
     try {
-        return corio::run(serve(port, upstream));
+        // corio::run(serve(port, upstream)), with --trace, --timeline and --dump-on-signal
+        return example::run(serve(port, upstream), trace, "service");
     } catch (const std::exception& failure) {
         std::fprintf(stderr, "service: %s\n", failure.what());
         return 1;

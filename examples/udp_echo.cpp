@@ -10,6 +10,8 @@
 // buffer, with a line saying so. The client sends N short messages, waits 1 s for each echo
 // (UDP may lose datagrams: it tries 3 times), then sends one 2000-byte datagram, and prints what
 // came back. Exit status 0 when every echo came back, 1 otherwise, 2 for a bad command line.
+#include "example_trace.hpp"
+
 #include <corio/net/udp_socket.hpp>
 #include <corio/runtime/error.hpp>
 #include <corio/runtime/event_loop.hpp>
@@ -34,7 +36,9 @@ namespace {
 constexpr std::string_view usage_text =
     "usage: udp_echo [--count N] [--ipv6]\n"
     "  --count N  how many messages the client sends (default 3, at most 1000)\n"
-    "  --ipv6     use ::1 instead of 127.0.0.1\n";
+    "  --ipv6     use ::1 instead of 127.0.0.1\n"
+    "  --trace FILE.json, --timeline FILE.svg   record the run (docs/tracing.md)\n"
+    "  --dump-on-signal   on SIGQUIT, list every task and what it waits on\n";
 
 constexpr std::size_t server_buffer_size = 512;
 constexpr std::size_t big_datagram_size = 2000;
@@ -42,6 +46,7 @@ constexpr std::size_t big_datagram_size = 2000;
 struct settings {
     unsigned count = 3;
     bool ipv6 = false;
+    example::trace_settings trace;
 };
 
 std::string_view as_text(std::span<const std::byte> bytes) {
@@ -124,6 +129,12 @@ std::optional<settings> parse_command_line(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             return std::nullopt;
         }
+        if (std::string error; example::take_trace_flag(argc, argv, i, parsed.trace, error)) {
+            if (!error.empty()) {
+                throw usage_failure(error);
+            }
+            continue;
+        }
         if (arg == "--ipv6") {
             parsed.ipv6 = true;
             continue;
@@ -161,7 +172,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        return corio::run(run(*config));
+        // corio::run(run(*config)), with --trace, --timeline and --dump-on-signal
+        return example::run(run(*config), config->trace, "udp_echo");
     } catch (const std::exception& failure) {
         std::fprintf(stderr, "udp_echo: %s\n", failure.what());
         return 1;

@@ -27,10 +27,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <ostream>
+#include <random>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -128,6 +131,33 @@ TEST_P(GoldenOutput, PrintsTheTutorialsListing) {
         corio_test::run_process(example.program, args, std::chrono::seconds(60));
     ASSERT_FALSE(run.timed_out) << example.program;
     ASSERT_EQ(run.exit_code, 0) << "stderr:\n" << run.err;
+    expect_matches_listing(example, run);
+}
+
+// Tracing must not change what a step prints: --trace and --timeline write their files and add
+// nothing to stdout (the tour runs every step with them).
+TEST_P(GoldenOutput, PrintsTheSameListingWhileWritingATraceAndATimeline) {
+    const golden& example = GetParam();
+    const std::filesystem::path folder = std::filesystem::temp_directory_path() /
+                                         ("corio-golden-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(folder);
+    std::vector<std::string> args = {"--trace", (folder / "run.json").string(), "--timeline",
+                                     (folder / "run.svg").string()};
+    if (example.time_scale > 0) {
+        args.insert(args.end(), {"--time-scale", std::to_string(example.time_scale)});
+    }
+    const corio_test::process_result run =
+        corio_test::run_process(example.program, args, std::chrono::seconds(60));
+    auto written = [](const std::filesystem::path& file) {
+        std::error_code missing;
+        const std::uintmax_t size = std::filesystem::file_size(file, missing);
+        return !missing && size > 0;
+    };
+    const bool wrote_both = written(folder / "run.json") && written(folder / "run.svg");
+    std::filesystem::remove_all(folder);
+    ASSERT_FALSE(run.timed_out) << example.program;
+    ASSERT_EQ(run.exit_code, 0) << "stderr:\n" << run.err;
+    EXPECT_TRUE(wrote_both);
     expect_matches_listing(example, run);
 }
 
