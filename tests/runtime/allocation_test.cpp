@@ -10,6 +10,8 @@
 #include <corio/runtime/sync/queue.hpp>
 #include <corio/runtime/yield.hpp>
 
+#include "support/trace_environment.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -66,6 +68,7 @@ corio::task<> yield_many(int times) {
 }
 
 TEST(Allocation, ResumingReadyTasksDoesNotAllocate) {
+    const corio_test::tracing_off_in_this_test untraced; // counts the untraced loop
     // Four tasks take 1000 turns each through the ready queue. (Coroutine frames come from the
     // loop's frame allocator, not operator new, so spawning them does not count either.)
     auto yielders = [&]() -> corio::task<> {
@@ -76,6 +79,7 @@ TEST(Allocation, ResumingReadyTasksDoesNotAllocate) {
 }
 
 TEST(Allocation, QueueHandOffsEventsAndSleepsDoNotAllocate) {
+    const corio_test::tracing_off_in_this_test untraced; // counts the untraced loop
     corio::queue<int> to_consumer{1};
     corio::event done;
     auto producer_and_consumer = [&]() -> corio::task<> {

@@ -13,6 +13,8 @@
 #include <corio/runtime/task.hpp>
 #include <corio/runtime/task_group.hpp>
 
+#include "support/trace_environment.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -129,6 +131,7 @@ corio::task<> send_large_heads(std::vector<tcp_stream>& streams) {
 }
 
 TEST(ServerMemory, IdleConnectionsHoldNoReadBufferAndLargeHeadsAreReleased) {
+    const corio_test::tracing_off_in_this_test untraced; // counts the untraced loop
     corio_test::http_server_thread server;
     counted_thread.store(server.thread_id());
     corio::event_loop loop;
@@ -191,6 +194,7 @@ corio::task<> fetch_all(corio::http::client_session& session, const std::string&
 // entry and a receive buffer of at most receive_buffer::max_retained. Counted on this thread,
 // where the client runs; a pooled connection has no coroutine frame of its own.
 TEST(ClientPoolMemory, AnIdlePooledConnectionHoldsAtMostTwoKiB) {
+    const corio_test::tracing_off_in_this_test untraced; // counts the untraced loop
     corio_test::http_server_thread server;
     corio::event_loop loop;
     corio::http::client_options options;
