@@ -110,9 +110,9 @@ int run(corio::task<T> main, const trace_settings& settings, const std::string& 
     int status = 0;
     try {
         if constexpr (std::is_void_v<T>) {
-            loop.run_until_complete(std::move(main));
+            loop.run_until_complete(std::move(main), "main");
         } else {
-            status = loop.run_until_complete(std::move(main));
+            status = loop.run_until_complete(std::move(main), "main");
         }
     } catch (...) {
         write_files();

@@ -144,7 +144,12 @@ public:
     // tasks stay alive (they are cancelled when the loop is destroyed).
     template <class T>
     T run_until_complete(task<T> main) {
-        join_handle<T> handle = spawn(std::move(main));
+        return run_until_complete(std::move(main), {});
+    }
+    // The same, naming the main task for traces, timelines and task dumps ("main").
+    template <class T>
+    T run_until_complete(task<T> main, std::string_view name) {
+        join_handle<T> handle = spawn(std::move(main), name);
         run_until_done(*handle.state());
         return handle.result();
     }
