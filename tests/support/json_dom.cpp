@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A recursive-descent JSON parser; depth is bounded so hostile input cannot exhaust the stack.
 #include "support/json_dom.hpp"
+#include "support/utf8.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -165,24 +166,6 @@ private:
             }
         }
         return value;
-    }
-
-    static void append_utf8(std::string& out, std::uint32_t code) {
-        if (code < 0x80) {
-            out += static_cast<char>(code);
-        } else if (code < 0x800) {
-            out += static_cast<char>(0xC0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else if (code < 0x10000) {
-            out += static_cast<char>(0xE0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (code >> 18));
-            out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        }
     }
 
     // One UTF-8 sequence copied as it is, after checking it is one.

@@ -206,14 +206,10 @@ std::string chrome_trace_json(const trace_recording& recording) {
                      std::move(args));
         }
     }
-    const std::string call = detail::reactor_call_name(model.backend);
     for (const detail::loop_span& span : model.spans) {
         if (span.kind == trace_kind::reactor_wait) {
-            const std::string timeout =
-                span.value < 0 ? std::string{"forever"}
-                               : detail::human_duration(static_cast<std::uint64_t>(span.value));
-            complete(call + " timeout=" + timeout + ", events=" + std::to_string(span.count),
-                     "reactor", loop_tid, span.begin_ns, span.end_ns,
+            complete(detail::reactor_wait_label(model.backend, span), "reactor", loop_tid,
+                     span.begin_ns, span.end_ns,
                      "\"timeout_ns\":" + std::to_string(span.value) +
                          ",\"events\":" + std::to_string(span.count));
         } else if (span.kind == trace_kind::posted_callback) {

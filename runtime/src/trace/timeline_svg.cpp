@@ -415,12 +415,9 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
     const std::string call = detail::reactor_call_name(model.backend);
     for (const detail::loop_span& span : model.spans) {
         if (span.kind == trace_kind::reactor_wait) {
-            const std::string timeout =
-                span.value < 0 ? std::string{"forever"}
-                               : detail::human_duration(static_cast<std::uint64_t>(span.value));
             loop_bars +=
                 bar(drawn_state::reactor_wait, loop_top, span.begin_ns, span.end_ns, tall_bar,
-                    call + " timeout=" + timeout + ", events=" + std::to_string(span.count) + ", " +
+                    detail::reactor_wait_label(model.backend, span) + ", " +
                         interval_text(span.begin_ns, span.end_ns));
         } else if (span.kind == trace_kind::posted_callback) {
             loop_bars +=

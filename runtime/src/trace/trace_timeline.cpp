@@ -227,6 +227,14 @@ std::string_view wait_category_name(wait_category category) noexcept {
     return "other";
 }
 
+std::string reactor_wait_label(std::string_view backend, const loop_span& span) {
+    const std::string timeout = span.value < 0
+                                    ? std::string{"forever"}
+                                    : human_duration(static_cast<std::uint64_t>(span.value));
+    return reactor_call_name(backend) + " timeout=" + timeout +
+           ", events=" + std::to_string(span.count);
+}
+
 std::string reactor_call_name(std::string_view backend) {
     if (backend == "epoll") {
         return "epoll_wait";

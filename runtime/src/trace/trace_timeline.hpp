@@ -96,6 +96,9 @@ struct timeline_model {
 // The name of the backend's wait call: "epoll_wait", "kevent", "GetQueuedCompletionStatusEx".
 [[nodiscard]] std::string reactor_call_name(std::string_view backend);
 
+// "epoll_wait timeout=1.500 s, events=2": a reactor_wait span as both exports label it.
+[[nodiscard]] std::string reactor_wait_label(std::string_view backend, const loop_span& span);
+
 // Bytes that are not valid UTF-8 become U+FFFD, so names and texts cannot break either document.
 [[nodiscard]] std::string valid_utf8(std::string_view text);
 
