@@ -291,21 +291,34 @@ void event_loop::run_turn(Done& done) {
     fire_due_timers();
 }
 
+namespace {
+// Phase 1's loop: resumes, through `resume`, each coroutine that was ready when the batch began.
+template <class Resume>
+void resume_batch(detail::ring_buffer<std::coroutine_handle<>>& ready, unsigned& immediate_streak,
+                  Resume resume) {
+    for (std::size_t batch = ready.size(); batch != 0 && !ready.empty(); --batch) {
+        const std::coroutine_handle<> next = ready.pop_front();
+        immediate_streak = 0; // the immediate-completion budget restarts with every resume
+        resume(next);
+    }
+}
+} // namespace
+
 // Phase 1: run what was ready when the phase began; what becomes ready meanwhile waits a turn,
 // so I/O and timers get looked at between any two runs of a task that keeps yielding.
 void event_loop::run_ready_tasks() {
     max_ready_tasks_ = std::max(max_ready_tasks_, ready_.size());
-    for (std::size_t batch = ready_.size(); batch != 0 && !ready_.empty(); --batch) {
-        const std::coroutine_handle<> next = ready_.pop_front();
-        immediate_streak_ = 0;
-        if (instruments_) [[unlikely]] {
-            instruments_->slice_begin(next);
+    // A loop has its instruments for its whole life or never, so the choice is made once per batch:
+    // checking before every resume cost 3 instructions per resume (callgrind, 64 yielding tasks).
+    if (detail::loop_instruments* instruments = instruments_.get()) [[unlikely]] {
+        resume_batch(ready_, immediate_streak_, [instruments](std::coroutine_handle<> next) {
+            instruments->slice_begin(next);
             next.resume();
-            instruments_->slice_end();
-            continue;
-        }
-        next.resume();
+            instruments->slice_end();
+        });
+        return;
     }
+    resume_batch(ready_, immediate_streak_, [](std::coroutine_handle<> next) { next.resume(); });
 }
 
 // Phase 2. The relaxed check first: most turns have nothing posted, and taking the queue is an
