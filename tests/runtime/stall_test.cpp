@@ -108,8 +108,10 @@ TEST(Stall, APostedCallbackThatSpinsIsReported) {
         poster.join();
     };
     loop.run_until_complete(body());
+    // Only the callback's report counts: starting a thread inside the task's slice can itself take
+    // longer than the threshold (it did under Wine), and that report would be right too.
+    std::erase_if(reports, [](const corio::stall_report& report) { return report.task != 0; });
     ASSERT_EQ(reports.size(), 1U);
-    EXPECT_EQ(reports[0].task, 0U);
     EXPECT_EQ(reports[0].name, "posted callback");
     EXPECT_GE(reports[0].ran, 30ms);
     EXPECT_EQ(corio::format_stall_report(reports[0]).rfind("corio: stall: posted callback ran ", 0),
