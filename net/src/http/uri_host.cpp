@@ -7,26 +7,6 @@ namespace corio::http::detail {
 
 namespace {
 
-bool is_alpha(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool is_digit(char c) noexcept {
-    return c >= '0' && c <= '9';
-}
-
-bool is_hex(char c) noexcept {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool is_unreserved(char c) noexcept {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-bool is_sub_delim(char c) noexcept {
-    return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
-}
-
 // reg-name = *( unreserved / pct-encoded / sub-delims )
 bool is_reg_name(std::string_view text) noexcept {
     for (std::size_t i = 0; i < text.size(); ++i) {

@@ -6,9 +6,25 @@
 // nothing is resolved or compared. Thread-safety: pure functions.
 #pragma once
 
+#include "field_syntax.hpp" // is_digit
+
 #include <string_view>
 
 namespace corio::http::detail {
+
+// RFC 3986 §2 character classes, for the URL parser and the Host check alike.
+[[nodiscard]] constexpr bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+[[nodiscard]] constexpr bool is_hex(char c) noexcept {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+[[nodiscard]] constexpr bool is_unreserved(char c) noexcept {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+[[nodiscard]] constexpr bool is_sub_delim(char c) noexcept {
+    return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
+}
 
 // IPv4address: four decimal octets 0-255, without leading zeros ("127.0.0.1").
 [[nodiscard]] bool is_ipv4_address(std::string_view text) noexcept;

@@ -13,32 +13,18 @@ namespace corio::http {
 
 namespace {
 
+using detail::is_alpha;
+using detail::is_digit;
+using detail::is_hex;
+using detail::is_sub_delim;
+using detail::is_unreserved;
+
 [[noreturn]] void reject(std::string_view text, const std::string& message) {
     throw invalid_url(std::string(text), message);
 }
 
-bool is_alpha(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool is_digit(char c) noexcept {
-    return c >= '0' && c <= '9';
-}
-
-bool is_hex(char c) noexcept {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 char ascii_upper(char c) noexcept {
     return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool is_unreserved(char c) noexcept {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-bool is_sub_delim(char c) noexcept {
-    return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
 }
 
 // pchar, '/' and '?' (RFC 3986 §3.3-3.5) less pct-encoded, which is handled separately.
