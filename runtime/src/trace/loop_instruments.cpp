@@ -351,16 +351,27 @@ void loop_instruments::task_finished(task_state& task) noexcept {
     }
     s.forget(*entry); // clears current if it was this task
 
-    // Symmetric transfer: finish_root() hands control straight to the joiner, which continues in
-    // this same slice. Root tasks are always promise_base (task_state's only root kind).
-    if (!was_running) {
-        return;
-    }
+    // The joiner's wake-up is reported here, not by the join awaiter, so that a join costs no
+    // trace-point check while the loop has no instruments. Root tasks are always promise_base
+    // (task_state's only root kind); the joiner's frame was registered when it parked.
     const std::coroutine_handle<> joiner = static_cast<promise_base&>(task).joiner();
-    task_entry* next = s.entry_of_frame(joiner);
+    task_entry* next = joiner ? s.entry_of_frame(joiner) : nullptr;
     if (next == nullptr) {
         return;
     }
+    if (!was_running) {
+        // Finished outside its own slice (cancelled at shutdown, say): the joiner is made ready
+        // by whoever runs now.
+        if (next->state == task_run_state::waiting) {
+            next->state = task_run_state::ready;
+            s.record_task_event(trace_kind::task_woken, next->id,
+                                s.current != nullptr ? s.current->id : 0, at);
+        }
+        next->parked = false;
+        return;
+    }
+    // Symmetric transfer: finish_root() hands control straight to the joiner, which continues in
+    // this same slice.
     next->state = task_run_state::running;
     next->parked = false;
     s.current = next;

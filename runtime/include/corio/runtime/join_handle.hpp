@@ -111,12 +111,10 @@ public:
                 throw usage_error("a corio::join_handle may be awaited by one task at a time");
             }
             if (task_ != nullptr) {
-                // The joined task finished and transferred straight here (finish_root): this is
-                // the wake-up, seen right after the joined task's end.
-                const std::coroutine_handle<> joiner = frame_.promise().joiner();
+                // The joined task finished and transferred straight here (finish_root, which
+                // also reported this wake-up to the instruments, if any).
                 frame_.promise().set_joiner({});
                 task_->clear_suspension();
-                note_woken(*task_, joiner);
                 if (interrupted_) {
                     throw_cancelled(*task_);
                 }
