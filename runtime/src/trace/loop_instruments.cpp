@@ -7,9 +7,10 @@
 //
 // How a slice is told apart: the loop calls slice_begin(coroutine) before resuming a ready
 // coroutine and slice_end() after it hands control back. The registry maps the coroutine to its
-// task (root frames from spawn, nested frames from task_parked / task_woken) and so knows which
-// task runs. At slice_end the task has either finished (task_finished already said so), parked
-// (task_parked seen, or it is parked on a suspension right now), or stayed ready (it yielded).
+// task (root frames from spawn, nested frames from task_parked / task_woken, and at slice_end the
+// frame a task that yielded requeued) and so knows which task runs. At slice_end the task has
+// either finished (task_finished already said so), parked (task_parked seen, or it is parked on a
+// suspension right now), or stayed ready (it yielded).
 #include <corio/runtime/detail/loop_instruments.hpp>
 
 #include <corio/runtime/detail/promise_base.hpp>
@@ -455,7 +456,7 @@ void loop_instruments::slice_begin(std::coroutine_handle<> next) noexcept {
     entry->parked = false;
 }
 
-void loop_instruments::slice_end() noexcept {
+void loop_instruments::slice_end(std::coroutine_handle<> newest_ready) noexcept {
     state& s = *state_;
     task_entry* entry = s.current;
     s.current = nullptr;
@@ -470,6 +471,12 @@ void loop_instruments::slice_end() noexcept {
     }
     auto now = [&] { return s.detect_stalls ? s.loop_ns(real) : s.now_ns(); };
     const suspension* parked_on = entry->task->suspended_on();
+    if (parked_on != nullptr) {
+        // A join reports no task_parked (join_handle.hpp): its frame is the joined task's joiner.
+        if (const task_state* joined = awaited_task(*parked_on)) {
+            s.register_frame(*entry, static_cast<const promise_base*>(joined)->joiner());
+        }
+    }
     if (entry->parked || parked_on != nullptr) {
         const std::uint64_t at = now();
         entry->state = task_run_state::waiting;
@@ -489,6 +496,16 @@ void loop_instruments::slice_end() noexcept {
             s.record(std::move(event));
         }
     } else {
+        // It stayed ready: it requeued itself (waiter_core::requeue_running) as its last act, so
+        // the newest ready coroutine is where it resumes; that frame may be new (a yield inside a
+        // nested coroutine). A frame that belongs to another task is left alone: this task then
+        // suspended through an awaiter corio does not know, and is told apart when it resumes.
+        if (newest_ready) {
+            const task_entry* owner = s.entry_of_frame(newest_ready);
+            if (owner == nullptr) {
+                s.register_frame(*entry, newest_ready);
+            }
+        }
         entry->state = task_run_state::ready;
         if (s.tracing) {
             s.record_task_event(trace_kind::task_yielded, entry->id, 0, now());

@@ -99,11 +99,13 @@ public:
                 // Already cancelled: take the awaited task down too, and still wait for it.
                 interrupted_ = true;
                 use_kind(shielded_join_kind);
-                record_suspension(parent);
+                task_->suspend_on(*this);
                 frame_.promise().request_cancel();
                 return true;
             }
-            record_suspension(parent);
+            // Recorded without a trace-point check: the instruments see this suspension at the
+            // slice's end and find the frame to resume as the joined task's joiner.
+            task_->suspend_on(*this);
             return true;
         }
         T await_resume() {

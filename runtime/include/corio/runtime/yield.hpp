@@ -19,7 +19,7 @@ CORIO_EXPORT_BEGIN
 namespace corio {
 
 // The task is ready, not waiting, so nothing is recorded as a suspension; the shared waiter core
-// reschedules it (instruments see the wake-up) and delivers a cancellation.
+// requeues it and delivers a cancellation.
 class [[nodiscard]] yield_awaiter {
 public:
     [[nodiscard]] bool await_ready() const noexcept { return false; }
@@ -29,7 +29,7 @@ public:
         if (task_->cancel_requested()) {
             return false;
         }
-        detail::waiter_core::reschedule(*task_, coroutine);
+        detail::waiter_core::requeue_running(*task_, coroutine);
         return true;
     }
     void await_resume() const {

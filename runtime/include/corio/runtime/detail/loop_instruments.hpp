@@ -54,7 +54,9 @@ public:
 
     // ---- The loop turn (event_loop.cpp) ----
     void slice_begin(std::coroutine_handle<> next) noexcept; // before resuming a ready coroutine
-    void slice_end() noexcept;                               // when it handed control back
+    // When it handed control back; `newest_ready` is the back of the ready queue (null if it is
+    // empty): where a task that requeued itself (a yield) will be resumed.
+    void slice_end(std::coroutine_handle<> newest_ready) noexcept;
     void reactor_wait_begin(std::optional<std::chrono::nanoseconds> timeout) noexcept;
     void reactor_wait_end(std::size_t events) noexcept;
     void posted_begin() noexcept; // around each callback post()ed from another thread

@@ -64,6 +64,12 @@ public:
         return slots_[head_];
     }
 
+    // The newest element.
+    [[nodiscard]] T& back() noexcept {
+        assert(size_ != 0);
+        return slots_[(head_ + size_ - 1) & (capacity_ - 1)];
+    }
+
     // Removes and returns the oldest element.
     T pop_front() noexcept(std::is_nothrow_move_constructible_v<T>) {
         assert(size_ != 0);

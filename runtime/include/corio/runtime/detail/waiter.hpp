@@ -78,7 +78,7 @@ protected:
         if (auto* in = owner.instruments()) [[unlikely]] {
             in->budget_exhausted(*task_, owner.options().immediate_completion_budget);
         }
-        reschedule(*task_, coroutine_);
+        requeue_running(*task_, coroutine_);
         return true;
     }
 

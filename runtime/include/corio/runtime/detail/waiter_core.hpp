@@ -38,12 +38,19 @@ public:
             in->task_woken(task, coroutine);
         }
     }
-    // Puts a task that stays ready (it yields, or spent its budget) at the back of the ready
-    // queue. It never waited, so nothing is recorded as a suspension; instruments see the
-    // wake-up (task_woken of the running task itself: a yield).
+    // Makes a parked task ready: it goes to the back of the ready queue, and instruments see
+    // the wake-up (by whichever task runs now).
     template <class Loop = event_loop>
     static void reschedule(task_state& task, std::coroutine_handle<> coroutine) noexcept {
         note_woken<Loop>(task, coroutine);
+        static_cast<Loop&>(task.loop()).schedule(coroutine);
+    }
+    // Puts the *running* task, which stays ready (it yields, or spent its budget), at the back
+    // of the ready queue. It never waited, so nothing is recorded, and no trace point is checked:
+    // the instruments see at the slice's end that the task neither finished nor parked, and take
+    // the frame it resumes at from the back of the ready queue (loop_instruments::slice_end).
+    template <class Loop = event_loop>
+    static void requeue_running(task_state& task, std::coroutine_handle<> coroutine) noexcept {
         static_cast<Loop&>(task.loop()).schedule(coroutine);
     }
     // The cancellation is delivered: the request is acknowledged and cancelled_error thrown.
