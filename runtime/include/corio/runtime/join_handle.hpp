@@ -114,8 +114,8 @@ public:
             }
             if (task_ != nullptr) {
                 // The joined task finished and transferred straight here (finish_root, which
-                // also reported this wake-up to the instruments, if any).
-                frame_.promise().set_joiner({});
+                // also reported this wake-up to the instruments, if any). Its joiner is left set:
+                // nothing reads a finished task's joiner.
                 task_->clear_suspension();
                 if (interrupted_) {
                     throw_cancelled(*task_);
