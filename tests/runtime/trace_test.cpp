@@ -256,6 +256,64 @@ TEST(Trace, IdsAreStableAcrossRuns) {
     }
 }
 
+// Yields and joins report nothing themselves while they happen (they cost no trace-point check
+// with tracing off): the recorder learns at the end of the slice where the task will resume. That
+// must hold when the yield or the join is inside a nested coroutine, whose frame it has not seen.
+corio::task<> yield_twice_nested() {
+    co_await corio::yield_now();
+    co_await corio::yield_now();
+}
+corio::task<int> answer_later() {
+    co_await corio::yield_now();
+    co_return 42;
+}
+corio::task<int> join_nested() {
+    co_return co_await corio::spawn(answer_later(), "joined");
+}
+corio::task<int> outer_with_nested_waits() {
+    co_await yield_twice_nested();
+    co_return co_await join_nested();
+}
+
+TEST(Trace, YieldsAndJoinsInsideNestedCoroutinesKeepTheirTask) {
+    corio::event_loop loop{traced_virtual_time()};
+    EXPECT_EQ(loop.run_until_complete(outer_with_nested_waits(), "outer"), 42);
+    const corio::trace_recording& recording = *loop.trace();
+    EXPECT_EQ(task_story(recording), (std::vector<std::string>{
+                                         "spawned 1 by 0",
+                                         "resumed 1",
+                                         "yielded 1", // in yield_twice_nested's frame
+                                         "resumed 1",
+                                         "yielded 1",
+                                         "resumed 1",
+                                         "spawned 2 by 1", // in join_nested's frame
+                                         "suspended 1",    // the join
+                                         "resumed 2",
+                                         "yielded 2",
+                                         "resumed 2",
+                                         "completed 2",
+                                         "woken 1 by 2", // straight from the joined task's end
+                                         "resumed 1",
+                                         "completed 1",
+                                     }));
+    EXPECT_EQ(recording.task_name(2), "joined");
+}
+
+// gather's children are named after it, so a timeline's rows say whose helpers they are.
+TEST(Trace, GathersChildrenAreNamedGather) {
+    corio::event_loop loop{traced_virtual_time()};
+    auto program = []() -> corio::task<> {
+        co_await corio::gather(corio::spawn(answer_later(), "One"), answer_later());
+    };
+    loop.run_until_complete(program(), "main");
+    const corio::trace_recording& recording = *loop.trace();
+    ASSERT_EQ(recording.tasks.size(), 4U);
+    EXPECT_EQ(recording.task_name(1), "main");
+    EXPECT_EQ(recording.task_name(2), "One");
+    EXPECT_EQ(recording.task_name(3), "gather"); // the wrapper that joins One
+    EXPECT_EQ(recording.task_name(4), "gather"); // answer_later(), spawned as it is
+}
+
 TEST(Trace, CapacityKeepsTheFirstEventsAndCountsTheRest) {
     corio::loop_options options = traced_virtual_time();
     options.trace_capacity = 10;

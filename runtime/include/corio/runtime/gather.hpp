@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <ranges>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -26,13 +27,19 @@
 CORIO_EXPORT_BEGIN
 namespace corio {
 
+namespace detail {
+// What a trace or a task dump calls gather's children (the wrappers around join_handles, and the
+// argument tasks themselves), so that a timeline's rows say whose they are.
+inline constexpr std::string_view gather_child_name = "gather";
+} // namespace detail
+
 template <class... Awaitables>
 task<std::tuple<detail::non_void_t<detail::await_result_t<Awaitables>>...>>
 gather(Awaitables... awaitables) {
     task_group group;
     // Braced initialisation evaluates left to right, so children start in argument order.
     std::tuple<join_handle<detail::await_result_t<Awaitables>>...> handles{
-        group.spawn(detail::as_task(std::move(awaitables)))...};
+        group.spawn(detail::as_task(std::move(awaitables)), detail::gather_child_name)...};
     co_await group.wait();
     co_return std::apply([](auto&... handle) { return std::tuple{detail::take_result(handle)...}; },
                          handles);
@@ -52,7 +59,8 @@ gather(Range awaitables) {
         handles.reserve(std::ranges::size(awaitables));
     }
     for (auto& awaitable : awaitables) {
-        handles.push_back(group.spawn(detail::as_task(std::move(awaitable))));
+        handles.push_back(
+            group.spawn(detail::as_task(std::move(awaitable)), detail::gather_child_name));
     }
     co_await group.wait();
     std::vector<detail::non_void_t<result_type>> results;

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 
 CORIO_EXPORT_BEGIN
@@ -52,12 +53,13 @@ public:
     ~task_group() override;
 
     // Starts `work` as a child of the group on the current loop. The returned handle may be kept
-    // to read the child's result after wait(), or dropped.
+    // to read the child's result after wait(), or dropped. `name` labels the child in traces and
+    // task dumps (copied; ignored unless the loop records them, see trace.hpp).
     template <class T>
-    join_handle<T> spawn(task<T> work) {
+    join_handle<T> spawn(task<T> work, std::string_view name = {}) {
         event_loop& loop = event_loop::current();
         loop_ = &loop;
-        return loop.spawn_owned(std::move(work), *this);
+        return loop.spawn_owned(std::move(work), *this, name);
     }
 
     // Requests cancellation of every running child.
