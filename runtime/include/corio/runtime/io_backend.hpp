@@ -5,9 +5,8 @@
 // on Linux, kqueue on macOS and the BSDs, IOCP on Windows. Programs normally leave the choice to
 // corio (io_backend::automatic). A backend can be named in loop_options::backend, and the
 // environment variable CORIO_BACKEND (auto, epoll, io_uring, kqueue, iocp) overrides that for
-// every loop of a program, so the same binary can be run, tested or benchmarked on each:
-//
-//     CORIO_BACKEND=io_uring ./my-server
+// every loop of a program, so the same binary can be run, tested or benchmarked on each
+// (`CORIO_BACKEND=io_uring ./my-server`). In code:
 //
 //     corio::loop_options options;
 //     options.backend = corio::io_backend::epoll;
