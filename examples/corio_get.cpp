@@ -17,8 +17,8 @@
 // (with a warning on stderr). Compressed bodies (gzip, deflate) are decoded unless --raw, which
 // keeps them as sent; BYTES counts what is delivered. --verbose first says on stderr which I/O
 // backend the event loop runs ("corio-get: reactor backend: epoll"; CORIO_BACKEND picks another,
-// docs/design.md). Exit status: 0 if every URL got a
-// response, 1 if any failed, 2 for a bad command line (with a message on stderr).
+// docs/design.md). Exit status: 0 if every URL got a response, 1 if any failed, 2 for a bad
+// command line (with a message on stderr).
 #include "example_trace.hpp"
 
 #include <corio/http/client.hpp>
