@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <new>
 #include <string>
 #include <system_error>
@@ -135,11 +136,13 @@ io_uring_probe_result probe_io_uring(const io_uring_system& system) {
     }
 
     // io_uring_probe ends in a flexible array of io_uring_probe_op: room for the header and
-    // probe_opcode_slots entries, zeroed, in storage aligned for both.
+    // probe_opcode_slots entries, in storage aligned for both. The kernel refuses (EINVAL) a
+    // probe that is not all zeros.
     std::vector<io_uring_probe_op> storage(
         (sizeof(io_uring_probe) + sizeof(io_uring_probe_op) - 1) / sizeof(io_uring_probe_op) +
         probe_opcode_slots);
-    auto* probe = ::new (static_cast<void*>(storage.data())) io_uring_probe{};
+    auto* probe = ::new (static_cast<void*>(storage.data())) io_uring_probe;
+    std::memset(static_cast<void*>(probe), 0, storage.size() * sizeof(io_uring_probe_op));
     if (const int status = system.register_probe(owned.fd(), *probe, probe_opcode_slots);
         status < 0) {
         return unusable(-status, failed_call("IORING_REGISTER_PROBE", -status));
