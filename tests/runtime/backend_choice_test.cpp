@@ -323,7 +323,7 @@ TEST(BackendChoice, ALoopAskedForIoUringRunsItOrSaysWhyNot) {
 struct fake_kernel {
     int disabled_setting = 0;
     int setup_result = 3; // a ring fd, or -errno
-    unsigned features = IORING_FEAT_EXT_ARG;
+    unsigned features = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG;
     int register_result = 0;
     unsigned char ops_len = IORING_OP_LAST;
     int unsupported_opcode = -1; // one opcode the fake kernel lacks
@@ -413,8 +413,16 @@ TEST_F(IoUringProbe, EachSetupFailureIsReportedWithItsErrno) {
     EXPECT_NE(probe().reason.find("no io_uring"), std::string::npos);
 }
 
+TEST_F(IoUringProbe, ARingWithoutNoDropIsUnusable) {
+    kernel.features = IORING_FEAT_EXT_ARG;
+    const io_uring_probe_result result = probe();
+    EXPECT_FALSE(result.usable);
+    EXPECT_EQ(result.error, std::errc::function_not_supported);
+    EXPECT_NE(result.reason.find("IORING_FEAT_NODROP"), std::string::npos) << result.reason;
+}
+
 TEST_F(IoUringProbe, ARingWithoutExtArgIsUnusable) {
-    kernel.features = 0;
+    kernel.features = IORING_FEAT_NODROP;
     const io_uring_probe_result result = probe();
     EXPECT_FALSE(result.usable);
     EXPECT_EQ(result.error, std::errc::function_not_supported);

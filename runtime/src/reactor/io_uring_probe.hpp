@@ -30,7 +30,7 @@ struct io_uring_opcode {
 
 // Every io_uring operation io_uring_reactor submits: keep in step with io_uring_reactor.cpp. A
 // kernel that lacks any of them gets epoll under `automatic`.
-inline constexpr std::array<io_uring_opcode, 11> io_uring_required_opcodes{{
+inline constexpr std::array<io_uring_opcode, 13> io_uring_required_opcodes{{
     {IORING_OP_READ, "IORING_OP_READ"},
     {IORING_OP_WRITE, "IORING_OP_WRITE"},
     {IORING_OP_RECV, "IORING_OP_RECV"},
@@ -42,6 +42,8 @@ inline constexpr std::array<io_uring_opcode, 11> io_uring_required_opcodes{{
     {IORING_OP_ASYNC_CANCEL, "IORING_OP_ASYNC_CANCEL"},
     {IORING_OP_TIMEOUT, "IORING_OP_TIMEOUT"},
     {IORING_OP_POLL_ADD, "IORING_OP_POLL_ADD"}, // the loop's wake-up: an eventfd polled
+    {IORING_OP_TIMEOUT_REMOVE, "IORING_OP_TIMEOUT_REMOVE"},
+    {IORING_OP_NOP, "IORING_OP_NOP"}, // an SQE neutralised after it was written
 }};
 
 // Ring features io_uring_reactor relies on (io_uring_params::features after setup), with names.
@@ -49,8 +51,13 @@ struct io_uring_feature {
     unsigned flag;
     std::string_view name;
 };
-inline constexpr std::array<io_uring_feature, 1> io_uring_required_features{{
-    // Waiting with a timeout inside io_uring_enter itself (IORING_ENTER_EXT_ARG), Linux 5.11.
+inline constexpr std::array<io_uring_feature, 2> io_uring_required_features{{
+    // A full completion queue keeps completions aside instead of dropping them (Linux 5.5):
+    // without it an operation could never come back. io_uring_reactor refuses such a ring too.
+    {IORING_FEAT_NODROP, "IORING_FEAT_NODROP"},
+    // Waiting with a timeout inside io_uring_enter itself (IORING_ENTER_EXT_ARG, Linux 5.11), so
+    // that a loop turn is one system call. (io_uring_reactor can do without, with a
+    // IORING_OP_TIMEOUT per wait; `automatic` does not pick io_uring on such a kernel.)
     {IORING_FEAT_EXT_ARG, "IORING_FEAT_EXT_ARG"},
 }};
 
