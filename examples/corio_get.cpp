@@ -2,7 +2,7 @@
 // corio_get.cpp - corio-get, a command-line HTTP client fetching many URLs at once.
 //
 //     corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body]
-//               [--cacert FILE] [--insecure] [--raw] URL...
+//               [--cacert FILE] [--insecure] [--raw] [--verbose] URL...
 //
 // Every URL is fetched concurrently on ONE client_session (one event loop, one connection pool),
 // with at most N requests in flight (default 16): a corio::semaphore holds the others back. One
@@ -15,8 +15,10 @@
 // (an error line then goes to stderr). https:// URLs are verified against the system's trusted
 // CAs; --cacert FILE trusts the CAs in FILE too, and --insecure skips verification altogether
 // (with a warning on stderr). Compressed bodies (gzip, deflate) are decoded unless --raw, which
-// keeps them as sent; BYTES counts what is delivered. Exit status: 0 if every URL got a
-// response, 1 if any failed, 2 for a bad command line (with a message on stderr).
+// keeps them as sent; BYTES counts what is delivered. --verbose first says on stderr which I/O
+// backend the event loop runs ("corio-get: reactor backend: epoll"; CORIO_BACKEND picks another,
+// docs/design.md). Exit status: 0 if every URL got a response, 1 if any failed, 2 for a bad
+// command line (with a message on stderr).
 #include "example_trace.hpp"
 
 #include <corio/http/client.hpp>
@@ -57,7 +59,7 @@ namespace http = corio::http;
 
 constexpr std::string_view usage_text =
     "usage: corio-get [--timeout SECONDS] [--max-redirects N] [--concurrency N] [--body]\n"
-    "                 [--cacert FILE] [--insecure] [--raw]\n"
+    "                 [--cacert FILE] [--insecure] [--raw] [--verbose]\n"
     "                 [--trace FILE.json] [--timeline FILE.svg] [--dump-on-signal] URL...\n";
 
 struct command_line {
@@ -69,6 +71,7 @@ struct command_line {
     std::string ca_file;
     bool insecure = false;
     bool raw = false;
+    bool verbose = false;
     std::vector<std::string> urls;
     example::trace_settings trace; // --trace, --timeline, --dump-on-signal (docs/tracing.md)
 };
@@ -132,6 +135,10 @@ command_line parse_command_line(int argc, char** argv) {
         }
         if (arg == "--raw") {
             parsed.raw = true;
+            continue;
+        }
+        if (arg == "--verbose") {
+            parsed.verbose = true;
             continue;
         }
         if (std::string error; example::take_trace_flag(argc, argv, i, parsed.trace, error)) {
@@ -283,6 +290,10 @@ corio::task<> fetch_one_and_report(http::client_session& session, corio::semapho
 }
 
 corio::task<int> fetch_all(const command_line& command) {
+    if (command.verbose) {
+        std::cerr << "corio-get: reactor backend: " << corio::event_loop::current().backend_name()
+                  << '\n';
+    }
     http::client_options options;
     if (command.timeout_seconds) {
         options.timeouts.total = std::chrono::duration_cast<corio::event_loop::duration>(

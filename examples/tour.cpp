@@ -8,11 +8,15 @@
 // so the tour needs no network. Each step also draws its timeline (--timeline) and writes its
 // trace (--trace) into a folder, tour-timelines/ or --timeline-dir DIR, named at the end: open
 // step03.svg and step04.svg side by side to see one blocked thread against two sleeping tasks.
+// It says at the top which I/O backend the steps' event loops run on (CORIO_BACKEND chooses).
 #include "example_args.hpp"
+
+#include <corio/runtime/event_loop.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -102,6 +106,15 @@ int main(int argc, char** argv) {
     }
 
     std::cout << "corio tour: the tutorial's programs, step by step (time scale " << scale << ")\n";
+    // The steps inherit the environment, CORIO_BACKEND included, so a loop made here runs on the
+    // backend theirs will.
+    try {
+        const corio::event_loop loop;
+        std::cout << "reactor backend: " << loop.backend_name() << "\n";
+    } catch (const std::exception& error) {
+        std::cerr << "corio tour: " << error.what() << "\n";
+        return 1;
+    }
     struct measured {
         const step* which;
         double seconds;

@@ -31,13 +31,14 @@ namespace corio {
 namespace detail {
 
 struct loop_internals {
-    loop_internals(event_loop::time_point start, std::chrono::nanoseconds tick)
+    loop_internals(event_loop::time_point start, std::chrono::nanoseconds tick, io_backend backend)
         : epoch(start)
+        , reactor(make_reactor(backend))
         , timers(static_cast<std::uint64_t>(std::max<std::int64_t>(tick.count(), 1))) {}
 
-    event_loop::time_point epoch;      // loop time 0; the wheel counts nanoseconds from here
-    std::uint64_t virtual_elapsed = 0; // nanoseconds since epoch, in virtual-time mode
-    std::unique_ptr<reactor_backend> reactor = make_reactor();
+    event_loop::time_point epoch;             // loop time 0; the wheel counts nanoseconds from here
+    std::uint64_t virtual_elapsed = 0;        // nanoseconds since epoch, in virtual-time mode
+    std::unique_ptr<reactor_backend> reactor; // loop_options::backend, or CORIO_BACKEND's
     timer_wheel timers;
     io_operation_list completed;
     post_queue posted; // callbacks from other threads (phase 2)
@@ -96,7 +97,8 @@ event_loop::event_loop(loop_options options)
         trace != nullptr && *trace != '\0' && std::string_view(trace) != "0") {
         options_.trace = true;
     }
-    internals_ = std::make_unique<detail::loop_internals>(clock::now(), options_.tick);
+    internals_ =
+        std::make_unique<detail::loop_internals>(clock::now(), options_.tick, options_.backend);
     if (options_.trace || options_.track_tasks || options_.stall_threshold.count() > 0) {
         instruments_ = std::make_unique<detail::loop_instruments>(*this);
         internals_->timers.set_instruments(instruments_.get());

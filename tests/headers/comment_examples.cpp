@@ -92,6 +92,13 @@ void tracing() { // <corio/runtime/trace.hpp>, <corio/runtime/trace_export.hpp>
     std::ofstream{"step4.svg"} << corio::timeline_svg(*loop.trace());
 }
 
+void choosing_a_backend() { // <corio/runtime/io_backend.hpp>
+    corio::loop_options options;
+    options.backend = corio::io_backend::epoll;
+    corio::event_loop loop{options};
+    std::cout << loop.backend_name() << "\n"; // "epoll"
+}
+
 void generators() {
     for (int i : count_to(3)) std::cout << i;      // 1 2 3
     corio::generator<> g = steps();

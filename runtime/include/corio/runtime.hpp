@@ -19,6 +19,7 @@
 #include <corio/runtime/gather.hpp>
 #include <corio/runtime/generator.hpp>
 #include <corio/runtime/interval.hpp>
+#include <corio/runtime/io_backend.hpp>
 #include <corio/runtime/io_object.hpp>
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/join_set.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// reactor_backend.hpp - the contract every I/O backend implements (epoll, kqueue, IOCP).
+// reactor_backend.hpp - the contract every I/O backend implements (epoll, io_uring, kqueue, IOCP).
 //
 // The seam is *completion-style*: the loop says "start this operation" and later receives the
 // operation back, finished, with its result. That is IOCP's and io_uring's native model; epoll and
@@ -24,6 +24,7 @@
 #pragma once
 
 #include <corio/runtime/detail/io_operation.hpp>
+#include <corio/runtime/io_backend.hpp>
 #include <corio/runtime/native_handle.hpp>
 
 #include <chrono>
@@ -64,7 +65,9 @@ protected:
     reactor_backend& operator=(const reactor_backend&) = delete;
 };
 
-// The one place that picks a backend for this platform (make_reactor.cpp).
-std::unique_ptr<reactor_backend> make_reactor();
+// The one place that picks a backend (make_reactor.cpp): `requested` is loop_options::backend,
+// which the environment variable CORIO_BACKEND overrides (backend_choice.hpp says how the choice
+// is made and what it throws).
+std::unique_ptr<reactor_backend> make_reactor(io_backend requested = io_backend::automatic);
 
 } // namespace corio::detail

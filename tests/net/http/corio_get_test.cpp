@@ -17,6 +17,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
@@ -317,7 +318,7 @@ TEST(CorioGet, ABadCommandLineExitsWith2) {
         {"--max-redirects", "2x", "http://127.0.0.1:1/"},
         {"--concurrency", "0", "http://127.0.0.1:1/"},
         {"--concurrency", "", "http://127.0.0.1:1/"},
-        {"--verbose", "http://127.0.0.1:1/"},
+        {"--loud", "http://127.0.0.1:1/"},
         {"--body", "http://127.0.0.1:1/a", "http://127.0.0.1:1/b"},
         {"--body"},
     };
@@ -331,6 +332,31 @@ TEST(CorioGet, ABadCommandLineExitsWith2) {
         EXPECT_TRUE(starts_with(run.err, "corio-get: ")) << shown << ": " << run.err;
         EXPECT_EQ(run.out, "") << shown;
     }
+}
+
+TEST(CorioGet, VerboseNamesTheLoopsBackendOnStderr) {
+    with_site([](server_thread& server) {
+        const run_result run = run_corio_get({"--verbose", server.url("/x")});
+        EXPECT_EQ(run.exit_code, 0) << run.err;
+        // The backend CORIO_BACKEND names, else the platform's default.
+        const char* named = std::getenv("CORIO_BACKEND");
+        std::string backend = named != nullptr && *named != '\0' ? named : "auto";
+        if (backend == "auto") {
+#if defined(__linux__)
+            backend = "epoll";
+#elif defined(_WIN32)
+            backend = "iocp";
+#else
+            backend = "kqueue";
+#endif
+        }
+        EXPECT_EQ(lines_of(run.err),
+                  std::vector<std::string>{"corio-get: reactor backend: " + backend})
+            << run.err;
+        const std::vector<std::string> lines = lines_of(run.out);
+        ASSERT_EQ(lines.size(), 1U) << run.out;
+        (void)expect_success_line(lines[0], server.url("/x"), 200, 10);
+    });
 }
 
 TEST(CorioGet, HelpPrintsTheUsage) {

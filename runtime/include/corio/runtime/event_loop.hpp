@@ -15,6 +15,7 @@
 #include <corio/runtime/detail/task_state.hpp>
 #include <corio/runtime/detail/timer_node.hpp>
 #include <corio/runtime/detail/unique_function.hpp>
+#include <corio/runtime/io_backend.hpp>
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/stall.hpp>
 #include <corio/runtime/task.hpp>
@@ -72,6 +73,10 @@ struct loop_options {
     // once, as the signal would have by default (asyncio.run does the same with Ctrl-C). The
     // signals are watched only while the main task runs (see signal.hpp).
     bool cancel_on_signal = false;
+    // Which kernel interface the loop waits on (io_backend.hpp): automatic picks this platform's
+    // default. The environment variable CORIO_BACKEND overrides it for every loop of a program.
+    // A backend that cannot run here makes the constructor throw; backend_name() says which runs.
+    io_backend backend = io_backend::automatic;
 
     // ---- Seeing the loop (docs/tracing.md). All off by default; off costs one branch per trace
     // point and no memory in any task. ----
@@ -179,7 +184,7 @@ public:
 
     // The loop's clock: real steady_clock time, or the virtual clock in virtual-time mode.
     [[nodiscard]] time_point now() const noexcept;
-    // "epoll", "kqueue" or "iocp".
+    // The backend the loop runs on: "epoll", "io_uring", "kqueue" or "iocp" (io_backend.hpp).
     [[nodiscard]] std::string_view backend_name() const noexcept;
     [[nodiscard]] loop_stats stats() const noexcept;
     [[nodiscard]] const loop_options& options() const noexcept { return options_; }
