@@ -31,7 +31,6 @@
 #include <string>
 #include <system_error>
 #include <thread>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -699,21 +698,11 @@ using backends = testing::Types<corio::detail::iocp_reactor>;
 #else
 #define CORIO_CONTRACT_INSTANCE Platform
 #endif
-// Each platform's first backend keeps the name "0"; io_uring's tests are named after it.
-struct backend_test_names {
-    template <class Backend>
-    static std::string GetName(int index) {
-#if defined(__linux__) && !defined(CORIO_TEST_KQUEUE_ON_EPOLL)
-        if constexpr (std::is_same_v<Backend, corio::detail::io_uring_reactor>) {
-            return "io_uring";
-        }
-#endif
-        return std::to_string(index);
-    }
-};
+// gtest names the instances by index (Platform/ReactorContract/0 is epoll, /1 io_uring on
+// Linux); ctest's names carry the type: Platform.<test><corio::detail::io_uring_reactor>.
 // One more macro level, so that the instance name is expanded before gtest pastes it.
 #define CORIO_INSTANTIATE_CONTRACT(instance)                                                       \
-    INSTANTIATE_TYPED_TEST_SUITE_P(instance, ReactorContract, backends, backend_test_names)
+    INSTANTIATE_TYPED_TEST_SUITE_P(instance, ReactorContract, backends)
 CORIO_INSTANTIATE_CONTRACT(CORIO_CONTRACT_INSTANCE);
 
 #if !defined(CORIO_TEST_KQUEUE_ON_EPOLL) // make_reactor() still picks epoll there
