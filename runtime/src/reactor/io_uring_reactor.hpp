@@ -8,13 +8,70 @@
 // how this backend gets below epoll's floor of a system call per operation.
 // Written against the kernel interface (<linux/io_uring.h>, the three system calls, the rings
 // mapped with mmap), as the other backends are written against theirs.
+// https://man7.org/linux/man-pages/man7/io_uring.7.html
 //
-// STATUS: declaration only; the implementation (io_uring_reactor.cpp) is being written.
+// One io_uring_enter per loop turn. start() only writes an SQE (and publishes the ring's tail) and
+// reports the operation pending; nothing reaches the kernel until wait() calls io_uring_enter once
+// with the number of queued SQEs *and* IORING_ENTER_GETEVENTS, so the loop's whole turn of I/O
+// costs one system call. The timeout goes with that call (IORING_ENTER_EXT_ARG with a
+// struct io_uring_getevents_arg, kernel 5.11+); older kernels get an IORING_OP_TIMEOUT SQE instead.
+// wait() does not block while completions are already known (reaped earlier, or still in the CQ
+// ring): then it enters without waiting, or not at all if there is nothing to submit.
+//
+// Slots. What the kernel may read or write while an operation is in flight besides the caller's
+// data buffer (the accepted peer's address and its length, a msghdr and iovec for
+// receive_from/send_to, the connect address, peek's scratch byte) lives in a slot from a
+// backend-owned free list, as in iocp_reactor. A slot's address is its SQE's user_data; small
+// integers (below alignof(slot)) tag the wake-up read, timeouts and cancel requests instead.
+// op.backend_data points at the slot while the operation is pending. A slot that is still in the
+// kernel when the reactor is destroyed (an owner that broke the contract) is leaked on purpose.
+//
+// Would-block. io_uring polls a socket internally when a receive/send/accept finds nothing to do,
+// but a read/write on an O_NONBLOCK pipe comes back as -EAGAIN, and connect on a non-blocking
+// socket may come back as -EINPROGRESS. The backend then issues an IORING_OP_POLL_ADD for the
+// direction the operation needs, with the same user_data, and re-issues the operation (for
+// connect: reads SO_ERROR) when it fires. Re-issues found while reaping are kept on a list and
+// written to the SQ at the start of the next wait(), so reaping never has to submit.
+//
+// Cancellation. cancel() on an SQE the kernel has not consumed yet turns it into IORING_OP_NOP
+// (same user_data), so the kernel never starts it; otherwise it queues IORING_OP_ASYNC_CANCEL
+// naming the op's user_data (the cancel's own CQE is ignored). Either way the op comes back once:
+// -ECANCELED/-EINTR are reported `cancelled`; an operation that had finished first comes back
+// with its real result and `cancelled == false`. abandon() does the same and then, if the kernel
+// held the op, calls io_uring_enter until the op's CQE has been reaped (other CQEs are kept for
+// the next wait()): after that the kernel is done with the caller's buffer. deregister_handle()
+// cancels every operation on the handle and keeps the registration alive, counted, until its last
+// CQE (the slots point at it); the kernel holds its own file reference meanwhile, so the caller
+// may close the descriptor at once.
+//
+// Full queues. A full SQ makes start() submit what is queued (io_uring_enter without waiting) and
+// retry, so no operation is refused. The CQ (twice the SQ) may overflow when many operations end
+// between two waits: the backend requires IORING_FEAT_NODROP (5.5+), under which the kernel keeps
+// the overflowed CQEs; IORING_SQ_CQ_OVERFLOW in the SQ flags makes wait() reap and enter again to
+// flush them, and EBUSY from io_uring_enter makes it reap and retry. EINTR is retried.
+//
+// Wake-ups. An 8-byte read of an eventfd is kept in flight; wake() writes the eventfd, once per
+// wake-up (deduplicated by an atomic flag, as in epoll_reactor), and the read's CQE ends the
+// wait. Only wake() is thread-safe.
+//
+// Files. A regular file is read/written at io_operation::offset (append_offset: offset -1, the
+// file position, which O_APPEND - how corio::file opens for appending - puts at the end), so
+// completes_file_io() is true: corio::file's I/O goes through the ring, not the blocking pool.
+//
+// Quirks: accept gives a non-blocking, close-on-exec socket (accept_flags SOCK_NONBLOCK |
+// SOCK_CLOEXEC), like accept4 in the readiness backends, and skips ECONNABORTED; send and send_to
+// pass MSG_NOSIGNAL; receive_from's `truncated` is MSG_TRUNC in the msghdr the kernel writes back.
+//
 #pragma once
 
 #include "reactor_backend.hpp"
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <vector>
 
 namespace corio::detail {
 
@@ -38,8 +95,88 @@ public:
     void wait(std::optional<std::chrono::nanoseconds> timeout,
               io_operation_list& completed) override;
     void wake() noexcept override;
-    [[nodiscard]] std::size_t registered_handles() const noexcept override;
-    [[nodiscard]] std::size_t pending_operations() const noexcept override;
+    [[nodiscard]] std::size_t registered_handles() const noexcept override {
+        return registrations_;
+    }
+    [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
+
+    // For tests: how many io_uring_enter calls this reactor has made (one per wait() in the
+    // common case), and forcing the IORING_OP_TIMEOUT path that kernels without
+    // IORING_FEAT_EXT_ARG use.
+    [[nodiscard]] std::size_t enter_calls() const noexcept { return enter_calls_; }
+    void use_timeout_operations_for_testing() noexcept { has_ext_arg_ = false; }
+
+private:
+    struct registration;
+    struct slot;
+
+    // The rings, as mapped from the kernel.
+    struct rings {
+        void* sq_map = nullptr;
+        std::size_t sq_map_size = 0;
+        void* cq_map = nullptr; // == sq_map with IORING_FEAT_SINGLE_MMAP
+        std::size_t cq_map_size = 0;
+        void* sqes_map = nullptr;
+        std::size_t sqes_map_size = 0;
+        unsigned* sq_head = nullptr;
+        unsigned* sq_tail = nullptr;
+        unsigned* sq_flags = nullptr;
+        unsigned sq_mask = 0;
+        unsigned sq_entries = 0;
+        unsigned* cq_head = nullptr;
+        unsigned* cq_tail = nullptr;
+        unsigned cq_mask = 0;
+        void* cqes = nullptr; // io_uring_cqe[]
+        void* sqes = nullptr; // io_uring_sqe[]
+    };
+
+    void set_up(unsigned queue_entries);
+    void tear_down() noexcept;
+    slot* acquire_slot() noexcept;
+    void release_slot(slot& used) noexcept;
+    // The next free SQE (zeroed), submitting queued ones first if the SQ is full.
+    void* next_sqe() noexcept;
+    [[nodiscard]] unsigned unsubmitted() const noexcept;
+    int enter(unsigned to_submit, unsigned min_complete, unsigned flags, const void* argument,
+              std::size_t argument_size) noexcept;
+    void submit_queued() noexcept;
+    void queue_operation(slot& request) noexcept;
+    void queue_poll(slot& request) noexcept;
+    void queue_wake_read() noexcept;
+    void queue_cancel(slot& request) noexcept;
+    void arm_timeout(std::chrono::nanoseconds timeout) noexcept;
+    void flush_reissues() noexcept;
+    bool reap() noexcept;
+    void on_completion(std::uint64_t user_data, int result) noexcept;
+    void finish(slot& done, int result) noexcept;
+    void report(slot& done) noexcept;
+    void request_cancel(slot& request) noexcept;
+    [[nodiscard]] bool completions_known() const noexcept;
+
+    int ring_fd_ = -1;
+    int wake_fd_ = -1;
+    rings ring_;
+    unsigned sq_tail_ = 0; // our copy of the SQ tail: SQEs written so far
+    bool has_ext_arg_ = false;
+    std::atomic<bool> wake_pending_{false};
+    bool wake_armed_ = false; // the eventfd read is in the kernel (or queued for it)
+    bool woken_ = false;      // a wake-up was reaped outside wait(): the next wait() must not block
+    std::unique_ptr<std::uint64_t> wake_counter_; // the eventfd read's buffer
+    std::uint64_t timeout_generation_ = 0;        // IORING_OP_TIMEOUT fallback: the current one
+    bool timeout_armed_ = false;
+    alignas(8) unsigned char timeout_spec_[16]{}; // the armed timeout's __kernel_timespec
+    std::size_t registrations_ = 0;
+    std::size_t pending_ = 0;
+    std::size_t enter_calls_ = 0;
+    std::size_t in_kernel_ = 0; // slots whose SQE was queued and whose CQE is not reaped yet
+    std::vector<std::unique_ptr<slot>> slots_; // every slot ever made, in flight or free
+    slot* free_slots_ = nullptr;
+    slot* reissue_head_ = nullptr; // slots to queue again at the next wait() (FIFO)
+    slot* reissue_tail_ = nullptr;
+    io_operation_list finished_; // reaped, reported by the next wait()
 };
+
+static_assert(!std::is_abstract_v<io_uring_reactor>,
+              "io_uring_reactor implements the whole contract");
 
 } // namespace corio::detail

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: MIT
+#include "io_uring_reactor.hpp"
+
+#include "../sys/handle_ops.hpp"
+#include "../sys/posix/nonblocking_call.hpp"
+
+#include <corio/runtime/detail/os_error.hpp>
+
+#include <linux/io_uring.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace corio::detail {
+
+namespace {
+
+// user_data values that are not slots. Slots are aligned to at least 8 bytes, so their addresses
+// never collide with these; a timeout's user_data carries its generation above the tag bits.
+constexpr std::uint64_t ignored_tag = 0; // ASYNC_CANCEL / TIMEOUT_REMOVE: their CQE says nothing
+constexpr std::uint64_t wake_tag = 1;    // the eventfd read
+constexpr std::uint64_t timeout_tag = 2; // IORING_OP_TIMEOUT (kernels without EXT_ARG)
+constexpr std::uint64_t tag_mask = 7;
+// Linux never moves more than this in one read/write (MAX_RW_COUNT); every transfer may be short.
+constexpr std::size_t max_transfer = 0x7ffff000;
+// IORING_OP_READ/WRITE offset meaning "the file position" (what a pipe or socket needs).
+constexpr std::uint64_t current_position = ~std::uint64_t{0};
+
+template <class T>
+std::atomic_ref<T> shared(T* field) noexcept {
+    return std::atomic_ref<T>(*field);
+}
+
+std::uint64_t as_user_data(const void* pointer) noexcept {
+    return reinterpret_cast<std::uintptr_t>(pointer);
+}
+
+__kernel_timespec to_timespec(std::chrono::nanoseconds duration) noexcept {
+    const auto count = std::max<std::chrono::nanoseconds::rep>(duration.count(), 0);
+    __kernel_timespec spec{};
+    spec.tv_sec = count / 1'000'000'000;
+    spec.tv_nsec = count % 1'000'000'000;
+    return spec;
+}
+
+} // namespace
+
+struct io_uring_reactor::registration final : io_registration {
+    bool is_regular_file = false; // read/write at io_operation::offset
+    bool deregistered = false;
+    std::size_t in_flight = 0; // slots acquired for this handle and not released yet
+};
+
+// Everything the kernel may read or write for one operation, besides the caller's data buffer.
+struct alignas(16) io_uring_reactor::slot {
+    io_operation* op = nullptr; // null once abandon() orphaned the slot
+    registration* owner = nullptr;
+    bool in_kernel = false;   // an SQE with this user_data is queued and its CQE not reaped
+    bool polling = false;     // that SQE is the would-block POLL_ADD, not the operation
+    bool neutralised = false; // that SQE was turned into a NOP before the kernel saw it
+    bool cancel_requested = false;
+    bool reissue_queued = false; // waiting on the re-issue list
+    bool reissue_as_poll = false;
+    io_kind kind = io_kind::read; // op->kind, kept for when abandon() has cleared op
+    char scratch = 0;             // peek's byte
+    unsigned sqe_position = 0;    // where its SQE was written (sq tail before it)
+    slot* next_free = nullptr;
+    slot* next_reissue = nullptr;
+    sockaddr_storage address{}; // accept's/receive_from's peer, connect's/send_to's target
+    socklen_t address_length = 0;
+    msghdr message{};
+    iovec part{};
+};
+
+io_uring_reactor::io_uring_reactor(unsigned queue_entries)
+    : wake_counter_(std::make_unique<std::uint64_t>(0)) {
+    try {
+        set_up(queue_entries);
+    } catch (...) {
+        tear_down();
+        throw;
+    }
+}
+
+void io_uring_reactor::set_up(unsigned queue_entries) {
+    io_uring_params params{};
+    // SUBMIT_ALL: one bad SQE does not hold back the ones behind it. COOP_TASKRUN: completions
+    // are delivered when we enter the kernel, which we do every turn, instead of interrupting us.
+    params.flags = IORING_SETUP_CLAMP | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
+    ring_fd_ = static_cast<int>(::syscall(__NR_io_uring_setup, queue_entries, &params));
+    if (ring_fd_ < 0 && errno == EINVAL) {
+        params = io_uring_params{}; // a kernel older than 5.19: the plain ring
+        params.flags = IORING_SETUP_CLAMP;
+        ring_fd_ = static_cast<int>(::syscall(__NR_io_uring_setup, queue_entries, &params));
+    }
+    if (ring_fd_ < 0) {
+        throw_os_error(errno, "io_uring_setup");
+    }
+    if ((params.features & IORING_FEAT_NODROP) == 0) {
+        // Before 5.5 a full completion queue drops completions: an operation would never return.
+        throw_os_error(ENOTSUP, "io_uring_setup (no IORING_FEAT_NODROP: kernel older than 5.5)");
+    }
+    has_ext_arg_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
+
+    ring_.sq_map_size = params.sq_off.array + params.sq_entries * sizeof(unsigned);
+    ring_.cq_map_size = params.cq_off.cqes + params.cq_entries * sizeof(io_uring_cqe);
+    const bool single_map = (params.features & IORING_FEAT_SINGLE_MMAP) != 0;
+    if (single_map) {
+        ring_.sq_map_size = ring_.cq_map_size = std::max(ring_.sq_map_size, ring_.cq_map_size);
+    }
+    const auto map = [this](std::size_t size, off_t what, const char* name) {
+        void* where = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                             ring_fd_, what);
+        if (where == MAP_FAILED) {
+            throw_os_error(errno, name);
+        }
+        return where;
+    };
+    ring_.sq_map = map(ring_.sq_map_size, IORING_OFF_SQ_RING, "mmap(IORING_OFF_SQ_RING)");
+    ring_.cq_map = single_map
+                       ? ring_.sq_map
+                       : map(ring_.cq_map_size, IORING_OFF_CQ_RING, "mmap(IORING_OFF_CQ_RING)");
+    ring_.sqes_map_size = params.sq_entries * sizeof(io_uring_sqe);
+    ring_.sqes_map = map(ring_.sqes_map_size, IORING_OFF_SQES, "mmap(IORING_OFF_SQES)");
+
+    auto* sq = static_cast<unsigned char*>(ring_.sq_map);
+    auto* cq = static_cast<unsigned char*>(ring_.cq_map);
+    ring_.sq_head = reinterpret_cast<unsigned*>(sq + params.sq_off.head);
+    ring_.sq_tail = reinterpret_cast<unsigned*>(sq + params.sq_off.tail);
+    ring_.sq_flags = reinterpret_cast<unsigned*>(sq + params.sq_off.flags);
+    ring_.sq_mask = *reinterpret_cast<unsigned*>(sq + params.sq_off.ring_mask);
+    ring_.sq_entries = *reinterpret_cast<unsigned*>(sq + params.sq_off.ring_entries);
+    ring_.cq_head = reinterpret_cast<unsigned*>(cq + params.cq_off.head);
+    ring_.cq_tail = reinterpret_cast<unsigned*>(cq + params.cq_off.tail);
+    ring_.cq_mask = *reinterpret_cast<unsigned*>(cq + params.cq_off.ring_mask);
+    ring_.cqes = cq + params.cq_off.cqes;
+    ring_.sqes = ring_.sqes_map;
+    // The SQ ring holds indexes into the SQE array. Ours are the identity: SQE i is always
+    // published as ring entry i, so an SQE's ring position also says where it is.
+    auto* array = reinterpret_cast<unsigned*>(sq + params.sq_off.array);
+    for (unsigned i = 0; i < ring_.sq_entries; ++i) {
+        array[i] = i;
+    }
+    sq_tail_ = *ring_.sq_tail;
+
+    // Blocking on purpose: io_uring polls it for us, while an O_NONBLOCK read would come back
+    // as -EAGAIN.
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+    if (wake_fd_ < 0) {
+        throw_os_error(errno, "eventfd");
+    }
+}
+
+io_uring_reactor::~io_uring_reactor() {
+    tear_down();
+}
+
+void io_uring_reactor::tear_down() noexcept {
+    if (ring_.sqes != nullptr) {
+        // Take back what the kernel still holds (the wake-up read; operations of an owner that
+        // broke the contract), so that it never writes into memory freed below.
+        for (auto& each : slots_) {
+            if (each->in_kernel && !each->neutralised) {
+                queue_cancel(*each);
+            }
+        }
+        if (wake_armed_) {
+            if (auto* sqe = static_cast<io_uring_sqe*>(next_sqe())) {
+                sqe->opcode = IORING_OP_ASYNC_CANCEL;
+                sqe->addr = wake_tag;
+                sqe->user_data = ignored_tag;
+                shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+            }
+        }
+        for (int round = 0; round < 100 && (in_kernel_ != 0 || wake_armed_); ++round) {
+            const int result = enter(unsubmitted(), 0, IORING_ENTER_GETEVENTS, nullptr, 0);
+            if (!reap()) {
+                if (result < 0 && result != -EINTR && result != -EBUSY) {
+                    break;
+                }
+                ::usleep(1000);
+            }
+        }
+        for (auto& each : slots_) {
+            if (each->in_kernel) {
+                (void)each.release(); // the kernel may still write into it: leaked on purpose
+            }
+        }
+        if (wake_armed_) {
+            (void)wake_counter_.release();
+        }
+    }
+    if (ring_.sqes_map != nullptr) {
+        ::munmap(ring_.sqes_map, ring_.sqes_map_size);
+    }
+    if (ring_.cq_map != nullptr && ring_.cq_map != ring_.sq_map) {
+        ::munmap(ring_.cq_map, ring_.cq_map_size);
+    }
+    if (ring_.sq_map != nullptr) {
+        ::munmap(ring_.sq_map, ring_.sq_map_size);
+    }
+    ring_ = rings{};
+    if (wake_fd_ >= 0) {
+        ::close(wake_fd_);
+        wake_fd_ = -1;
+    }
+    if (ring_fd_ >= 0) {
+        ::close(ring_fd_);
+        ring_fd_ = -1;
+    }
+}
+
+bool io_uring_reactor::completes_file_io() const noexcept {
+    return true;
+}
+
+io_registration& io_uring_reactor::register_handle(native_handle_t handle) {
+    struct stat status {};
+    if (::fstat(handle, &status) != 0) {
+        throw_os_error(errno, "fstat");
+    }
+    if (S_ISDIR(status.st_mode)) {
+        throw_file_handed_to_reactor("io_uring");
+    }
+    auto* state = new registration;
+    state->handle = handle;
+    state->is_regular_file = S_ISREG(status.st_mode);
+    ++registrations_;
+    return *state;
+}
+
+void io_uring_reactor::deregister_handle(io_registration& base) noexcept {
+    auto& state = static_cast<registration&>(base);
+    --registrations_;
+    state.deregistered = true;
+    if (state.in_flight == 0) {
+        delete &state;
+        return;
+    }
+    // Every pending operation comes back as cancelled (or with its result, if it had finished);
+    // the slots point at the registration, so it lives until the last one is released.
+    for (auto& each : slots_) {
+        if (each->owner == &state) {
+            request_cancel(*each);
+        }
+    }
+}
+
+io_uring_reactor::slot* io_uring_reactor::acquire_slot() noexcept {
+    slot* fresh = free_slots_;
+    if (fresh != nullptr) {
+        free_slots_ = fresh->next_free;
+    } else {
+        try {
+            slots_.push_back(std::make_unique<slot>());
+        } catch (...) {
+            return nullptr;
+        }
+        fresh = slots_.back().get();
+    }
+    *fresh = slot{};
+    return fresh;
+}
+
+void io_uring_reactor::release_slot(slot& used) noexcept {
+    registration* owner = used.owner;
+    used = slot{};
+    used.next_free = free_slots_;
+    free_slots_ = &used;
+    if (owner != nullptr) {
+        --owner->in_flight;
+        if (owner->deregistered && owner->in_flight == 0) {
+            delete owner;
+        }
+    }
+}
+
+unsigned io_uring_reactor::unsubmitted() const noexcept {
+    return sq_tail_ - shared(ring_.sq_head).load(std::memory_order_acquire);
+}
+
+int io_uring_reactor::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
+                            const void* argument, std::size_t argument_size) noexcept {
+    ++enter_calls_;
+    const long result = ::syscall(__NR_io_uring_enter, ring_fd_, to_submit, min_complete, flags,
+                                  argument, argument_size);
+    return result < 0 ? -errno : static_cast<int>(result);
+}
+
+void io_uring_reactor::submit_queued() noexcept {
+    while (unsubmitted() != 0) {
+        const int result = enter(unsubmitted(), 0, 0, nullptr, 0);
+        if (result > 0 || result == -EINTR) {
+            continue;
+        }
+        if (result == -EBUSY || result == -EAGAIN) {
+            // The completion queue is full (and overflowing): make room, then submit again.
+            // Reaping only records results; it never queues SQEs, so this cannot recurse.
+            reap();
+            if ((shared(ring_.sq_flags).load(std::memory_order_relaxed) & IORING_SQ_CQ_OVERFLOW) !=
+                0) {
+                (void)enter(0, 0, IORING_ENTER_GETEVENTS, nullptr, 0);
+                reap();
+            }
+            continue;
+        }
+        return; // the ring itself failed: next_sqe() reports it
+    }
+}
+
+void* io_uring_reactor::next_sqe() noexcept {
+    if (sq_tail_ - shared(ring_.sq_head).load(std::memory_order_acquire) >= ring_.sq_entries) {
+        submit_queued(); // full: hand the kernel what is queued, without waiting
+        if (unsubmitted() >= ring_.sq_entries) {
+            return nullptr;
+        }
+    }
+    auto* sqe = static_cast<io_uring_sqe*>(ring_.sqes) + (sq_tail_ & ring_.sq_mask);
+    std::memset(sqe, 0, sizeof *sqe);
+    ++sq_tail_;
+    return sqe;
+}
+
+void io_uring_reactor::queue_operation(slot& request) noexcept {
+    auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
+    if (sqe == nullptr) {
+        finish(request, -EAGAIN);
+        report(request);
+        return;
+    }
+    io_operation& op = *request.op;
+    const registration& owner = *request.owner;
+    const auto length = static_cast<__u32>(std::min(op.length, max_transfer));
+    sqe->fd = owner.handle;
+    switch (op.kind) {
+    case io_kind::read:
+    case io_kind::write:
+        sqe->opcode = op.kind == io_kind::read ? IORING_OP_READ : IORING_OP_WRITE;
+        sqe->addr = as_user_data(op.buffer);
+        sqe->len = length;
+        // append_offset becomes "the file position", which O_APPEND keeps at the end.
+        sqe->off =
+            owner.is_regular_file && op.offset != append_offset ? op.offset : current_position;
+        break;
+    case io_kind::receive:
+        sqe->opcode = IORING_OP_RECV;
+        sqe->addr = as_user_data(op.buffer);
+        sqe->len = length;
+        break;
+    case io_kind::send:
+        sqe->opcode = IORING_OP_SEND;
+        sqe->addr = as_user_data(op.buffer);
+        sqe->len = length;
+        sqe->msg_flags = MSG_NOSIGNAL; // a peer's reset must surface as EPIPE, not kill us
+        break;
+    case io_kind::peek:
+        sqe->opcode = IORING_OP_RECV;
+        sqe->addr = as_user_data(&request.scratch);
+        sqe->len = 1;
+        sqe->msg_flags = MSG_PEEK;
+        break;
+    case io_kind::accept:
+        request.address_length = sizeof request.address;
+        sqe->opcode = IORING_OP_ACCEPT;
+        sqe->addr = as_user_data(&request.address);
+        sqe->addr2 = as_user_data(&request.address_length);
+        sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC; // as accept4 in the readiness backends
+        break;
+    case io_kind::connect:
+        sqe->opcode = IORING_OP_CONNECT;
+        sqe->addr = as_user_data(&request.address);
+        sqe->off = request.address_length;
+        break;
+    case io_kind::receive_from:
+    case io_kind::send_to:
+        request.part.iov_base = op.buffer;
+        request.part.iov_len = std::min(op.length, max_transfer);
+        request.message = msghdr{};
+        request.message.msg_iov = &request.part;
+        request.message.msg_iovlen = 1;
+        if (op.kind == io_kind::receive_from) {
+            request.message.msg_name = &request.address;
+            request.message.msg_namelen = sizeof request.address;
+            sqe->opcode = IORING_OP_RECVMSG;
+        } else {
+            if (op.address != nullptr) {
+                request.message.msg_name = &request.address;
+                request.message.msg_namelen = request.address_length;
+            }
+            sqe->opcode = IORING_OP_SENDMSG;
+            sqe->msg_flags = MSG_NOSIGNAL;
+        }
+        sqe->addr = as_user_data(&request.message);
+        sqe->len = 1;
+        break;
+    }
+    sqe->user_data = as_user_data(&request);
+    request.in_kernel = true;
+    request.polling = false;
+    request.neutralised = false;
+    request.sqe_position = sq_tail_ - 1;
+    ++in_kernel_;
+    shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+}
+
+void io_uring_reactor::queue_poll(slot& request) noexcept {
+    auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
+    if (sqe == nullptr) {
+        finish(request, -EAGAIN);
+        report(request);
+        return;
+    }
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = request.owner->handle;
+    sqe->poll32_events = posix::waits_for_read(request.op->kind) ? POLLIN : POLLOUT;
+    sqe->user_data = as_user_data(&request);
+    request.in_kernel = true;
+    request.polling = true;
+    request.neutralised = false;
+    request.sqe_position = sq_tail_ - 1;
+    ++in_kernel_;
+    shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+}
+
+void io_uring_reactor::queue_wake_read() noexcept {
+    auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
+    if (sqe == nullptr) {
+        return; // tried again at the next wait()
+    }
+    sqe->opcode = IORING_OP_READ;
+    sqe->fd = wake_fd_;
+    sqe->addr = as_user_data(wake_counter_.get());
+    sqe->len = sizeof(std::uint64_t);
+    sqe->off = current_position;
+    sqe->user_data = wake_tag;
+    wake_armed_ = true;
+    shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+}
+
+void io_uring_reactor::queue_cancel(slot& request) noexcept {
+    auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
+    if (sqe == nullptr) {
+        return; // the ring has failed; nothing more will complete anyway
+    }
+    if (request.in_kernel) {
+        sqe->opcode = IORING_OP_ASYNC_CANCEL;
+        sqe->addr = as_user_data(&request);
+    } else {
+        // Its CQE was reaped while next_sqe() made room: nothing to cancel any more.
+        sqe->opcode = IORING_OP_NOP;
+    }
+    sqe->user_data = ignored_tag;
+    shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+}
+
+void io_uring_reactor::request_cancel(slot& request) noexcept {
+    if (request.cancel_requested) {
+        return;
+    }
+    request.cancel_requested = true;
+    if (request.reissue_queued || !request.in_kernel) {
+        return; // the next wait() reports it cancelled instead of issuing it again
+    }
+    const unsigned head = shared(ring_.sq_head).load(std::memory_order_acquire);
+    if (static_cast<int>(request.sqe_position - head) >= 0) {
+        // The kernel has not seen the SQE yet: make it a NOP, so nothing is started at all.
+        auto* sqe = static_cast<io_uring_sqe*>(ring_.sqes) + (request.sqe_position & ring_.sq_mask);
+        const std::uint64_t user_data = sqe->user_data;
+        std::memset(sqe, 0, sizeof *sqe);
+        sqe->opcode = IORING_OP_NOP;
+        sqe->user_data = user_data;
+        request.neutralised = true;
+        return;
+    }
+    queue_cancel(request);
+}
+
+void io_uring_reactor::arm_timeout(std::chrono::nanoseconds timeout) noexcept {
+    // Kernels without IORING_FEAT_EXT_ARG: the wait's timeout is an operation of its own. One is
+    // armed at a time; a later wait replaces it, and a stale one's CQE is ignored by generation
+    // (at worst it ends a later wait early, which only costs the loop a turn).
+    if (timeout_armed_) {
+        if (auto* sqe = static_cast<io_uring_sqe*>(next_sqe())) {
+            sqe->opcode = IORING_OP_TIMEOUT_REMOVE;
+            sqe->addr = (timeout_generation_ << 3) | timeout_tag;
+            sqe->user_data = ignored_tag;
+            shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+        }
+        timeout_armed_ = false;
+    }
+    auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
+    if (sqe == nullptr) {
+        return;
+    }
+    ++timeout_generation_;
+    // The kernel copies it when it consumes the SQE, but that is at the enter, after we return.
+    const __kernel_timespec spec = to_timespec(timeout);
+    static_assert(sizeof spec == sizeof timeout_spec_);
+    std::memcpy(timeout_spec_, &spec, sizeof spec);
+    sqe->opcode = IORING_OP_TIMEOUT;
+    sqe->addr = as_user_data(&timeout_spec_);
+    sqe->len = 1;
+    sqe->off = 0; // a pure timeout, not "after n completions"
+    sqe->user_data = (timeout_generation_ << 3) | timeout_tag;
+    timeout_armed_ = true;
+    shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+}
+
+void io_uring_reactor::flush_reissues() noexcept {
+    while (slot* request = reissue_head_) {
+        reissue_head_ = request->next_reissue;
+        if (reissue_head_ == nullptr) {
+            reissue_tail_ = nullptr;
+        }
+        request->next_reissue = nullptr;
+        request->reissue_queued = false;
+        if (request->op == nullptr) {
+            release_slot(*request); // abandoned while it waited here
+        } else if (request->cancel_requested || request->owner->deregistered) {
+            finish(*request, -ECANCELED);
+            report(*request);
+        } else if (request->reissue_as_poll) {
+            queue_poll(*request);
+        } else {
+            queue_operation(*request);
+        }
+    }
+}
+
+bool io_uring_reactor::reap() noexcept {
+    bool any = false;
+    unsigned head = *ring_.cq_head; // only we move the head
+    for (;;) {
+        const unsigned tail = shared(ring_.cq_tail).load(std::memory_order_acquire);
+        if (head == tail) {
+            break;
+        }
+        while (head != tail) {
+            const auto& cqe = static_cast<const io_uring_cqe*>(ring_.cqes)[head & ring_.cq_mask];
+            const std::uint64_t user_data = cqe.user_data;
+            const int result = cqe.res;
+            ++head;
+            // Give the entry back before handling it: handling never enters the kernel.
+            shared(ring_.cq_head).store(head, std::memory_order_release);
+            on_completion(user_data, result);
+            any = true;
+        }
+    }
+    return any;
+}
+
+void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexcept {
+    if (user_data == ignored_tag) {
+        return;
+    }
+    if (user_data == wake_tag) {
+        wake_armed_ = false;
+        // Clear only once the read is done, so a wake() racing with us either sees the flag still
+        // set (its post is picked up by the loop's next drain) or writes the eventfd again.
+        wake_pending_.store(false);
+        woken_ = true;
+        return;
+    }
+    if ((user_data & tag_mask) == timeout_tag) {
+        if ((user_data >> 3) == timeout_generation_) {
+            timeout_armed_ = false;
+        }
+        return;
+    }
+    slot& done = *reinterpret_cast<slot*>(static_cast<std::uintptr_t>(user_data));
+    done.in_kernel = false;
+    --in_kernel_;
+    const bool wanted = done.op != nullptr && !done.cancel_requested && !done.owner->deregistered;
+    const auto schedule = [this, &done](bool as_poll) {
+        done.reissue_as_poll = as_poll;
+        done.reissue_queued = true;
+        (reissue_tail_ != nullptr ? reissue_tail_->next_reissue : reissue_head_) = &done;
+        reissue_tail_ = &done;
+    };
+    if (done.polling) {
+        done.polling = false;
+        if (!wanted) {
+            if (done.op == nullptr) {
+                release_slot(done);
+                return;
+            }
+            finish(done, -ECANCELED); // it had not started: nothing was transferred
+            report(done);
+            return;
+        }
+        if (done.op->kind == io_kind::connect) {
+            // Writable after EINPROGRESS: the attempt is over; SO_ERROR says how it went.
+            int error = 0;
+            socklen_t length = sizeof error;
+            if (::getsockopt(done.owner->handle, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+                error = errno;
+            }
+            if (error == EINPROGRESS || error == EALREADY) {
+                schedule(true);
+                return;
+            }
+            finish(done, -error);
+            report(done);
+            return;
+        }
+        schedule(false);
+        return;
+    }
+    if (wanted) {
+        const io_kind kind = done.op->kind;
+        if (result == -EAGAIN ||
+            (kind == io_kind::connect && (result == -EINPROGRESS || result == -EALREADY))) {
+            schedule(true); // an O_NONBLOCK pipe, or a connect still in progress
+            return;
+        }
+        if (kind == io_kind::accept && result == -ECONNABORTED) {
+            schedule(false); // reset while queued: the peer's loss; wait for the next one
+            return;
+        }
+    }
+    if (done.op == nullptr) {
+        if (done.kind == io_kind::accept && result >= 0 && !done.neutralised) {
+            ::close(result); // an abandoned accept that succeeded: nobody will take the socket
+        }
+        release_slot(done);
+        return;
+    }
+    finish(done, result);
+    report(done);
+}
+
+void io_uring_reactor::finish(slot& done, int result) noexcept {
+    io_operation& op = *done.op;
+    op.error = 0;
+    op.transferred = 0;
+    if (done.neutralised || result == -ECANCELED ||
+        (result == -EINTR && (done.cancel_requested || done.owner->deregistered))) {
+        op.cancelled = true;
+        return;
+    }
+    if (result < 0) {
+        if (done.owner->deregistered) {
+            // The contract: deregistration completes pending operations as cancelled, whatever
+            // closing the handle under them made the kernel say.
+            op.cancelled = true;
+            return;
+        }
+        op.error = -result;
+        return;
+    }
+    switch (op.kind) {
+    case io_kind::read:
+    case io_kind::write:
+    case io_kind::receive:
+    case io_kind::send:
+    case io_kind::send_to:
+    case io_kind::peek: // 1: a byte is waiting (still queued); 0: end of stream
+        op.transferred = static_cast<std::size_t>(result);
+        return;
+    case io_kind::receive_from:
+        op.transferred = static_cast<std::size_t>(result);
+        op.truncated = (done.message.msg_flags & MSG_TRUNC) != 0;
+        if (op.address != nullptr) {
+            std::memcpy(op.address, &done.address,
+                        std::min<std::size_t>(done.message.msg_namelen, op.address_length));
+            op.address_length = done.message.msg_namelen;
+        }
+        return;
+    case io_kind::accept:
+        op.accepted = result;
+        if (op.address != nullptr) {
+            std::memcpy(op.address, &done.address,
+                        std::min<std::size_t>(done.address_length, op.address_length));
+            op.address_length = done.address_length;
+        }
+        return;
+    case io_kind::connect:
+        return;
+    }
+}
+
+void io_uring_reactor::report(slot& done) noexcept {
+    io_operation& op = *done.op;
+    op.backend_data = nullptr;
+    finished_.push_back(op); // still counted as pending until wait() hands it over
+    release_slot(done);
+}
+
+bool io_uring_reactor::start(io_operation& op) noexcept {
+    op.cancelled = false;
+    op.truncated = false;
+    op.error = 0;
+    op.transferred = 0;
+    op.backend_flags = 0;
+    op.backend_data = nullptr;
+    const bool copies_address =
+        op.kind == io_kind::connect || (op.kind == io_kind::send_to && op.address != nullptr);
+    if (copies_address && (op.address == nullptr || op.address_length > sizeof(sockaddr_storage))) {
+        op.error = EINVAL; // no such address: fail at once, as connect(2) would
+        return true;
+    }
+    slot* request = acquire_slot();
+    if (request == nullptr) {
+        op.error = ENOMEM;
+        return true;
+    }
+    request->op = &op;
+    request->kind = op.kind;
+    request->owner = static_cast<registration*>(op.target);
+    ++request->owner->in_flight;
+    if (copies_address) {
+        // The kernel reads the address when it consumes the SQE, at the next wait(): the
+        // caller's copy need not live that long.
+        std::memcpy(&request->address, op.address, op.address_length);
+        request->address_length = op.address_length;
+    }
+    op.backend_data = request;
+    ++pending_;
+    queue_operation(*request);
+    if (op.backend_data == nullptr) {
+        // The ring could not take it (it has failed): report it now rather than lose it.
+        finished_.remove(op);
+        --pending_;
+        return true;
+    }
+    return false;
+}
+
+void io_uring_reactor::cancel(io_operation& op) noexcept {
+    if (op.backend_data == nullptr) {
+        return; // already finished and queued for reporting, or never started
+    }
+    request_cancel(*static_cast<slot*>(op.backend_data));
+}
+
+void io_uring_reactor::abandon(io_operation& op) noexcept {
+    if (op.backend_data == nullptr) {
+        // Finished, and perhaps reaped by an earlier abandon() and waiting in finished_.
+        for (io_operation* queued = finished_.front(); queued != nullptr; queued = queued->next) {
+            if (queued == &op) {
+                finished_.remove(op);
+                --pending_;
+                if (op.kind == io_kind::accept && op.accepted != invalid_native_handle &&
+                    op.error == 0 && !op.cancelled) {
+                    ::close(op.accepted); // nobody will take it
+                }
+                return;
+            }
+        }
+        return;
+    }
+    auto& request = *static_cast<slot*>(op.backend_data);
+    op.backend_data = nullptr;
+    --pending_;
+    request_cancel(request);
+    request.op = nullptr; // orphaned: its CQE is recycled, never reported
+    if (request.reissue_queued || !request.in_kernel || request.neutralised) {
+        return; // the kernel does not hold it (or holds only a NOP)
+    }
+    // The kernel may write into the caller's buffer until the operation completes: enter until
+    // its CQE has been reaped (other completions wait in finished_ for the next wait()).
+    while (request.in_kernel) {
+        const int result = enter(unsubmitted(), 1, IORING_ENTER_GETEVENTS, nullptr, 0);
+        if (!reap() && result < 0 && result != -EINTR && result != -EBUSY && result != -EAGAIN) {
+            return; // the ring itself failed
+        }
+    }
+}
+
+bool io_uring_reactor::completions_known() const noexcept {
+    return !finished_.empty() || woken_ ||
+           shared(ring_.cq_tail).load(std::memory_order_acquire) != *ring_.cq_head ||
+           (shared(ring_.sq_flags).load(std::memory_order_relaxed) & IORING_SQ_CQ_OVERFLOW) != 0;
+}
+
+void io_uring_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
+                            io_operation_list& completed) {
+    flush_reissues();
+    if (!wake_armed_) {
+        queue_wake_read();
+    }
+    if (completions_known()) {
+        timeout = std::chrono::nanoseconds::zero();
+    }
+    const auto deadline = timeout ? std::chrono::steady_clock::now() + *timeout
+                                  : std::chrono::steady_clock::time_point::max();
+    for (;;) {
+        int result = 0;
+        if (timeout && timeout->count() <= 0) {
+            const bool overflowing = (shared(ring_.sq_flags).load(std::memory_order_relaxed) &
+                                      IORING_SQ_CQ_OVERFLOW) != 0;
+            if (unsubmitted() != 0 || overflowing) {
+                result = enter(unsubmitted(), 0, IORING_ENTER_GETEVENTS, nullptr, 0);
+            }
+        } else if (!timeout) {
+            result = enter(unsubmitted(), 1, IORING_ENTER_GETEVENTS, nullptr, 0);
+        } else if (has_ext_arg_) {
+            const __kernel_timespec spec = to_timespec(*timeout);
+            io_uring_getevents_arg argument{};
+            argument.ts = as_user_data(&spec);
+            result = enter(unsubmitted(), 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+                           &argument, sizeof argument);
+        } else {
+            arm_timeout(*timeout);
+            result = enter(unsubmitted(), 1, IORING_ENTER_GETEVENTS, nullptr, 0);
+        }
+        if (result == -EINTR) {
+            if (timeout) {
+                timeout = std::max(std::chrono::nanoseconds::zero(),
+                                   std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       deadline - std::chrono::steady_clock::now()));
+            }
+            continue;
+        }
+        if (result == -EBUSY || result == -EAGAIN) {
+            // Completions could not be flushed (or requests allocated): reap to make room; the
+            // reaped completions are reason enough not to block on the retry.
+            reap();
+            timeout = std::chrono::nanoseconds::zero();
+            continue;
+        }
+        if (result < 0 && result != -ETIME) {
+            throw_os_error(-result, "io_uring_enter");
+        }
+        break;
+    }
+    reap();
+    // Completions the kernel kept aside while the CQ was full (IORING_FEAT_NODROP): flushing them
+    // into the ring takes another enter, needed only after an overflow.
+    for (int round = 0; round < 64 && (shared(ring_.sq_flags).load(std::memory_order_relaxed) &
+                                       IORING_SQ_CQ_OVERFLOW) != 0;
+         ++round) {
+        const int result = enter(0, 0, IORING_ENTER_GETEVENTS, nullptr, 0);
+        if (!reap() && result < 0 && result != -EINTR && result != -EBUSY) {
+            break;
+        }
+    }
+    woken_ = false; // a wake-up reaped just now has done its job: this wait returns
+    for (const io_operation* each = finished_.front(); each != nullptr; each = each->next) {
+        --pending_;
+    }
+    completed.splice_back(finished_);
+}
+
+void io_uring_reactor::wake() noexcept {
+    if (!wake_pending_.exchange(true)) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    }
+}
+
+} // namespace corio::detail
