@@ -13,11 +13,13 @@
 #include "time/timer_wheel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <typeinfo>
 
 // The Itanium C++ ABI's demangler: g++ and clang, MinGW's g++ included. MSVC has no such header,
@@ -42,6 +44,10 @@ struct loop_internals {
     timer_wheel timers;
     io_operation_list completed;
     post_queue posted; // callbacks from other threads (phase 2)
+    // post() calls between their push and the end of their wake-up. The loop may run a posted
+    // callback (say, one that ends the loop) while its post() is still inside reactor->wake(), so
+    // the destructor waits for this to drop to 0 before it frees the reactor.
+    std::atomic<unsigned> posts_in_flight{0};
     std::unique_ptr<blocking_pool> pool;
     std::size_t blocking_in_flight = 0; // loop thread only
 };
@@ -108,6 +114,11 @@ event_loop::event_loop(loop_options options)
 
 event_loop::~event_loop() {
     shutdown();
+    // Every posted callback has run or been destroyed; a post() that queued one may still be in
+    // its wake-up (a write to the reactor's eventfd): let it finish before the reactor goes.
+    while (internals_->posts_in_flight.load(std::memory_order_acquire) != 0) {
+        std::this_thread::yield();
+    }
     instruments_.reset();
     current_loop = nullptr;
 }
@@ -182,9 +193,13 @@ void event_loop::post(detail::unique_function<void()> callback) {
 }
 
 void event_loop::post_node(detail::posted_node& node) noexcept {
-    internals_->posted.push(node);
+    detail::loop_internals& internals = *internals_;
+    // Relaxed is enough: the push below publishes this increment to the thread that pops the node.
+    internals.posts_in_flight.fetch_add(1, std::memory_order_relaxed);
+    internals.posted.push(node);
     // seq_cst inside wake() orders this push before the wake flag, see epoll_reactor::wait().
-    internals_->reactor->wake();
+    internals.reactor->wake();
+    internals.posts_in_flight.fetch_sub(1, std::memory_order_release); // the loop may be gone now
 }
 
 void event_loop::submit_blocking(detail::blocking_job& job) {
