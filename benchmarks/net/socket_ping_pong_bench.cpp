@@ -50,14 +50,19 @@ void corio_tasks(benchmark::State& state, transport kind, corio::io_backend back
                    options);
     });
 }
-BENCHMARK_CAPTURE(corio_tasks, socketpair / epoll, transport::socketpair, corio::io_backend::epoll)
+// Named explicitly: BENCHMARK_CAPTURE would stringize "socketpair/epoll" as "socketpair / epoll".
+BENCHMARK_CAPTURE(corio_tasks, socketpair_epoll, transport::socketpair, corio::io_backend::epoll)
+    ->Name("corio_tasks/socketpair/epoll")
     ->UseRealTime();
-BENCHMARK_CAPTURE(corio_tasks, socketpair / io_uring, transport::socketpair,
+BENCHMARK_CAPTURE(corio_tasks, socketpair_io_uring, transport::socketpair,
                   corio::io_backend::io_uring)
+    ->Name("corio_tasks/socketpair/io_uring")
     ->UseRealTime();
-BENCHMARK_CAPTURE(corio_tasks, tcp / epoll, transport::tcp, corio::io_backend::epoll)
+BENCHMARK_CAPTURE(corio_tasks, tcp_epoll, transport::tcp, corio::io_backend::epoll)
+    ->Name("corio_tasks/tcp/epoll")
     ->UseRealTime();
-BENCHMARK_CAPTURE(corio_tasks, tcp / io_uring, transport::tcp, corio::io_backend::io_uring)
+BENCHMARK_CAPTURE(corio_tasks, tcp_io_uring, transport::tcp, corio::io_backend::io_uring)
+    ->Name("corio_tasks/tcp/io_uring")
     ->UseRealTime();
 
 void raw_epoll_floor(benchmark::State& state, transport kind) {
