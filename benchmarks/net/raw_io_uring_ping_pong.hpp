@@ -60,17 +60,23 @@ public:
         if (fd_ < 0) {
             throw_errno("io_uring_setup");
         }
-        sq_ring_size_ = params.sq_off.array + params.sq_entries * sizeof(std::uint32_t);
-        cq_ring_size_ = params.cq_off.cqes + params.cq_entries * sizeof(io_uring_cqe);
-        single_mmap_ = (params.features & IORING_FEAT_SINGLE_MMAP) != 0;
-        if (single_mmap_) {
-            sq_ring_size_ = cq_ring_size_ = std::max(sq_ring_size_, cq_ring_size_);
+        // A failed mmap must not leak what was already made: a constructor that throws runs no
+        // destructor.
+        try {
+            sq_ring_size_ = params.sq_off.array + params.sq_entries * sizeof(std::uint32_t);
+            cq_ring_size_ = params.cq_off.cqes + params.cq_entries * sizeof(io_uring_cqe);
+            single_mmap_ = (params.features & IORING_FEAT_SINGLE_MMAP) != 0;
+            if (single_mmap_) {
+                sq_ring_size_ = cq_ring_size_ = std::max(sq_ring_size_, cq_ring_size_);
+            }
+            sq_ring_ = map(sq_ring_size_, IORING_OFF_SQ_RING);
+            cq_ring_ = single_mmap_ ? sq_ring_ : map(cq_ring_size_, IORING_OFF_CQ_RING);
+            sqe_size_ = params.sq_entries * sizeof(io_uring_sqe);
+            sqes_ = static_cast<io_uring_sqe*>(map(sqe_size_, IORING_OFF_SQES));
+        } catch (...) {
+            release();
+            throw;
         }
-        sq_ring_ = map(sq_ring_size_, IORING_OFF_SQ_RING);
-        cq_ring_ = single_mmap_ ? sq_ring_ : map(cq_ring_size_, IORING_OFF_CQ_RING);
-        sqe_size_ = params.sq_entries * sizeof(io_uring_sqe);
-        sqes_ = static_cast<io_uring_sqe*>(map(sqe_size_, IORING_OFF_SQES));
-
         sq_tail_ = field(sq_ring_, params.sq_off.tail);
         sq_mask_ = *field(sq_ring_, params.sq_off.ring_mask);
         cq_head_ = field(cq_ring_, params.cq_off.head);
@@ -84,14 +90,7 @@ public:
         }
     }
 
-    ~ring() {
-        ::munmap(sqes_, sqe_size_);
-        if (!single_mmap_) {
-            ::munmap(cq_ring_, cq_ring_size_);
-        }
-        ::munmap(sq_ring_, sq_ring_size_);
-        ::close(fd_);
-    }
+    ~ring() { release(); }
     ring(const ring&) = delete;
     ring& operator=(const ring&) = delete;
 
@@ -141,6 +140,18 @@ public:
     }
 
 private:
+    void release() noexcept {
+        if (sqes_ != nullptr) {
+            ::munmap(sqes_, sqe_size_);
+        }
+        if (cq_ring_ != nullptr && cq_ring_ != sq_ring_) {
+            ::munmap(cq_ring_, cq_ring_size_);
+        }
+        if (sq_ring_ != nullptr) {
+            ::munmap(sq_ring_, sq_ring_size_);
+        }
+        ::close(fd_);
+    }
     void* map(std::size_t size, off_t offset) const {
         void* address =
             ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, offset);
