@@ -4,9 +4,13 @@
 // chooses its own iteration counts. Run it with N = 0 and with a large N and divide the difference
 // by N; everything else (loop and socket setup, teardown) is the same in both runs.
 //
-//     socket_ping_pong_count corio|raw|libuv socketpair|tcp N
+//     socket_ping_pong_count corio|raw|libuv|raw_io_uring socketpair|tcp N
 //
+// corio runs on the backend CORIO_BACKEND names (epoll when unset), e.g.
+// `CORIO_BACKEND=io_uring socket_ping_pong_count corio tcp 100000`; raw is the epoll floor and
+// raw_io_uring the io_uring floor (raw_io_uring_ping_pong.hpp).
 // libuv is available when the benchmarks were configured with libuv found.
+#include "raw_io_uring_ping_pong.hpp"
 #include "socket_ping_pong.hpp"
 #if defined(CORIO_BENCH_WITH_LIBUV)
 #include "libuv_ping_pong.hpp"
@@ -21,7 +25,7 @@
 namespace {
 
 int usage() {
-    std::fprintf(stderr, "usage: socket_ping_pong_count corio|raw"
+    std::fprintf(stderr, "usage: socket_ping_pong_count corio|raw|raw_io_uring"
 #if defined(CORIO_BENCH_WITH_LIBUV)
                          "|libuv"
 #endif
@@ -56,6 +60,8 @@ int main(int argc, char** argv) {
                 corio_bench::corio_ping_pong(corio_bench::make_connected_pair(kind), keep_going));
         } else if (runtime == "raw") {
             corio_bench::raw_ping_pong(corio_bench::make_connected_pair(kind), keep_going);
+        } else if (runtime == "raw_io_uring") {
+            corio_bench::raw_io_uring_ping_pong(corio_bench::make_connected_pair(kind), keep_going);
 #if defined(CORIO_BENCH_WITH_LIBUV)
         } else if (runtime == "libuv") {
             corio_bench::libuv_ping_pong(corio_bench::make_connected_pair(kind), kind, keep_going);
