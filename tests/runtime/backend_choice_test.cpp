@@ -10,6 +10,8 @@
 #include "reactor/io_uring_probe.hpp"
 #endif
 
+#include "support/scoped_environment.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -33,32 +35,10 @@ using corio::detail::resolve_backend;
 
 // Sets CORIO_BACKEND (or removes it, for nullptr) for the test's lifetime, then puts back what
 // was there: CI may run the whole suite with CORIO_BACKEND set (the dev-io-uring test preset).
-class backend_variable {
+class backend_variable : corio_test::scoped_environment_variable {
 public:
-    explicit backend_variable(const char* value) {
-        if (const char* old = std::getenv(name)) {
-            saved_ = old;
-        }
-        set(value);
-    }
-    ~backend_variable() { set(saved_ ? saved_->c_str() : nullptr); }
-    backend_variable(const backend_variable&) = delete;
-    backend_variable& operator=(const backend_variable&) = delete;
-
-private:
-    static constexpr const char* name = "CORIO_BACKEND";
-    static void set(const char* value) {
-#ifdef _WIN32
-        _putenv_s(name, value != nullptr ? value : ""); // "" removes it on Windows
-#else
-        if (value != nullptr) {
-            setenv(name, value, 1);
-        } else {
-            unsetenv(name);
-        }
-#endif
-    }
-    std::optional<std::string> saved_;
+    explicit backend_variable(const char* value)
+        : scoped_environment_variable("CORIO_BACKEND", value) {}
 };
 
 // Linux as it would be once io_uring is the default and built in: the chooser's every branch.
