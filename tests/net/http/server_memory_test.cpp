@@ -209,10 +209,15 @@ TEST(ClientPoolMemory, AnIdlePooledConnectionHoldsAtMostTwoKiB) {
         loop.run_until_complete(fetch_all(session, url));
         const std::ptrdiff_t after = counted_bytes.load();
         counted_thread.store(std::thread::id{});
-        ASSERT_EQ(session.idle_connections(), connection_count);
-        // One of them was open before: the delta is for connection_count - 1 new ones.
+        // Usually one connection per request. But the loop may run a finished exchange before
+        // the last requests start (under Wine the first answers can arrive that early), and a
+        // request that starts then reuses the connection just pooled: count what was opened.
+        const std::size_t idle = session.idle_connections();
+        ASSERT_GE(idle, connection_count / 2);
+        ASSERT_LE(idle, connection_count);
+        // One of them was open before: the delta is for idle - 1 new ones.
         const std::ptrdiff_t per_connection =
-            (after - before) / static_cast<std::ptrdiff_t>(connection_count - 1);
+            (after - before) / static_cast<std::ptrdiff_t>(idle - 1);
         std::printf("client heap per idle pooled connection: %td bytes\n", per_connection);
         EXPECT_LE(per_connection, 2 * 1024);
     }
