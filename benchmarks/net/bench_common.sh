@@ -47,3 +47,44 @@ ratio_table() {
             { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ratio($4, $2), ratio($4, $3) }'
     done
 }
+
+# backend_table "ROW HEADER" "A HEADER" "B HEADER" "BACKENDS" ROW...: a Markdown table of rows
+# "label a b corio_1 ... corio_n", one corio column per backend in BACKENDS (a space-separated
+# list such as "epoll io_uring"), then each backend's rate over a and over b and, with two or more
+# backends, each later backend's over the first's.
+backend_table() {
+    local row_header=$1 a_header=$2 b_header=$3 backends=$4
+    shift 4
+    local a_name=${a_header%% *} b_name=${b_header%% *} header="| $row_header | $a_header | $b_header |" rule="|---|---:|---:|"
+    local backend first=
+    for backend in $backends; do
+        header+=" corio $backend |"
+        rule+="---:|"
+    done
+    for backend in $backends; do
+        header+=" $backend / $a_name | $backend / $b_name |"
+        rule+="---:|---:|"
+    done
+    for backend in $backends; do
+        if [[ -z $first ]]; then
+            first=$backend
+        else
+            header+=" $backend / $first |"
+            rule+="---:|"
+        fi
+    done
+    echo "$header"
+    echo "$rule"
+    local row
+    for row in "$@"; do
+        echo "$row" | awk '
+            function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
+            {
+                line = "| " $1 " | " $2 " | " $3 " |"
+                for (i = 4; i <= NF; ++i) line = line " " $i " |"
+                for (i = 4; i <= NF; ++i) line = line " " ratio($i, $2) " | " ratio($i, $3) " |"
+                for (i = 5; i <= NF; ++i) line = line " " ratio($i, $4) " |"
+                print line
+            }'
+    done
+}
