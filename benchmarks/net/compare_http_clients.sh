@@ -338,11 +338,7 @@ if ((${#syscall_rows[@]} > 0)); then
         header+=" corio $backend |"
         rule+="---:|"
     done
-    echo "$header"
-    echo "$rule"
-    for row in "${syscall_rows[@]}"; do
-        echo "$row" | awk '{ line = "|"; for (i = 1; i <= NF; ++i) line = line " " $i " |"; print line }'
-    done
+    print_table "${syscall_rows[@]}"
 fi
 if ((${#server_syscall_rows[@]} > 0)); then
     echo
@@ -354,9 +350,5 @@ if ((${#server_syscall_rows[@]} > 0)); then
         header+=" corio client+server $backend | http_hello_server $backend under wrk |"
         rule+="---:|---:|"
     done
-    echo "$header"
-    echo "$rule"
-    for row in "${server_syscall_rows[@]}"; do
-        echo "$row" | awk '{ line = "|"; for (i = 1; i <= NF; ++i) line = line " " $i " |"; print line }'
-    done
+    print_table "${server_syscall_rows[@]}"
 fi
