@@ -71,19 +71,11 @@ echo
 
 header="| benchmark |"
 rule="|---|"
-first=
 for backend in $backends; do
     header+=" $backend ns |"
     rule+="---:|"
 done
-for backend in $backends; do
-    if [[ -z $first ]]; then
-        first=$backend
-    else
-        header+=" $backend / $first |"
-        rule+="---:|"
-    fi
-done
+append_over_first_columns "$backends"
 echo "$header"
 echo "$rule"
 # Benchmarks in the order they first ran; each cell the median over the rounds.
