@@ -33,6 +33,10 @@ corio_rate() {
             END { if (!found) print "failed" }'
 }
 
+# An awk function for the tables: a / b to two decimals, or "-" unless both are whole numbers.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+awk_ratio_function='function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }'
+
 # ratio_table "ROW HEADER" "A HEADER" "B HEADER" "CORIO HEADER" ROW...: a Markdown table of rows
 # "label a b corio", with corio/a and corio/b.
 ratio_table() {
@@ -42,8 +46,7 @@ ratio_table() {
     echo "|---|---:|---:|---:|---:|---:|"
     local row
     for row in "$@"; do
-        echo "$row" | awk '
-            function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
+        echo "$row" | awk "$awk_ratio_function"'
             { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ratio($4, $2), ratio($4, $3) }'
     done
 }
@@ -95,8 +98,7 @@ backend_table() {
     echo "$rule"
     local row
     for row in "$@"; do
-        echo "$row" | awk '
-            function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
+        echo "$row" | awk "$awk_ratio_function"'
             {
                 line = "| " $1 " | " $2 " | " $3 " |"
                 for (i = 4; i <= NF; ++i) line = line " " $i " |"

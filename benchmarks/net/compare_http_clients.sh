@@ -318,8 +318,7 @@ if ((${#server_results[@]} > 0)); then
     echo "$header"
     echo "$rule"
     for row in "${server_results[@]}"; do
-        echo "$row" | awk '
-            function ratio(a, b) { return (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
+        echo "$row" | awk "$awk_ratio_function"'
             {
                 line = "| " $1 " | " $2 " |"
                 for (i = 3; i < NF; i += 2) line = line " " $i " | " $(i + 1) " | " ratio($(i + 1), $2) " |"
