@@ -80,6 +80,7 @@ struct io_uring_reactor::ring_request {
 
 io_uring_reactor::io_uring_reactor(unsigned queue_entries)
     : wake_counter_(std::make_unique<std::uint64_t>(0)) {
+    static_assert(alignof(slot) > tag_mask, "a slot's address must never look like a tag");
     try {
         set_up(queue_entries);
     } catch (...) {
