@@ -6,16 +6,16 @@
 // (an OVERLAPPED, a msghdr, the peer's address), so that memory cannot live in the io_operation,
 // whose owner may abandon it. It lives in a *slot*, and the life of a slot is the same for both
 // backends, so it is written here once:
-//   acquire()  start(): a slot for the operation, from a free list (no allocation once warm);
-//              the operation counts as pending and its registration as busy;
+//   acquire()           start(): a slot for the operation, from a free list (no allocation
+//                       once warm); the operation counts as pending, its registration as busy;
 //   finished_at_once()  start() got the result synchronously: the slot goes back, nothing is
-//   reported; report()   the kernel's completion came (or the backend gave up on the operation):
-//   the
-//              operation waits for the next wait(), the slot goes back;
-//   orphan()   abandon(): the operation is forgotten, but the slot stays with the kernel until its
-//              completion arrives; then release() recycles it unreported;
-//   deregister()  the registration lives on, counted, while slots still point at it, and is
-//              deleted with the last one (the kernel's completions name it).
+//                       reported;
+//   report()            the kernel's completion came (or the backend gave up on the operation):
+//                       the operation waits for the next wait(), the slot goes back;
+//   orphan()            abandon(): the operation is forgotten, but the slot stays with the
+//                       kernel until its completion arrives; then release() recycles it;
+//   deregister()        the registration lives on, counted, while slots still point at it, and
+//                       is deleted with the last one (the kernel's completions name it).
 // A slot is `completion_slot<Kernel, Registration>`: the backend's kernel-visible part first (so
 // an OVERLAPPED* handed back by the port is the slot's address), then the common fields.
 // What stays in each backend is only how it talks to the kernel: issuing, cancelling, waiting.

@@ -74,9 +74,9 @@
 
 namespace corio::detail {
 
+// Defined in sys/windows/overlapped_calls.hpp: this header stays free of <windows.h>.
 namespace windows {
-struct overlapped_request; // sys/windows/overlapped_calls.hpp: this header stays free of
-                           // <windows.h>
+struct overlapped_request;
 }
 
 class iocp_reactor final : public reactor_backend {
