@@ -56,26 +56,21 @@ __kernel_timespec to_timespec(std::chrono::nanoseconds duration) noexcept {
 
 } // namespace
 
-struct io_uring_reactor::registration final : io_registration {
+struct io_uring_reactor::registration final : completion_registration {
     bool is_regular_file = false; // read/write at io_operation::offset
-    bool deregistered = false;
-    std::size_t in_flight = 0; // slots acquired for this handle and not released yet
 };
 
-// Everything the kernel may read or write for one operation, besides the caller's data buffer.
-struct alignas(16) io_uring_reactor::slot {
-    io_operation* op = nullptr; // null once abandon() orphaned the slot
-    registration* owner = nullptr;
-    bool in_kernel = false;   // an SQE with this user_data is queued and its CQE not reaped
-    bool polling = false;     // that SQE is the would-block POLL_ADD, not the operation
-    bool neutralised = false; // that SQE was turned into a NOP before the kernel saw it
-    bool cancel_requested = false;
+// Everything the kernel may read or write for one operation, besides the caller's data buffer,
+// and where its SQE stands. The slot's in_kernel says an SQE with its user_data is queued and its
+// CQE not reaped yet.
+struct io_uring_reactor::ring_request {
+    bool polling = false;        // that SQE is the would-block POLL_ADD, not the operation
+    bool neutralised = false;    // that SQE was turned into a NOP before the kernel saw it
     bool reissue_queued = false; // waiting on the re-issue list
     bool reissue_as_poll = false;
     io_kind kind = io_kind::read; // op->kind, kept for when abandon() has cleared op
     char scratch = 0;             // peek's byte
     unsigned sqe_position = 0;    // where its SQE was written (sq tail before it)
-    slot* next_free = nullptr;
     slot* next_reissue = nullptr;
     sockaddr_storage address{}; // accept's/receive_from's peer, connect's/send_to's target
     socklen_t address_length = 0;
@@ -85,6 +80,7 @@ struct alignas(16) io_uring_reactor::slot {
 
 io_uring_reactor::io_uring_reactor(unsigned queue_entries)
     : wake_counter_(std::make_unique<std::uint64_t>(0)) {
+    static_assert(alignof(slot) > tag_mask, "a slot's address must never look like a tag");
     try {
         set_up(queue_entries);
     } catch (...) {
@@ -170,11 +166,11 @@ void io_uring_reactor::tear_down() noexcept {
     if (ring_.sqes != nullptr) {
         // Take back what the kernel still holds (the wake-up read; operations of an owner that
         // broke the contract), so that it never writes into memory freed below.
-        for (auto& each : slots_) {
-            if (each->in_kernel && !each->neutralised) {
-                queue_cancel(*each);
+        slots_.for_each([this](slot& each) {
+            if (each.in_kernel && !each.kernel.neutralised) {
+                queue_cancel(each);
             }
-        }
+        });
         if (wake_armed_) {
             if (auto* sqe = static_cast<io_uring_sqe*>(next_sqe())) {
                 sqe->opcode = IORING_OP_ASYNC_CANCEL;
@@ -183,7 +179,7 @@ void io_uring_reactor::tear_down() noexcept {
                 shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
             }
         }
-        for (int round = 0; round < 100 && (in_kernel_ != 0 || wake_armed_); ++round) {
+        for (int round = 0; round < 100 && (slots_.any_in_kernel() || wake_armed_); ++round) {
             const int result = enter(unsubmitted(), 0, IORING_ENTER_GETEVENTS, nullptr, 0);
             if (!reap()) {
                 if (result < 0 && result != -EINTR && result != -EBUSY) {
@@ -192,11 +188,7 @@ void io_uring_reactor::tear_down() noexcept {
                 ::usleep(1000);
             }
         }
-        for (auto& each : slots_) {
-            if (each->in_kernel) {
-                (void)each.release(); // the kernel may still write into it: leaked on purpose
-            }
-        }
+        // Slots the kernel still holds are leaked by slots_ (completion_slots.hpp).
         if (wake_armed_) {
             (void)wake_counter_.release();
         }
@@ -233,57 +225,24 @@ io_registration& io_uring_reactor::register_handle(native_handle_t handle) {
     if (S_ISDIR(status.st_mode)) {
         throw_file_handed_to_reactor("io_uring");
     }
-    auto* state = new registration;
+    auto state = std::make_unique<registration>();
     state->handle = handle;
     state->is_regular_file = S_ISREG(status.st_mode);
-    ++registrations_;
-    return *state;
+    return slots_.adopt(std::move(state));
 }
 
 void io_uring_reactor::deregister_handle(io_registration& base) noexcept {
     auto& state = static_cast<registration&>(base);
-    --registrations_;
-    state.deregistered = true;
-    if (state.in_flight == 0) {
-        delete &state;
+    if (!slots_.deregister(state)) {
         return;
     }
     // Every pending operation comes back as cancelled (or with its result, if it had finished);
     // the slots point at the registration, so it lives until the last one is released.
-    for (auto& each : slots_) {
-        if (each->owner == &state) {
-            request_cancel(*each);
+    slots_.for_each([this, &state](slot& each) {
+        if (each.owner == &state) {
+            request_cancel(each);
         }
-    }
-}
-
-io_uring_reactor::slot* io_uring_reactor::acquire_slot() noexcept {
-    slot* fresh = free_slots_;
-    if (fresh != nullptr) {
-        free_slots_ = fresh->next_free;
-    } else {
-        try {
-            slots_.push_back(std::make_unique<slot>());
-        } catch (...) {
-            return nullptr;
-        }
-        fresh = slots_.back().get();
-    }
-    *fresh = slot{};
-    return fresh;
-}
-
-void io_uring_reactor::release_slot(slot& used) noexcept {
-    registration* owner = used.owner;
-    used = slot{};
-    used.next_free = free_slots_;
-    free_slots_ = &used;
-    if (owner != nullptr) {
-        --owner->in_flight;
-        if (owner->deregistered && owner->in_flight == 0) {
-            delete owner;
-        }
-    }
+    });
 }
 
 unsigned io_uring_reactor::unsubmitted() const noexcept {
@@ -332,12 +291,11 @@ void* io_uring_reactor::next_sqe() noexcept {
     return sqe;
 }
 
-void io_uring_reactor::queue_operation(slot& request) noexcept {
+bool io_uring_reactor::queue_operation(slot& request) noexcept {
     auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
     if (sqe == nullptr) {
-        finish(request, -EAGAIN);
-        report(request);
-        return;
+        finish(request, -EAGAIN); // the ring has failed
+        return false;
     }
     io_operation& op = *request.op;
     const registration& owner = *request.owner;
@@ -366,59 +324,59 @@ void io_uring_reactor::queue_operation(slot& request) noexcept {
         break;
     case io_kind::peek:
         sqe->opcode = IORING_OP_RECV;
-        sqe->addr = as_user_data(&request.scratch);
+        sqe->addr = as_user_data(&request.kernel.scratch);
         sqe->len = 1;
         sqe->msg_flags = MSG_PEEK;
         break;
     case io_kind::accept:
-        request.address_length = sizeof request.address;
+        request.kernel.address_length = sizeof request.kernel.address;
         sqe->opcode = IORING_OP_ACCEPT;
-        sqe->addr = as_user_data(&request.address);
-        sqe->addr2 = as_user_data(&request.address_length);
+        sqe->addr = as_user_data(&request.kernel.address);
+        sqe->addr2 = as_user_data(&request.kernel.address_length);
         sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC; // as accept4 in the readiness backends
         break;
     case io_kind::connect:
         sqe->opcode = IORING_OP_CONNECT;
-        sqe->addr = as_user_data(&request.address);
-        sqe->off = request.address_length;
+        sqe->addr = as_user_data(&request.kernel.address);
+        sqe->off = request.kernel.address_length;
         break;
     case io_kind::receive_from:
     case io_kind::send_to:
-        request.part.iov_base = op.buffer;
-        request.part.iov_len = std::min(op.length, max_transfer);
-        request.message = msghdr{};
-        request.message.msg_iov = &request.part;
-        request.message.msg_iovlen = 1;
+        request.kernel.part.iov_base = op.buffer;
+        request.kernel.part.iov_len = std::min(op.length, max_transfer);
+        request.kernel.message = msghdr{};
+        request.kernel.message.msg_iov = &request.kernel.part;
+        request.kernel.message.msg_iovlen = 1;
         if (op.kind == io_kind::receive_from) {
-            request.message.msg_name = &request.address;
-            request.message.msg_namelen = sizeof request.address;
+            request.kernel.message.msg_name = &request.kernel.address;
+            request.kernel.message.msg_namelen = sizeof request.kernel.address;
             sqe->opcode = IORING_OP_RECVMSG;
         } else {
             if (op.address != nullptr) {
-                request.message.msg_name = &request.address;
-                request.message.msg_namelen = request.address_length;
+                request.kernel.message.msg_name = &request.kernel.address;
+                request.kernel.message.msg_namelen = request.kernel.address_length;
             }
             sqe->opcode = IORING_OP_SENDMSG;
             sqe->msg_flags = MSG_NOSIGNAL;
         }
-        sqe->addr = as_user_data(&request.message);
+        sqe->addr = as_user_data(&request.kernel.message);
         sqe->len = 1;
         break;
     }
     sqe->user_data = as_user_data(&request);
     request.in_kernel = true;
-    request.polling = false;
-    request.neutralised = false;
-    request.sqe_position = sq_tail_ - 1;
-    ++in_kernel_;
+    request.kernel.polling = false;
+    request.kernel.neutralised = false;
+    request.kernel.sqe_position = sq_tail_ - 1;
     shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+    return true;
 }
 
 void io_uring_reactor::queue_poll(slot& request) noexcept {
     auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
     if (sqe == nullptr) {
         finish(request, -EAGAIN);
-        report(request);
+        slots_.report(request);
         return;
     }
     sqe->opcode = IORING_OP_POLL_ADD;
@@ -426,10 +384,9 @@ void io_uring_reactor::queue_poll(slot& request) noexcept {
     sqe->poll32_events = posix::waits_for_read(request.op->kind) ? POLLIN : POLLOUT;
     sqe->user_data = as_user_data(&request);
     request.in_kernel = true;
-    request.polling = true;
-    request.neutralised = false;
-    request.sqe_position = sq_tail_ - 1;
-    ++in_kernel_;
+    request.kernel.polling = true;
+    request.kernel.neutralised = false;
+    request.kernel.sqe_position = sq_tail_ - 1;
     shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
 }
 
@@ -469,18 +426,19 @@ void io_uring_reactor::request_cancel(slot& request) noexcept {
         return;
     }
     request.cancel_requested = true;
-    if (request.reissue_queued || !request.in_kernel) {
+    if (request.kernel.reissue_queued || !request.in_kernel) {
         return; // the next wait() reports it cancelled instead of issuing it again
     }
     const unsigned head = shared(ring_.sq_head).load(std::memory_order_acquire);
-    if (static_cast<int>(request.sqe_position - head) >= 0) {
+    if (static_cast<int>(request.kernel.sqe_position - head) >= 0) {
         // The kernel has not seen the SQE yet: make it a NOP, so nothing is started at all.
-        auto* sqe = static_cast<io_uring_sqe*>(ring_.sqes) + (request.sqe_position & ring_.sq_mask);
+        auto* sqe =
+            static_cast<io_uring_sqe*>(ring_.sqes) + (request.kernel.sqe_position & ring_.sq_mask);
         const std::uint64_t user_data = sqe->user_data;
         std::memset(sqe, 0, sizeof *sqe);
         sqe->opcode = IORING_OP_NOP;
         sqe->user_data = user_data;
-        request.neutralised = true;
+        request.kernel.neutralised = true;
         return;
     }
     queue_cancel(request);
@@ -519,21 +477,21 @@ void io_uring_reactor::arm_timeout(std::chrono::nanoseconds timeout) noexcept {
 
 void io_uring_reactor::flush_reissues() noexcept {
     while (slot* request = reissue_head_) {
-        reissue_head_ = request->next_reissue;
+        reissue_head_ = request->kernel.next_reissue;
         if (reissue_head_ == nullptr) {
             reissue_tail_ = nullptr;
         }
-        request->next_reissue = nullptr;
-        request->reissue_queued = false;
+        request->kernel.next_reissue = nullptr;
+        request->kernel.reissue_queued = false;
         if (request->op == nullptr) {
-            release_slot(*request); // abandoned while it waited here
+            slots_.release(*request); // abandoned while it waited here
         } else if (request->cancel_requested || request->owner->deregistered) {
             finish(*request, -ECANCELED);
-            report(*request);
-        } else if (request->reissue_as_poll) {
+            slots_.report(*request);
+        } else if (request->kernel.reissue_as_poll) {
             queue_poll(*request);
-        } else {
-            queue_operation(*request);
+        } else if (!queue_operation(*request)) {
+            slots_.report(*request);
         }
     }
 }
@@ -580,23 +538,22 @@ void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexce
     }
     slot& done = *reinterpret_cast<slot*>(static_cast<std::uintptr_t>(user_data));
     done.in_kernel = false;
-    --in_kernel_;
     const bool wanted = done.op != nullptr && !done.cancel_requested && !done.owner->deregistered;
     const auto schedule = [this, &done](bool as_poll) {
-        done.reissue_as_poll = as_poll;
-        done.reissue_queued = true;
-        (reissue_tail_ != nullptr ? reissue_tail_->next_reissue : reissue_head_) = &done;
+        done.kernel.reissue_as_poll = as_poll;
+        done.kernel.reissue_queued = true;
+        (reissue_tail_ != nullptr ? reissue_tail_->kernel.next_reissue : reissue_head_) = &done;
         reissue_tail_ = &done;
     };
-    if (done.polling) {
-        done.polling = false;
+    if (done.kernel.polling) {
+        done.kernel.polling = false;
         if (!wanted) {
             if (done.op == nullptr) {
-                release_slot(done);
+                slots_.release(done);
                 return;
             }
             finish(done, -ECANCELED); // it had not started: nothing was transferred
-            report(done);
+            slots_.report(done);
             return;
         }
         if (done.op->kind == io_kind::connect) {
@@ -611,7 +568,7 @@ void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexce
                 return;
             }
             finish(done, -error);
-            report(done);
+            slots_.report(done);
             return;
         }
         schedule(false);
@@ -630,21 +587,21 @@ void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexce
         }
     }
     if (done.op == nullptr) {
-        if (done.kind == io_kind::accept && result >= 0 && !done.neutralised) {
+        if (done.kernel.kind == io_kind::accept && result >= 0 && !done.kernel.neutralised) {
             ::close(result); // an abandoned accept that succeeded: nobody will take the socket
         }
-        release_slot(done);
+        slots_.release(done);
         return;
     }
     finish(done, result);
-    report(done);
+    slots_.report(done);
 }
 
 void io_uring_reactor::finish(slot& done, int result) noexcept {
     io_operation& op = *done.op;
     op.error = 0;
     op.transferred = 0;
-    if (done.neutralised || result == -ECANCELED ||
+    if (done.kernel.neutralised || result == -ECANCELED ||
         (result == -EINTR && (done.cancel_requested || done.owner->deregistered))) {
         op.cancelled = true;
         return;
@@ -670,19 +627,19 @@ void io_uring_reactor::finish(slot& done, int result) noexcept {
         return;
     case io_kind::receive_from:
         op.transferred = static_cast<std::size_t>(result);
-        op.truncated = (done.message.msg_flags & MSG_TRUNC) != 0;
+        op.truncated = (done.kernel.message.msg_flags & MSG_TRUNC) != 0;
         if (op.address != nullptr) {
-            std::memcpy(op.address, &done.address,
-                        std::min<std::size_t>(done.message.msg_namelen, op.address_length));
-            op.address_length = done.message.msg_namelen;
+            std::memcpy(op.address, &done.kernel.address,
+                        std::min<std::size_t>(done.kernel.message.msg_namelen, op.address_length));
+            op.address_length = done.kernel.message.msg_namelen;
         }
         return;
     case io_kind::accept:
         op.accepted = result;
         if (op.address != nullptr) {
-            std::memcpy(op.address, &done.address,
-                        std::min<std::size_t>(done.address_length, op.address_length));
-            op.address_length = done.address_length;
+            std::memcpy(op.address, &done.kernel.address,
+                        std::min<std::size_t>(done.kernel.address_length, op.address_length));
+            op.address_length = done.kernel.address_length;
         }
         return;
     case io_kind::connect:
@@ -690,48 +647,29 @@ void io_uring_reactor::finish(slot& done, int result) noexcept {
     }
 }
 
-void io_uring_reactor::report(slot& done) noexcept {
-    io_operation& op = *done.op;
-    op.backend_data = nullptr;
-    finished_.push_back(op); // still counted as pending until wait() hands it over
-    release_slot(done);
-}
-
 bool io_uring_reactor::start(io_operation& op) noexcept {
-    op.cancelled = false;
-    op.truncated = false;
-    op.error = 0;
-    op.transferred = 0;
-    op.backend_flags = 0;
-    op.backend_data = nullptr;
-    const bool copies_address =
-        op.kind == io_kind::connect || (op.kind == io_kind::send_to && op.address != nullptr);
-    if (copies_address && (op.address == nullptr || op.address_length > sizeof(sockaddr_storage))) {
-        op.error = EINVAL; // no such address: fail at once, as connect(2) would
-        return true;
-    }
-    slot* request = acquire_slot();
+    slot* request = slots_.acquire(op);
     if (request == nullptr) {
         op.error = ENOMEM;
         return true;
     }
-    request->op = &op;
-    request->kind = op.kind;
-    request->owner = static_cast<registration*>(op.target);
-    ++request->owner->in_flight;
+    const bool copies_address =
+        op.kind == io_kind::connect || (op.kind == io_kind::send_to && op.address != nullptr);
+    if (copies_address && (op.address == nullptr || op.address_length > sizeof(sockaddr_storage))) {
+        slots_.finished_at_once(*request);
+        op.error = EINVAL; // no such address: fail at once, as connect(2) would
+        return true;
+    }
+    request->kernel.kind = op.kind;
     if (copies_address) {
         // The kernel reads the address when it consumes the SQE, at the next wait(): the
         // caller's copy need not live that long.
-        std::memcpy(&request->address, op.address, op.address_length);
-        request->address_length = op.address_length;
+        std::memcpy(&request->kernel.address, op.address, op.address_length);
+        request->kernel.address_length = op.address_length;
     }
-    op.backend_data = request;
-    ++pending_;
-    queue_operation(*request);
-    if (op.backend_data == nullptr) {
-        // The ring could not take it (it has failed): report it now rather than lose it.
-        finished_.remove(op);
-        --pending_;
+    if (!queue_operation(*request)) {
+        // The ring could not take it (it has failed): return its error now rather than lose it.
+        slots_.finished_at_once(*request);
         return true;
     }
     return false;
@@ -746,30 +684,17 @@ void io_uring_reactor::cancel(io_operation& op) noexcept {
 
 void io_uring_reactor::abandon(io_operation& op) noexcept {
     if (op.backend_data == nullptr) {
-        // Finished, and perhaps reaped by an earlier abandon() and waiting in finished_.
-        for (io_operation* queued = finished_.front(); queued != nullptr; queued = queued->next) {
-            if (queued == &op) {
-                finished_.remove(op);
-                --pending_;
-                if (op.kind == io_kind::accept && op.accepted != invalid_native_handle &&
-                    op.error == 0 && !op.cancelled) {
-                    ::close(op.accepted); // nobody will take it
-                }
-                return;
-            }
-        }
+        // Finished, and perhaps reaped by an earlier abandon() and waiting to be reported.
+        slots_.forget_finished(op);
         return;
     }
-    auto& request = *static_cast<slot*>(op.backend_data);
-    op.backend_data = nullptr;
-    --pending_;
+    slot& request = slots_.orphan(op); // its CQE is recycled, never reported
     request_cancel(request);
-    request.op = nullptr; // orphaned: its CQE is recycled, never reported
-    if (request.reissue_queued || !request.in_kernel || request.neutralised) {
+    if (request.kernel.reissue_queued || !request.in_kernel || request.kernel.neutralised) {
         return; // the kernel does not hold it (or holds only a NOP)
     }
     // The kernel may write into the caller's buffer until the operation completes: enter until
-    // its CQE has been reaped (other completions wait in finished_ for the next wait()).
+    // its CQE has been reaped (other completions wait for the next wait()).
     while (request.in_kernel) {
         const int result = enter(unsubmitted(), 1, IORING_ENTER_GETEVENTS, nullptr, 0);
         if (!reap() && result < 0 && result != -EINTR && result != -EBUSY && result != -EAGAIN) {
@@ -779,7 +704,7 @@ void io_uring_reactor::abandon(io_operation& op) noexcept {
 }
 
 bool io_uring_reactor::completions_known() const noexcept {
-    return !finished_.empty() || woken_ ||
+    return slots_.has_finished() || woken_ ||
            shared(ring_.cq_tail).load(std::memory_order_acquire) != *ring_.cq_head ||
            (shared(ring_.sq_flags).load(std::memory_order_relaxed) & IORING_SQ_CQ_OVERFLOW) != 0;
 }
@@ -847,10 +772,7 @@ void io_uring_reactor::wait(std::optional<std::chrono::nanoseconds> timeout,
         }
     }
     woken_ = false; // a wake-up reaped just now has done its job: this wait returns
-    for (const io_operation* each = finished_.front(); each != nullptr; each = each->next) {
-        --pending_;
-    }
-    completed.splice_back(finished_);
+    slots_.take_finished(completed);
 }
 
 void io_uring_reactor::wake() noexcept {

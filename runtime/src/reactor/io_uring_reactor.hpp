@@ -21,10 +21,11 @@
 // Slots. What the kernel may read or write while an operation is in flight besides the caller's
 // data buffer (the accepted peer's address and its length, a msghdr and iovec for
 // receive_from/send_to, the connect address, peek's scratch byte) lives in a slot from a
-// backend-owned free list, as in iocp_reactor. A slot's address is its SQE's user_data; small
-// integers (below alignof(slot)) tag the wake-up read, timeouts and cancel requests instead.
-// op.backend_data points at the slot while the operation is pending. A slot that is still in the
-// kernel when the reactor is destroyed (an owner that broke the contract) is leaked on purpose.
+// backend-owned free list (completion_slots.hpp, shared with iocp_reactor). A slot's address is its
+// SQE's user_data; small integers (below alignof(slot)) tag the wake-up read, timeouts and cancel
+// requests instead. op.backend_data points at the slot while the operation is pending. A slot that
+// is still in the kernel when the reactor is destroyed (an owner that broke the contract) is leaked
+// on purpose.
 //
 // Would-block. io_uring polls a socket internally when a receive/send/accept finds nothing to do,
 // but a read/write on an O_NONBLOCK pipe comes back as -EAGAIN, and connect on a non-blocking
@@ -64,6 +65,7 @@
 //
 #pragma once
 
+#include "completion_slots.hpp"
 #include "reactor_backend.hpp"
 
 #include <atomic>
@@ -71,7 +73,6 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
-#include <vector>
 
 namespace corio::detail {
 
@@ -96,9 +97,11 @@ public:
               io_operation_list& completed) override;
     void wake() noexcept override;
     [[nodiscard]] std::size_t registered_handles() const noexcept override {
-        return registrations_;
+        return slots_.registrations();
     }
-    [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
+    [[nodiscard]] std::size_t pending_operations() const noexcept override {
+        return slots_.pending();
+    }
 
     // For tests: how many io_uring_enter calls this reactor has made (one per wait() in the
     // common case), and forcing the IORING_OP_TIMEOUT path that kernels without
@@ -108,7 +111,8 @@ public:
 
 private:
     struct registration;
-    struct slot;
+    struct ring_request;
+    using slot = completion_slot<ring_request, registration>;
 
     // The rings, as mapped from the kernel.
     struct rings {
@@ -132,15 +136,14 @@ private:
 
     void set_up(unsigned queue_entries);
     void tear_down() noexcept;
-    slot* acquire_slot() noexcept;
-    void release_slot(slot& used) noexcept;
     // The next free SQE (zeroed), submitting queued ones first if the SQ is full.
     void* next_sqe() noexcept;
     [[nodiscard]] unsigned unsubmitted() const noexcept;
     int enter(unsigned to_submit, unsigned min_complete, unsigned flags, const void* argument,
               std::size_t argument_size) noexcept;
     void submit_queued() noexcept;
-    void queue_operation(slot& request) noexcept;
+    // False if the ring has failed (the operation then holds the error).
+    [[nodiscard]] bool queue_operation(slot& request) noexcept;
     void queue_poll(slot& request) noexcept;
     void queue_wake_read() noexcept;
     void queue_cancel(slot& request) noexcept;
@@ -149,7 +152,6 @@ private:
     bool reap() noexcept;
     void on_completion(std::uint64_t user_data, int result) noexcept;
     void finish(slot& done, int result) noexcept;
-    void report(slot& done) noexcept;
     void request_cancel(slot& request) noexcept;
     [[nodiscard]] bool completions_known() const noexcept;
 
@@ -165,15 +167,10 @@ private:
     std::uint64_t timeout_generation_ = 0;        // IORING_OP_TIMEOUT fallback: the current one
     bool timeout_armed_ = false;
     alignas(8) unsigned char timeout_spec_[16]{}; // the armed timeout's __kernel_timespec
-    std::size_t registrations_ = 0;
-    std::size_t pending_ = 0;
     std::size_t enter_calls_ = 0;
-    std::size_t in_kernel_ = 0; // slots whose SQE was queued and whose CQE is not reaped yet
-    std::vector<std::unique_ptr<slot>> slots_; // every slot ever made, in flight or free
-    slot* free_slots_ = nullptr;
+    completion_slots<ring_request, registration> slots_;
     slot* reissue_head_ = nullptr; // slots to queue again at the next wait() (FIFO)
     slot* reissue_tail_ = nullptr;
-    io_operation_list finished_; // reaped, reported by the next wait()
 };
 
 static_assert(!std::is_abstract_v<io_uring_reactor>,

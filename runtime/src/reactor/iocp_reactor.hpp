@@ -17,9 +17,16 @@
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes
 //
 // Overlapped slots. The OVERLAPPED, WSABUF, AcceptEx buffers and accept socket of a started
-// operation live in a slot from a backend-owned free list, not in the io_operation, so that the
+// operation (a windows::overlapped_request) live in a slot from a backend-owned free list
+// (completion_slots.hpp, shared with io_uring_reactor), not in the io_operation, so that the
 // kernel never writes into the caller's memory after abandon() (below) and an operation record
 // stays small and portable. op.backend_data points at the slot while the operation is pending.
+//
+// Files. This file is the port: creating it, associating handles, dequeuing packets, wake-ups,
+// and what happens to a slot when its packet arrives. The per-operation calls (WSARecv ...
+// ConnectEx, CancelIoEx, reading a packet's error, turning a finished call into a result) are in
+// sys/windows/overlapped_calls.{hpp,cpp}; Winsock's start-up, shared with net, is in
+// sys/windows/winsock_startup.hpp.
 //
 // Cancellation. cancel() is CancelIoEx on that one OVERLAPPED; the operation still comes back
 // through the port, as ERROR_OPERATION_ABORTED (reported `cancelled`) or with its real result if
@@ -58,15 +65,19 @@
 //    process raised it with timeBeginPeriod); a wait that ends early only costs the loop a turn.
 #pragma once
 
+#include "completion_slots.hpp"
 #include "reactor_backend.hpp"
 
 #include <atomic>
 #include <cstddef>
-#include <memory>
 #include <type_traits>
-#include <vector>
 
 namespace corio::detail {
+
+// Defined in sys/windows/overlapped_calls.hpp: this header stays free of <windows.h>.
+namespace windows {
+struct overlapped_request;
+}
 
 class iocp_reactor final : public reactor_backend {
 public:
@@ -85,36 +96,28 @@ public:
               io_operation_list& completed) override;
     void wake() noexcept override;
     [[nodiscard]] std::size_t registered_handles() const noexcept override {
-        return registrations_;
+        return slots_.registrations();
     }
-    [[nodiscard]] std::size_t pending_operations() const noexcept override { return pending_; }
+    [[nodiscard]] std::size_t pending_operations() const noexcept override {
+        return slots_.pending();
+    }
 
 private:
     struct registration;
-    struct slot;
+    using slot = completion_slot<windows::overlapped_request, registration>;
     enum class issue_result : unsigned char { finished, pending };
 
     // Win32 types spelled without <windows.h>: DWORD is unsigned long, OVERLAPPED* is void*.
-    slot* acquire_slot() noexcept;
-    void release_slot(slot& used) noexcept;
     issue_result issue(slot& request) noexcept;
-    unsigned long issue_accept(slot& request, bool& succeeded) noexcept;
-    unsigned long issue_connect(slot& request, bool& succeeded) noexcept;
     void finish(slot& done, unsigned long error, std::size_t transferred) noexcept;
-    static void copy_datagram_address(const slot& done, io_operation& op) noexcept;
     bool dequeue(unsigned long timeout_ms, unsigned long& error) noexcept;
     void on_packet(void* overlapped, std::size_t transferred) noexcept;
-    void retire(registration& owner) noexcept;
 
     void* port_ = nullptr; // the completion port's HANDLE
     std::atomic<bool> wake_pending_{false};
     bool woken_ =
         false; // a wake-up packet was dequeued by abandon(): the next wait() must not block
-    std::size_t registrations_ = 0;
-    std::size_t pending_ = 0;
-    std::vector<std::unique_ptr<slot>> slots_; // every slot ever made, in flight or free
-    slot* free_slots_ = nullptr;
-    io_operation_list finished_; // dequeued outside wait() (by abandon), reported next
+    completion_slots<windows::overlapped_request, registration> slots_;
 };
 
 static_assert(!std::is_abstract_v<iocp_reactor>, "iocp_reactor implements the whole contract");

@@ -4,6 +4,8 @@
 // SIGPIPE to suppress. Errors are Winsock codes, wrapped by corio::detail::os_error_code so they
 // compare equal to the same std::errc values as on POSIX.
 #include "../socket_ops.hpp"
+// The runtime's internal header (net's CMakeLists.txt puts runtime/src on the include path here).
+#include "sys/windows/winsock_startup.hpp"
 
 #include <corio/net/resolver.hpp>
 #include <corio/runtime/detail/os_error.hpp>
@@ -28,22 +30,10 @@
 
 namespace corio::net::detail {
 
+using corio::detail::start_winsock; // the runtime's, shared with the IOCP backend
 using corio::detail::throw_os_error;
 
 namespace {
-
-// WSAStartup once per process before the first socket call (reference-counted, so the IOCP
-// backend's own call does not conflict). Never WSACleanup: process exit releases Winsock, and
-// cleaning up from a static destructor could pull it from under threads still using sockets.
-void start_winsock() {
-    static const int status = [] {
-        WSADATA data{};
-        return ::WSAStartup(MAKEWORD(2, 2), &data);
-    }();
-    if (status != 0) {
-        throw_os_error(status, "WSAStartup");
-    }
-}
 
 SOCKET as_socket(native_handle_t handle) noexcept {
     return static_cast<SOCKET>(handle);
