@@ -54,7 +54,8 @@ asio::awaitable<void> yield(std::int64_t ops) {
 class timer_slot_queue {
 public:
     explicit timer_slot_queue(asio::io_context::executor_type executor)
-        : getter_wake_(executor), putter_wake_(executor) {}
+        : getter_wake_(executor)
+        , putter_wake_(executor) {}
 
     asio::awaitable<std::int64_t> get() {
         while (!item_) {
@@ -138,13 +139,6 @@ asio::awaitable<void> run_workload(asio::io_context& context, std::string_view w
     }
 }
 
-asio::awaitable<void> measure(asio::io_context& context, corio_compare::request work) {
-    co_await run_workload(context, work.workload, corio_compare::warm_up_ops(work.ops));
-    const auto start = corio_compare::clock::now();
-    co_await run_workload(context, work.workload, work.ops);
-    corio_compare::report("asio", work, corio_compare::clock::now() - start);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -153,7 +147,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     asio::io_context context{1};
-    asio::co_spawn(context, measure(context, *work), asio::detached);
+    const auto run_on_context = [&context](std::string_view workload, std::int64_t ops) {
+        return run_workload(context, workload, ops);
+    };
+    asio::co_spawn(context,
+                   corio_compare::measure<asio::awaitable<void>>("asio", *work, run_on_context),
+                   asio::detached);
     context.run();
     return 0;
 }

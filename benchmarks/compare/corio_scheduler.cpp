@@ -71,13 +71,6 @@ corio::task<> run_workload(std::string_view workload, std::int64_t ops) {
     }
 }
 
-corio::task<> measure(corio_compare::request work) {
-    co_await run_workload(work.workload, corio_compare::warm_up_ops(work.ops));
-    const auto start = corio_compare::clock::now();
-    co_await run_workload(work.workload, work.ops);
-    corio_compare::report("corio", work, corio_compare::clock::now() - start);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +78,6 @@ int main(int argc, char** argv) {
     if (!work) {
         return 2;
     }
-    corio::run(measure(*work));
+    corio::run(corio_compare::measure<corio::task<>>("corio", *work, run_workload));
     return 0;
 }

@@ -89,7 +89,8 @@ public:
     explicit task(std::coroutine_handle<promise_type> frame) noexcept
         : frame_(frame) {}
     task(task&& other) noexcept
-        : frame_(std::exchange(other.frame_, {})), spawned_(other.spawned_) {}
+        : frame_(std::exchange(other.frame_, {}))
+        , spawned_(other.spawned_) {}
     task& operator=(task&&) = delete;
     ~task() {
         if (frame_) {
@@ -238,13 +239,6 @@ task<void> run_workload(std::string_view workload, std::int64_t ops) {
     }
 }
 
-task<void> measure(corio_compare::request work) {
-    co_await run_workload(work.workload, corio_compare::warm_up_ops(work.ops));
-    const auto start = corio_compare::clock::now();
-    co_await run_workload(work.workload, work.ops);
-    corio_compare::report("floor", work, corio_compare::clock::now() - start);
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -252,7 +246,7 @@ int main(int argc, char** argv) {
     if (!work) {
         return 2;
     }
-    auto main_task = spawn(measure(*work));
+    auto main_task = spawn(corio_compare::measure<task<void>>("floor", *work, run_workload));
     ready.run();
     return main_task.frame().promise().done ? 0 : 1;
 }

@@ -61,10 +61,22 @@ using clock = std::chrono::steady_clock;
 inline void report(std::string_view system, const request& work, clock::duration elapsed) {
     const double nanoseconds =
         static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
-    std::printf("{\"system\": \"%.*s\", \"workload\": \"%.*s\", \"ops\": %lld, \"ns_per_op\": %.3f}\n",
-                static_cast<int>(system.size()), system.data(), static_cast<int>(work.workload.size()),
-                work.workload.data(), static_cast<long long>(work.ops),
-                nanoseconds / static_cast<double>(work.ops));
+    std::printf(
+        "{\"system\": \"%.*s\", \"workload\": \"%.*s\", \"ops\": %lld, \"ns_per_op\": %.3f}\n",
+        static_cast<int>(system.size()), system.data(), static_cast<int>(work.workload.size()),
+        work.workload.data(), static_cast<long long>(work.ops),
+        nanoseconds / static_cast<double>(work.ops));
+}
+
+// The measurement every C++ program makes, as a coroutine of its own system's task type (the
+// caller names it): a warm-up run, then the timed run, then the output line.
+// run_workload(workload, ops) returns an awaitable of that system.
+template <class Task, class RunWorkload>
+Task measure(std::string_view system, request work, RunWorkload run_workload) {
+    co_await run_workload(work.workload, warm_up_ops(work.ops));
+    const auto start = clock::now();
+    co_await run_workload(work.workload, work.ops);
+    report(system, work, clock::now() - start);
 }
 
 } // namespace corio_compare
