@@ -10,6 +10,7 @@
 //     spawn_join  spawn a task that returns a number at once, and await its handle
 //     yield       one task gives way to the scheduler and is resumed (one round trip)
 //     handoff     two tasks bounce a number through two one-slot queues; one op is one hand-off
+//                 (ops/2 round trips: the driver passes an even ops)
 //
 // This header is the C++ side of the protocol: argument checking, the clock and the output line.
 #pragma once
