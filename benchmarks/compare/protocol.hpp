@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// protocol.hpp - what every comparison program (C++, Rust, Python) shares with the driver `run`:
+//
+//     <program> <workload> <ops>
+//
+// runs <ops> operations of one workload after a warm-up of a tenth as many, and prints one JSON
+// line, {"system": ..., "workload": ..., "ops": ..., "ns_per_op": ...}. The driver treats every
+// system alike through this line only. The workloads and what one operation is:
+//
+//     spawn_join  spawn a task that returns a number at once, and await its handle
+//     yield       one task gives way to the scheduler and is resumed (one round trip)
+//     handoff     two tasks bounce a number through two one-slot queues; one op is one hand-off
+//                 (ops/2 round trips: the driver passes an even ops)
+//
+// This header is the C++ side of the protocol: argument checking, the clock and the output line.
+#pragma once
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+namespace corio_compare {
+
+struct request {
+    std::string_view workload;
+    std::int64_t ops = 0;
+};
+
+inline constexpr std::string_view workloads[] = {"spawn_join", "yield", "handoff"};
+
+// A bad command line gets a usage message and exit status 2 (no workload runs).
+inline std::optional<request> parse_arguments(int argc, char** argv) {
+    if (argc == 3) {
+        request parsed;
+        parsed.workload = argv[1];
+        const std::string_view ops_text = argv[2];
+        const auto [end, error] =
+            std::from_chars(ops_text.data(), ops_text.data() + ops_text.size(), parsed.ops);
+        const bool known = std::string_view{workloads[0]} == parsed.workload ||
+                           std::string_view{workloads[1]} == parsed.workload ||
+                           std::string_view{workloads[2]} == parsed.workload;
+        if (known && error == std::errc{} && end == ops_text.data() + ops_text.size() &&
+            parsed.ops > 0) {
+            return parsed;
+        }
+    }
+    std::fprintf(stderr, "usage: %s spawn_join|yield|handoff <ops>  (ops > 0)\n",
+                 argc > 0 ? argv[0] : "program");
+    return std::nullopt;
+}
+
+inline std::int64_t warm_up_ops(std::int64_t ops) {
+    return ops / 10 + 1;
+}
+
+using clock = std::chrono::steady_clock;
+
+inline void report(std::string_view system, const request& work, clock::duration elapsed) {
+    const double nanoseconds =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+    std::printf(
+        "{\"system\": \"%.*s\", \"workload\": \"%.*s\", \"ops\": %lld, \"ns_per_op\": %.3f}\n",
+        static_cast<int>(system.size()), system.data(), static_cast<int>(work.workload.size()),
+        work.workload.data(), static_cast<long long>(work.ops),
+        nanoseconds / static_cast<double>(work.ops));
+}
+
+// The measurement every C++ program makes, as a coroutine of its own system's task type (the
+// caller names it): a warm-up run, then the timed run, then the output line.
+// run_workload(workload, ops) returns an awaitable of that system.
+template <class Task, class RunWorkload>
+Task measure(std::string_view system, request work, RunWorkload run_workload) {
+    co_await run_workload(work.workload, warm_up_ops(work.ops));
+    const auto start = clock::now();
+    co_await run_workload(work.workload, work.ops);
+    report(system, work, clock::now() - start);
+}
+
+} // namespace corio_compare
