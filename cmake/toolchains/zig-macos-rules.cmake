@@ -8,3 +8,10 @@
 foreach(lang C CXX)
     set(CMAKE_${lang}_VERBOSE_FLAG "-v")
 endforeach()
+
+# Precompiled headers: CMake's Clang rule compiles the header with `-x c++-header`, which `zig c++`
+# rejects ("language 'h' is unsupported"). Without it clang compiles CMake's generated
+# cmake_pch.hxx.cxx as C++ and `-Xclang -emit-pch` still writes the PCH that the test units load.
+foreach(lang C CXX)
+    set(CMAKE_${lang}_COMPILE_OPTIONS_CREATE_PCH -Xclang -emit-pch -Xclang -include -Xclang <PCH_HEADER>)
+endforeach()
