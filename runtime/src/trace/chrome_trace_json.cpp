@@ -192,10 +192,10 @@ std::string chrome_trace_json(const trace_recording& recording) {
     };
 
     for (const detail::task_interval& interval : model.intervals) {
-        if (interval.state == detail::task_state::running) {
+        if (interval.state == detail::timeline_state::running) {
             complete("run", "run", interval.task, interval.begin_ns, interval.end_ns,
                      interval.unfinished ? "\"unfinished\":true" : "");
-        } else if (interval.state == detail::task_state::waiting) {
+        } else if (interval.state == detail::timeline_state::waiting) {
             const std::string_view category = detail::wait_category_name(interval.wait);
             const std::string on = interval.text.empty() ? std::string{category} : interval.text;
             std::string args = "\"on\":" + json_string(on);

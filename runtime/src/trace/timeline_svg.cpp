@@ -172,11 +172,11 @@ const state_style& style_of(drawn_state state) {
 
 drawn_state state_of(const detail::task_interval& interval) {
     switch (interval.state) {
-    case detail::task_state::running:
+    case detail::timeline_state::running:
         return drawn_state::running;
-    case detail::task_state::ready:
+    case detail::timeline_state::ready:
         return drawn_state::ready;
-    case detail::task_state::waiting:
+    case detail::timeline_state::waiting:
         break;
     }
     switch (interval.wait) {
@@ -392,23 +392,25 @@ std::string timeline_svg(const trace_recording& recording, const timeline_option
         if (index == model.rows.size()) {
             continue;
         }
-        if (interval.state == detail::task_state::ready && interval.end_ns == interval.begin_ns) {
+        if (interval.state == detail::timeline_state::ready &&
+            interval.end_ns == interval.begin_ns) {
             continue; // handed over at once (symmetric transfer): nothing to see
         }
         const drawn_state state = state_of(interval);
         std::string tooltip = model.rows[index].label + ": ";
-        if (interval.state == detail::task_state::waiting) {
+        if (interval.state == detail::timeline_state::waiting) {
             tooltip += "waiting on " + (interval.text.empty()
                                             ? std::string{detail::wait_category_name(interval.wait)}
                                             : interval.text);
         } else {
-            tooltip += interval.state == detail::task_state::running ? "running" : "ready";
+            tooltip += interval.state == detail::timeline_state::running ? "running" : "ready";
         }
         tooltip += ", " + interval_text(interval.begin_ns, interval.end_ns);
         if (interval.unfinished) {
             tooltip += ", still so when the recording ended";
         }
-        const double height = interval.state == detail::task_state::waiting ? short_bar : tall_bar;
+        const double height =
+            interval.state == detail::timeline_state::waiting ? short_bar : tall_bar;
         rows[index] +=
             bar(state, row_tops[index], interval.begin_ns, interval.end_ns, height, tooltip);
     }

@@ -20,7 +20,7 @@ namespace corio::detail {
 namespace {
 
 struct open_interval {
-    task_state state = task_state::ready;
+    timeline_state state = timeline_state::ready;
     std::uint64_t since_ns = 0;
     wait_category wait = wait_category::other;
     std::string text;
@@ -95,7 +95,7 @@ timeline_model build_timeline(const trace_recording& recording) {
         model.intervals.push_back(std::move(interval));
         task.open.reset();
     };
-    auto open = [](task_replay& task, task_state state, std::uint64_t at,
+    auto open = [](task_replay& task, timeline_state state, std::uint64_t at,
                    wait_category wait = wait_category::other, std::string text = {}) {
         task.open = open_interval{state, at, wait, std::move(text)};
     };
@@ -106,14 +106,14 @@ timeline_model build_timeline(const trace_recording& recording) {
         case trace_kind::task_spawned: {
             task_replay& task = replay[event.task];
             close(event.task, task, at, false);
-            open(task, task_state::ready, at);
+            open(task, timeline_state::ready, at);
             model.marks.push_back({event.kind, event.task, event.other, at, 0, {}});
             break;
         }
         case trace_kind::task_resumed: {
             task_replay& task = replay[event.task];
             close(event.task, task, at, false);
-            open(task, task_state::running, at);
+            open(task, timeline_state::running, at);
             if (task.pending_wake) {
                 task.pending_wake->resumed_at_ns = at;
                 model.wakes.push_back(*task.pending_wake);
@@ -124,14 +124,14 @@ timeline_model build_timeline(const trace_recording& recording) {
         case trace_kind::task_suspended: {
             task_replay& task = replay[event.task];
             close(event.task, task, at, false);
-            open(task, task_state::waiting, at, event.wait, valid_utf8(event.text));
+            open(task, timeline_state::waiting, at, event.wait, valid_utf8(event.text));
             break;
         }
         case trace_kind::task_yielded:
         case trace_kind::task_woken: {
             task_replay& task = replay[event.task];
             close(event.task, task, at, false);
-            open(task, task_state::ready, at);
+            open(task, timeline_state::ready, at);
             if (event.kind == trace_kind::task_woken && event.other != 0) {
                 task.pending_wake = wake_edge{event.other, event.task, at, at};
             } else {
@@ -172,7 +172,7 @@ timeline_model build_timeline(const trace_recording& recording) {
     // Each task's running slices, in order (they are closed in order), to find the waker's.
     std::map<task_id, std::vector<std::pair<std::uint64_t, std::uint64_t>>> running;
     for (const task_interval& interval : model.intervals) {
-        if (interval.state == task_state::running) {
+        if (interval.state == timeline_state::running) {
             running[interval.task].emplace_back(interval.begin_ns, interval.end_ns);
         }
     }

@@ -19,14 +19,16 @@
 
 namespace corio::detail {
 
-enum class task_state : std::uint8_t { running, ready, waiting };
+// What a task is doing in one stretch of a timeline. (Not detail::task_state, the task's
+// scheduler record: two entities with one name in one namespace break the one-definition rule.)
+enum class timeline_state : std::uint8_t { running, ready, waiting };
 
 // One stretch of one task in one state, [begin_ns, end_ns].
 struct task_interval {
     task_id task = 0;
     std::uint64_t begin_ns = 0;
     std::uint64_t end_ns = 0;
-    task_state state = task_state::ready;
+    timeline_state state = timeline_state::ready;
     wait_category wait = wait_category::other; // waiting only
     std::string text;                          // waiting only: what on ("sleep 1.500 s")
     // The recording ended (or was cut) while the task was still in this state: end_ns is the
