@@ -393,19 +393,9 @@ task<void> parked_task_bytes(std::int64_t ops) {
 }
 
 task<void> run_workload(std::string_view workload, std::int64_t ops) {
-    if (workload == "spawn_join") {
-        co_await spawn_join(ops);
-    } else if (workload == "yield") {
-        co_await yield(ops);
-    } else if (workload == "handoff") {
-        co_await handoff(ops);
-    } else if (workload == "chained_spawn") {
-        co_await chained_spawn(ops);
-    } else if (workload == "post") {
-        co_await post(ops);
-    } else {
-        co_await parked_task_bytes(ops);
-    }
+    static constexpr corio_compare::workload_functions<task<void> (*)(std::int64_t)> functions{
+        spawn_join, yield, handoff, chained_spawn, post, parked_task_bytes};
+    co_await functions[workload](ops);
 }
 
 } // namespace

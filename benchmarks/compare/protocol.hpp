@@ -109,6 +109,27 @@ inline void report(std::string_view system, const request& work, clock::duration
         nanoseconds / static_cast<double>(work.ops));
 }
 
+// One system's workload functions, looked up by the workload's name (parse_arguments has checked
+// it is one of workloads[]).
+template <class Function>
+struct workload_functions {
+    Function spawn_join;
+    Function yield;
+    Function handoff;
+    Function chained_spawn;
+    Function post;
+    Function parked_task_bytes;
+
+    Function operator[](std::string_view workload) const {
+        return workload == "spawn_join"      ? spawn_join
+               : workload == "yield"         ? yield
+               : workload == "handoff"       ? handoff
+               : workload == "chained_spawn" ? chained_spawn
+               : workload == "post"          ? post
+                                             : parked_task_bytes;
+    }
+};
+
 // The measurement every C++ program makes, as a coroutine of its own system's task type (the
 // caller names it): a warm-up run, then the timed run, then the output line.
 // run_workload(workload, ops) returns an awaitable of that system.
