@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: MIT
 // corio on the scheduler workloads of protocol.hpp, through its public API only: spawn() and
-// join_handle, yield_now(), and corio::queue with maxsize 1 for the hand-off.
+// join_handle, yield_now(), corio::queue with maxsize 1 for the hand-off, detach() for the
+// chained spawn, event_loop::post() from a std::thread for post, and tasks parked on one
+// corio::event for parked_task_bytes.
 #include "protocol.hpp"
 
 #include <corio/runtime/event_loop.hpp>
 #include <corio/runtime/gather.hpp>
+#include <corio/runtime/sync/event.hpp>
 #include <corio/runtime/sync/queue.hpp>
 #include <corio/runtime/yield.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -61,14 +67,67 @@ corio::task<> handoff(std::int64_t ops) {
     co_await corio::gather(ping(ops / 2, to_pong, to_ping), pong(to_pong, to_ping));
 }
 
-corio::task<> run_workload(std::string_view workload, std::int64_t ops) {
-    if (workload == "spawn_join") {
-        co_await spawn_join(ops);
-    } else if (workload == "yield") {
-        co_await yield(ops);
-    } else {
-        co_await handoff(ops);
+// One link: spawn the next (detached) and end; the last one wakes the waiting task.
+corio::task<> chain_link(std::int64_t links_after, corio::event& chain_done) {
+    if (links_after == 0) {
+        chain_done.set();
+        co_return;
     }
+    corio::spawn(chain_link(links_after - 1, chain_done)).detach();
+}
+
+corio::task<> chained_spawn(std::int64_t ops) {
+    while (ops > 0) {
+        const std::int64_t links = std::min(ops, corio_compare::chain_links);
+        corio::event chain_done;
+        corio::spawn(chain_link(links - 1, chain_done)).detach();
+        co_await chain_done.wait();
+        ops -= links;
+    }
+}
+
+corio::task<> post(std::int64_t ops) {
+    corio::event_loop& loop = corio::event_loop::current();
+    corio::event all_ran;
+    std::int64_t ran = 0; // touched by the posted callbacks only, on the loop thread
+    std::thread poster{[&loop, &all_ran, &ran, ops] {
+        for (std::int64_t i = 0; i < ops; ++i) {
+            loop.post([&all_ran, &ran, ops] {
+                if (++ran == ops) {
+                    all_ran.set();
+                }
+            });
+        }
+    }};
+    co_await all_ran.wait();
+    poster.join();
+}
+
+corio::task<> wait_on(corio::event& wake) {
+    co_await wake.wait();
+}
+
+corio::task<> parked_task_bytes(std::int64_t ops) {
+    corio::event wake;
+    std::vector<corio::join_handle<>> handles;
+    handles.reserve(static_cast<std::size_t>(ops)); // before the first count: not a task's bytes
+    const std::size_t before = corio_compare::heap_bytes_in_use();
+    for (std::int64_t i = 0; i < ops; ++i) {
+        handles.push_back(corio::spawn(wait_on(wake)));
+    }
+    co_await corio::yield_now(); // the tasks ran before this one again: all wait on `wake`
+    corio_compare::parked_bytes_per_task =
+        static_cast<double>(corio_compare::heap_bytes_in_use() - before) / static_cast<double>(ops);
+    wake.set();
+    for (auto& handle : handles) {
+        co_await handle;
+    }
+}
+
+corio::task<> run_workload(std::string_view workload, std::int64_t ops) {
+    static constexpr corio_compare::workload_functions<corio::task<> (*)(std::int64_t)> functions{
+        spawn_join, yield, handoff, chained_spawn, post, parked_task_bytes};
+    co_await functions[workload](ops);
 }
 
 } // namespace

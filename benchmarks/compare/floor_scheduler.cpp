@@ -5,41 +5,54 @@
 // names, no tracing, no timers or I/O to poll. Whatever a runtime spends above this is its price.
 #include "protocol.hpp"
 
-#include <array>
+#include <algorithm>
+#include <condition_variable>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace {
 
 volatile std::int64_t sink = 0;
 
-// Ready coroutines, first in first out. The workloads never have more than a few ready at once.
+// Ready coroutines, first in first out, in a power-of-two ring that doubles when full (the
+// scheduler workloads never have more than a few ready at once; parked_task_bytes wakes many).
 class ready_ring {
 public:
     void push(std::coroutine_handle<> ready) {
         if (count_ == slots_.size()) {
-            std::abort(); // a workload bug, not a condition the floor handles
+            grow();
         }
-        slots_[(head_ + count_) % slots_.size()] = ready;
+        slots_[(head_ + count_) & (slots_.size() - 1)] = ready;
         ++count_;
     }
     void run() {
         while (count_ != 0) {
             const std::coroutine_handle<> next = slots_[head_];
-            head_ = (head_ + 1) % slots_.size();
+            head_ = (head_ + 1) & (slots_.size() - 1);
             --count_;
             next.resume();
         }
     }
 
 private:
-    std::array<std::coroutine_handle<>, 64> slots_{};
+    void grow() {
+        std::vector<std::coroutine_handle<>> larger(slots_.size() * 2);
+        for (std::size_t i = 0; i < count_; ++i) {
+            larger[i] = slots_[(head_ + i) & (slots_.size() - 1)];
+        }
+        slots_ = std::move(larger);
+        head_ = 0;
+    }
+
+    std::vector<std::coroutine_handle<>> slots_ = std::vector<std::coroutine_handle<>>(64);
     std::size_t head_ = 0;
     std::size_t count_ = 0;
 };
@@ -229,14 +242,160 @@ task<void> handoff(std::int64_t ops) {
     co_await ponger;
 }
 
-task<void> run_workload(std::string_view workload, std::int64_t ops) {
-    if (workload == "spawn_join") {
-        co_await spawn_join(ops);
-    } else if (workload == "yield") {
-        co_await yield(ops);
-    } else {
-        co_await handoff(ops);
+// A coroutine nobody awaits: started from the ring, its frame frees itself when it ends.
+struct detached_task {
+    struct promise_type {
+        detached_task get_return_object() noexcept {
+            return {std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        std::suspend_always initial_suspend() noexcept { return {}; }
+        std::suspend_never final_suspend() noexcept { return {}; }
+        void return_void() noexcept {}
+        void unhandled_exception() noexcept { std::terminate(); }
+    };
+    std::coroutine_handle<promise_type> frame;
+};
+
+// Suspends the awaiting coroutine into `slot`; whoever wakes it pushes the slot onto the ring.
+struct park_in {
+    std::coroutine_handle<>& slot;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> self) noexcept { slot = self; }
+    void await_resume() const noexcept {}
+};
+
+detached_task chain_link(std::int64_t links_after, std::coroutine_handle<>& chain_waiter) {
+    if (links_after == 0) {
+        ready.push(chain_waiter);
+        co_return;
     }
+    ready.push(chain_link(links_after - 1, chain_waiter).frame);
+}
+
+task<void> chained_spawn(std::int64_t ops) {
+    while (ops > 0) {
+        const std::int64_t links = std::min(ops, corio_compare::chain_links);
+        std::coroutine_handle<> chain_waiter;
+        ready.push(chain_link(links - 1, chain_waiter).frame);
+        co_await park_in{chain_waiter};
+        ops -= links;
+    }
+}
+
+// post's floor: a mutex-protected vector of plain function pointers that the loop thread drains
+// a batch at a time (it swaps the whole vector out under the lock), sleeping on a condition
+// variable only when the vector is empty; the poster notifies only a sleeping loop. No
+// allocation per post once the vectors have grown, no wake-up system call while the loop is busy.
+class posted_queue {
+public:
+    struct callback {
+        void (*run)(void*);
+        void* argument;
+    };
+    void post(callback work) {
+        bool wake = false;
+        {
+            const std::scoped_lock lock{mutex_};
+            pending_.push_back(work);
+            wake = std::exchange(sleeping_, false);
+        }
+        if (wake) {
+            woken_.notify_one();
+        }
+    }
+    // Runs what was posted, waiting for some if there is none yet.
+    void run_batch() {
+        {
+            std::unique_lock lock{mutex_};
+            while (pending_.empty()) {
+                sleeping_ = true;
+                woken_.wait(lock);
+            }
+            batch_.swap(pending_);
+        }
+        for (const callback& work : batch_) {
+            work.run(work.argument);
+        }
+        batch_.clear();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable woken_;
+    std::vector<callback> pending_;
+    std::vector<callback> batch_; // the loop thread's only
+    bool sleeping_ = false;
+};
+
+// The loop thread runs the posted callbacks right here: with no runtime, draining the queue is
+// the whole loop while the poster works.
+task<void> post(std::int64_t ops) {
+    posted_queue queue;
+    std::int64_t ran = 0;
+    std::thread poster{[&queue, &ran, ops] {
+        for (std::int64_t i = 0; i < ops; ++i) {
+            queue.post({[](void* counter) { ++*static_cast<std::int64_t*>(counter); }, &ran});
+        }
+    }};
+    while (ran < ops) {
+        queue.run_batch();
+    }
+    poster.join();
+    co_return;
+}
+
+// Parked coroutines in an intrusive list through their awaiters (which live in their frames).
+class floor_event {
+public:
+    struct wait_awaiter {
+        floor_event& event;
+        std::coroutine_handle<> waiting{};
+        wait_awaiter* next = nullptr;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> self) noexcept {
+            waiting = self;
+            next = std::exchange(event.waiters_, this);
+        }
+        void await_resume() const noexcept {}
+    };
+    wait_awaiter wait() noexcept { return {*this}; }
+    void set() noexcept {
+        for (wait_awaiter* waiter = std::exchange(waiters_, nullptr); waiter != nullptr;) {
+            wait_awaiter* const next = waiter->next; // the waiter is gone once its task runs
+            ready.push(waiter->waiting);
+            waiter = next;
+        }
+    }
+
+private:
+    wait_awaiter* waiters_ = nullptr;
+};
+
+task<void> wait_on(floor_event& wake) {
+    co_await wake.wait();
+}
+
+task<void> parked_task_bytes(std::int64_t ops) {
+    floor_event wake;
+    std::vector<task<void>> parked;
+    parked.reserve(static_cast<std::size_t>(ops)); // before the first count: not a task's bytes
+    const std::size_t before = corio_compare::heap_bytes_in_use();
+    for (std::int64_t i = 0; i < ops; ++i) {
+        parked.push_back(spawn(wait_on(wake)));
+    }
+    co_await yield_now{}; // the tasks ran before this one again: all wait on `wake`
+    corio_compare::parked_bytes_per_task =
+        static_cast<double>(corio_compare::heap_bytes_in_use() - before) / static_cast<double>(ops);
+    wake.set();
+    for (auto& waiting : parked) {
+        co_await waiting;
+    }
+}
+
+task<void> run_workload(std::string_view workload, std::int64_t ops) {
+    static constexpr corio_compare::workload_functions<task<void> (*)(std::int64_t)> functions{
+        spawn_join, yield, handoff, chained_spawn, post, parked_task_bytes};
+    co_await functions[workload](ops);
 }
 
 } // namespace
