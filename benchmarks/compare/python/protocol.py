@@ -44,6 +44,19 @@ def parse_arguments(argv, families):
     sys.exit(2)
 
 
+def run_program(argv, families, measure):
+    """The whole program: parses argv, runs measure(loop, family, parameter, ops) on a new loop
+    (it returns the nanoseconds of the timed part) and prints the line."""
+    system, workload, family, parameter, ops = parse_arguments(argv, families)
+    loop = new_loop(system)
+    try:
+        nanoseconds = loop.run_until_complete(measure(loop, family, parameter, ops))
+    finally:
+        loop.close()
+    report(system, workload, ops, nanoseconds)
+    return 0
+
+
 def new_loop(system):
     if system == "uvloop":
         import uvloop  # optional: the driver runs this only when python3-uvloop is installed

@@ -88,16 +88,7 @@ async def measure(loop, family, message_size, ops):
 
 
 def main(argv):
-    system, workload, family, message_size, ops = protocol.parse_arguments(
-        argv, ["ping_pong_socketpair", "ping_pong_tcp"])
-    loop = protocol.new_loop(system)
-    try:
-        nanoseconds = loop.run_until_complete(measure(loop, family, message_size, ops))
-    finally:
-        loop.close()
-    protocol.report(system, workload, ops, nanoseconds)
-    return 0
-
+    return protocol.run_program(argv, ["ping_pong_socketpair", "ping_pong_tcp"], measure)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -72,16 +72,7 @@ async def measure(loop, family, live, ops):
 
 
 def main(argv):
-    system, workload, family, live, ops = protocol.parse_arguments(
-        argv, ["timer_insert_cancel", "timer_insert_fire"])
-    loop = protocol.new_loop(system)
-    try:
-        nanoseconds = loop.run_until_complete(measure(loop, family, live, ops))
-    finally:
-        loop.close()
-    protocol.report(system, workload, ops, nanoseconds)
-    return 0
-
+    return protocol.run_program(argv, ["timer_insert_cancel", "timer_insert_fire"], measure)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
