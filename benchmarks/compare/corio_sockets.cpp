@@ -7,17 +7,11 @@
 #include <corio/runtime/event_loop.hpp>
 
 int main(int argc, char** argv) {
-    const auto work =
-        corio_compare::parse_parameterised_arguments(argc, argv, corio_compare::socket_families);
-    if (!work) {
-        return 2;
-    }
-    corio_compare::measure_ping_pong(
-        "corio", *work,
-        [&](corio_bench::connected_pair pair, corio_compare::countdown& keep_going) {
+    return corio_compare::run_socket_program(
+        argc, argv, "corio",
+        [](corio_bench::connected_pair pair, corio_compare::countdown& keep_going,
+           std::size_t message_size) {
             corio::event_loop loop;
-            loop.run_until_complete(corio_bench::corio_ping_pong(
-                pair, keep_going, corio_compare::message_size_of(*work)));
+            loop.run_until_complete(corio_bench::corio_ping_pong(pair, keep_going, message_size));
         });
-    return 0;
 }

@@ -4,15 +4,10 @@
 #include "socket_workload.hpp"
 
 int main(int argc, char** argv) {
-    const auto work =
-        corio_compare::parse_parameterised_arguments(argc, argv, corio_compare::socket_families);
-    if (!work) {
-        return 2;
-    }
-    corio_compare::measure_ping_pong(
-        "floor", *work,
-        [&](corio_bench::connected_pair pair, corio_compare::countdown& keep_going) {
-            corio_bench::raw_ping_pong(pair, keep_going, corio_compare::message_size_of(*work));
+    return corio_compare::run_socket_program(
+        argc, argv, "floor",
+        [](corio_bench::connected_pair pair, corio_compare::countdown& keep_going,
+           std::size_t message_size) {
+            corio_bench::raw_ping_pong(pair, keep_going, message_size);
         });
-    return 0;
 }

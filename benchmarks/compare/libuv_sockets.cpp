@@ -6,16 +6,14 @@
 #include "socket_workload.hpp"
 
 int main(int argc, char** argv) {
-    const auto work =
-        corio_compare::parse_parameterised_arguments(argc, argv, corio_compare::socket_families);
-    if (!work) {
-        return 2;
-    }
-    corio_compare::measure_ping_pong(
-        "libuv", *work,
-        [&](corio_bench::connected_pair pair, corio_compare::countdown& keep_going) {
-            corio_bench::libuv_ping_pong(pair, corio_compare::transport_of(*work), keep_going,
-                                         corio_compare::message_size_of(*work));
+    // The transport decides between uv_pipe_t and uv_tcp_t; the workload name says which.
+    const bool tcp = argc > 1 && std::string_view{argv[1]}.starts_with("ping_pong_tcp");
+    return corio_compare::run_socket_program(
+        argc, argv, "libuv",
+        [tcp](corio_bench::connected_pair pair, corio_compare::countdown& keep_going,
+              std::size_t message_size) {
+            corio_bench::libuv_ping_pong(
+                pair, tcp ? corio_bench::transport::tcp : corio_bench::transport::socketpair,
+                keep_going, message_size);
         });
-    return 0;
 }

@@ -46,4 +46,18 @@ void measure_ping_pong(std::string_view system, const parameterised_request& wor
     report(system, work, clock::now() - start);
 }
 
+// The whole main() of a socket program: parses the command line (exit status 2 when it is bad),
+// then measures ping_pong(pair, keep_going, message_size).
+template <class PingPong>
+int run_socket_program(int argc, char** argv, std::string_view system, PingPong ping_pong) {
+    const auto work = parse_parameterised_arguments(argc, argv, socket_families);
+    if (!work) {
+        return 2;
+    }
+    measure_ping_pong(system, *work, [&](corio_bench::connected_pair pair, countdown& keep_going) {
+        ping_pong(pair, keep_going, message_size_of(*work));
+    });
+    return 0;
+}
+
 } // namespace corio_compare
