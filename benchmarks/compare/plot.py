@@ -6,6 +6,10 @@ One line chart per scaling workload: cost per operation against the count (1k to
 per system, both axes log-scaled.
 
     plot.py results.json OUT_DIR    # writes OUT_DIR/compare-<workload>.svg, scaling-<workload>.svg
+
+With the timer and socket workloads in the JSON ("io"), also a bar chart per such workload
+(compare-<family>-<parameter>.svg) and a scaling curve per timer family
+(compare-scaling-<family>.svg: cost per timer against live timers, both axes log-scaled).
 Standard library only.
 """
 import json
@@ -64,7 +68,7 @@ def chart(title, rows, unit="ns"):
     return "\n".join(parts) + "\n"
 
 
-def line_chart(title, unit, curves):
+def line_chart(title, unit, curves, x_label="count"):
     """curves: {system: {count: value}}; log-log, one line with dots per system, legend at right."""
     width, height, left, right, top, bottom = 720, 400, 70, 110, 40, 50
     counts = sorted({count for points in curves.values() for count in points})
@@ -97,7 +101,7 @@ def line_chart(title, unit, curves):
         parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>')
         value *= 10
     parts.append(f'<text x="{left + plot_width / 2}" y="{height - 10}" text-anchor="middle">'
-                 f'count (log scale)</text>')
+                 f'{escape(x_label)} (log scale)</text>')
     parts.append(f'<text x="16" y="{top + plot_height / 2}" text-anchor="middle" '
                  f'transform="rotate(-90 16 {top + plot_height / 2})">{UNIT_LABELS[unit]} (log scale)</text>')
     # Legend in the order of the last point, highest first, so it reads like the lines' ends.
@@ -116,6 +120,33 @@ def line_chart(title, unit, curves):
     return "\n".join(parts) + "\n"
 
 
+# ---- Timer and socket workloads: bar charts, and scaling curves for the timers ----
+SCALING_TITLES = {"timer_insert_cancel": "timer insert+cancel: ns per insert+cancel",
+                  "timer_insert_fire": "timer insert+fire: CPU ns per timer"}
+
+
+def plot_io(report, out):
+    summary = report["io"]["summary"]
+    for workload, systems in summary.items():
+        rows = sorted(((system, row["median"], row["min"], row["max"]) for system, row in systems.items()),
+                      key=lambda row: row[1])
+        if rows:
+            family, parameter = workload.split(":")
+            title = f"{workload} ({report['machine']['cpu']})"
+            (out / f"compare-{family}-{parameter}.svg").write_text(chart(title, rows))
+    for family, title in SCALING_TITLES.items():
+        curves = {}
+        for workload, systems in summary.items():
+            if workload.startswith(family + ":"):
+                live = int(workload.split(":")[1])
+                for system, row in systems.items():
+                    curves.setdefault(system, {})[live] = row["median"]
+        curves = {system: points for system, points in curves.items() if len(points) > 1}
+        if curves:
+            (out / f"compare-scaling-{family}.svg").write_text(
+                line_chart(f"{title} ({report['machine']['cpu']})", "ns", curves, "live timers"))
+
+
 def main(argv):
     if len(argv) != 3:
         print(f"usage: {argv[0]} results.json OUT_DIR", file=sys.stderr)
@@ -127,6 +158,8 @@ def main(argv):
               "chained_spawn": "chained spawn, per link", "post": "post from another thread",
               "parked_task_bytes": "bytes per task parked on an event"}
     units = report.get("units", {})
+    if "io" in report:
+        plot_io(report, out)
     for workload, systems in report["summary"].items():
         rows = sorted(((system, row["median"], row["min"], row["max"]) for system, row in systems.items()),
                       key=lambda row: row[1])

@@ -28,12 +28,14 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
 #include <optional>
 #include <string_view>
+#include <time.h>
 
 namespace corio_compare {
 
@@ -75,8 +77,14 @@ inline std::optional<request> parse_arguments(int argc, char** argv) {
     return std::nullopt;
 }
 
+// A warm-up of a tenth as many operations (the timer and socket programs call this one).
+inline std::int64_t warm_up_ops(std::int64_t ops) {
+    return ops / 10 + 1;
+}
+
+// The memory workload warms up with as many tasks as it measures (see parked_task_bytes).
 inline std::int64_t warm_up_ops(const request& work) {
-    return measures_bytes(work.workload) ? work.ops : work.ops / 10 + 1;
+    return measures_bytes(work.workload) ? work.ops : warm_up_ops(work.ops);
 }
 
 // Heap bytes in use (glibc's count of allocated chunks, allocator overhead included), for
@@ -140,5 +148,112 @@ Task measure(std::string_view system, request work, RunWorkload run_workload) {
     co_await run_workload(work.workload, work.ops);
     report(system, work, clock::now() - start);
 }
+
+
+// ---- Timer and socket workloads: a workload name with a parameter, `<family>:<parameter>` ----
+//
+//     timer_insert_cancel:N   N timers live (delays of 1 to 2 hours, so none fires). One op arms
+//                             one more timer, with a delay in the same range, and cancels it.
+//     timer_insert_fire:N     one op is one timer armed and fired through the loop, its callback
+//                             (or, in Tokio, the task that sleeps on it) run. Timers are armed in
+//                             rounds of N (so up to N are live) with delays spread over 20 ms, and
+//                             the loop runs until every callback of the round has run. Measured
+//                             in the process's CPU time, not wall time: the loop sleeps until the
+//                             next deadline by design, and sleeping is not a timer's cost.
+//     ping_pong_socketpair:B  one op is one round trip of a B-byte message (1 <= B <= 64) between
+//     ping_pong_tcp:B         two ends on one loop, over an AF_UNIX socketpair or over TCP on
+//                             127.0.0.1 with Nagle's algorithm off (../net/socket_ping_pong.hpp).
+//
+// Delays are the same for every system: timer i (counted from 0 over the whole run, warm-up
+// included) gets spread(i, range) microseconds on top of the base, a multiplicative hash that
+// Rust and Python compute the same way.
+inline constexpr std::string_view timer_families[] = {"timer_insert_cancel", "timer_insert_fire"};
+inline constexpr std::string_view socket_families[] = {"ping_pong_socketpair", "ping_pong_tcp"};
+
+inline constexpr std::int64_t far_delay_base_us = 3'600'000'000;  // 1 hour
+inline constexpr std::int64_t far_delay_range_us = 3'600'000'000; // up to 1 hour more
+inline constexpr std::int64_t fire_delay_range_us = 20'000;       // 20 ms
+
+inline constexpr std::int64_t spread(std::int64_t index, std::int64_t range) {
+    return static_cast<std::int64_t>((static_cast<std::uint64_t>(index) * 2654435761U) %
+                                     4294967296U % static_cast<std::uint64_t>(range));
+}
+// Timer i's delay in insert+cancel (live and inserted timers alike) and in insert+fire.
+inline constexpr std::int64_t far_delay_us(std::int64_t index) {
+    return far_delay_base_us + spread(index, far_delay_range_us);
+}
+inline constexpr std::int64_t fire_delay_us(std::int64_t index) {
+    return spread(index, fire_delay_range_us);
+}
+
+struct parameterised_request : request {
+    std::string_view family;    // "timer_insert_cancel", ..., "ping_pong_tcp"
+    std::int64_t parameter = 0; // live timers, or message bytes
+};
+
+// `<program> <family>:<parameter> <ops>` for one of the given families; a bad command line gets a
+// usage message and exit status 2.
+template <std::size_t Families>
+std::optional<parameterised_request>
+parse_parameterised_arguments(int argc, char** argv, const std::string_view (&families)[Families]) {
+    const auto whole_number = [](std::string_view text, std::int64_t& value) {
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        return error == std::errc{} && end == text.data() + text.size() && value > 0;
+    };
+    if (argc == 3) {
+        parameterised_request parsed;
+        parsed.workload = argv[1];
+        const std::size_t colon = parsed.workload.find(':');
+        if (colon != std::string_view::npos) {
+            parsed.family = parsed.workload.substr(0, colon);
+            bool known = false;
+            for (const std::string_view family : families) {
+                known = known || family == parsed.family;
+            }
+            const bool is_socket = parsed.family.starts_with("ping_pong");
+            if (known && whole_number(parsed.workload.substr(colon + 1), parsed.parameter) &&
+                whole_number(argv[2], parsed.ops) && (!is_socket || parsed.parameter <= 64)) {
+                return parsed;
+            }
+        }
+    }
+    std::fprintf(stderr, "usage: %s", argc > 0 ? argv[0] : "program");
+    for (std::size_t i = 0; i < Families; ++i) {
+        std::fprintf(stderr, "%s%.*s", i == 0 ? " " : "|", static_cast<int>(families[i].size()),
+                     families[i].data());
+    }
+    std::fprintf(stderr, ":<live timers, or message bytes 1-64> <ops>  (ops > 0)\n");
+    return std::nullopt;
+}
+
+// The process's CPU time (user + system), for timer_insert_fire.
+inline std::chrono::nanoseconds process_cpu_time() {
+    timespec now{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return std::chrono::seconds{now.tv_sec} + std::chrono::nanoseconds{now.tv_nsec};
+}
+
+// What one timed part of a timer or socket workload costs: wall time, or CPU time for
+// timer_insert_fire (see above). Started before and read after the timed run.
+class workload_clock {
+public:
+    explicit workload_clock(std::string_view family)
+        : cpu_(family == "timer_insert_fire") {}
+    void start() {
+        wall_start_ = clock::now();
+        cpu_start_ = process_cpu_time();
+    }
+    [[nodiscard]] clock::duration elapsed() const {
+        if (cpu_) {
+            return std::chrono::duration_cast<clock::duration>(process_cpu_time() - cpu_start_);
+        }
+        return clock::now() - wall_start_;
+    }
+
+private:
+    bool cpu_;
+    clock::time_point wall_start_{};
+    std::chrono::nanoseconds cpu_start_{};
+};
 
 } // namespace corio_compare

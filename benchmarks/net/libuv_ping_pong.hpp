@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libuv_ping_pong.hpp - socket_ping_pong.hpp's 1-byte ping-pong written with libuv, the usual way:
+// libuv_ping_pong.hpp - socket_ping_pong.hpp's ping-pong written with libuv, the usual way:
 // uv_read_start on both ends, and the reply sent from the read callback with uv_write. For
 // comparison only; built when libuv is found.
 #pragma once
@@ -36,7 +36,9 @@ struct session {
     side a;
     side b;
     KeepGoing* keep_going = nullptr;
-    std::string failure; // exceptions must not cross libuv's C frames
+    std::size_t message_size = 1;
+    std::size_t replied = 0; // bytes of the current reply read so far
+    std::string failure;     // exceptions must not cross libuv's C frames
 };
 
 inline uv_stream_t* stream_of(side& end) {
@@ -81,22 +83,26 @@ void finish(session<KeepGoing>& s, std::string_view failure) {
 
 template <class KeepGoing>
 bool next_ping(session<KeepGoing>& s) {
-    static const char ping = 'p';
     if (!(*s.keep_going)()) {
         finish(s, {});
         return true;
     }
-    return send(s.a, &ping, 1);
+    s.replied = 0;
+    return send(s.a, ping_bytes.data(), s.message_size);
 }
 
 template <class KeepGoing>
 void on_read_a(uv_stream_t* stream, ssize_t received, const uv_buf_t* /*buffer*/) {
     auto& s = *static_cast<session<KeepGoing>*>(stream->loop->data);
-    if (received != 1) {
+    if (received <= 0) {
         if (received != 0) { // 0 is EAGAIN, not an error
             finish(s, "ping side: the reply did not come back");
         }
         return;
+    }
+    s.replied += static_cast<std::size_t>(received);
+    if (s.replied < s.message_size) {
+        return; // the rest of the reply is still on its way
     }
     if (!next_ping(s)) {
         finish(s, "ping side: uv_write failed");
@@ -118,13 +124,16 @@ void on_read_b(uv_stream_t* stream, ssize_t received, const uv_buf_t* buffer) {
 } // namespace libuv_detail
 
 template <class KeepGoing>
-void libuv_ping_pong(connected_pair pair, transport kind, KeepGoing& keep_going) {
+void libuv_ping_pong(connected_pair pair, transport kind, KeepGoing& keep_going,
+                     std::size_t message_size = 1) {
+    check_message_size(message_size);
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0) {
         throw std::runtime_error("uv_loop_init failed");
     }
     libuv_detail::session<KeepGoing> s;
     s.keep_going = &keep_going;
+    s.message_size = message_size;
     loop.data = &s;
     int failed = 0;
     for (auto [end, fd] : {std::pair{&s.a, pair.a}, std::pair{&s.b, pair.b}}) {

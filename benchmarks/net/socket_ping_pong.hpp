@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// socket_ping_pong.hpp - a 1-byte ping-pong between two connected sockets on one thread, written
+// socket_ping_pong.hpp - a ping-pong (1 byte unless told otherwise, at most max_message_size)
+// between two connected sockets on one thread, written
 // with corio tasks and as a hand-written epoll loop (libuv_ping_pong.hpp adds libuv), shared by
 // the benchmarks and by socket_ping_pong_count, which runs an exact number of round trips so that
 // strace can count the system calls per round trip.
@@ -7,8 +8,9 @@
 // One round trip: side A writes one byte, side B reads it and writes it back, A reads it. Both
 // sides share one thread and one event loop, so each message goes through the loop's wait: the
 // floor is epoll_wait + read + write per side, 6 system calls per round trip. Every variant reads
-// into a 64-byte buffer, so a 1-byte read is short and tells a loop the socket is drained (see
-// docs/design.md, section 5), and gets the same sockets from make_connected_pair().
+// into a buffer larger than any message (read_buffer_size), so every read is short and tells a
+// loop the socket is drained (see docs/design.md, section 5), and gets the same sockets from
+// make_connected_pair(). benchmarks/compare runs the 1-byte and 64-byte messages.
 //
 // The loops take `keep_going`, a callable returning false when enough round trips were made:
 // benchmark::State::KeepRunning in the benchmarks, a countdown in the counting tool.
@@ -45,7 +47,8 @@ struct connected_pair {
     int b = -1;
 };
 
-inline constexpr std::size_t read_buffer_size = 64;
+inline constexpr std::size_t max_message_size = 64;
+inline constexpr std::size_t read_buffer_size = 2 * max_message_size;
 
 [[noreturn]] inline void throw_errno(const char* what) {
     throw std::system_error(errno, std::system_category(), what);
@@ -109,17 +112,34 @@ inline std::string_view transport_name(transport kind) {
 
 // ---- corio: two tasks on one loop, through io_object (as tcp_stream reads and writes) ----
 
-inline const std::array<std::byte, 1> ping_message{std::byte{'p'}};
+// The message's bytes; a ping of n bytes sends the first n.
+inline const std::array<char, max_message_size> ping_bytes = [] {
+    std::array<char, max_message_size> bytes{};
+    bytes.fill('p');
+    return bytes;
+}();
+
+inline void check_message_size(std::size_t message_size) {
+    if (message_size == 0 || message_size > max_message_size) {
+        throw std::invalid_argument("ping-pong: the message size must be 1 to 64 bytes");
+    }
+}
 
 template <class KeepGoing>
-corio::task<> corio_ping(corio::io_object& socket, KeepGoing& keep_going) {
+corio::task<> corio_ping(corio::io_object& socket, KeepGoing& keep_going,
+                         std::size_t message_size) {
+    const auto message = std::as_bytes(std::span(ping_bytes)).first(message_size);
     std::array<std::byte, read_buffer_size> buffer{};
     while (keep_going()) {
-        // A 1-byte send into an empty socket buffer is never short.
-        co_await socket.send_some(ping_message);
-        const std::size_t received = co_await socket.receive_some(buffer);
-        if (received != 1) {
-            throw std::runtime_error("ping-pong: the reply did not come back");
+        // A send of at most 64 bytes into an empty socket buffer is never short.
+        co_await socket.send_some(message);
+        // The reply may arrive in pieces over TCP (it never has on loopback, but may).
+        for (std::size_t received = 0; received < message_size;) {
+            const std::size_t piece = co_await socket.receive_some(buffer);
+            if (piece == 0) {
+                throw std::runtime_error("ping-pong: the reply did not come back");
+            }
+            received += piece;
         }
     }
 }
@@ -137,11 +157,13 @@ inline corio::task<> corio_pong(corio::io_object& socket) {
 }
 
 template <class KeepGoing>
-corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going) {
+corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going,
+                              std::size_t message_size = 1) {
+    check_message_size(message_size);
     corio::io_object a{pair.a};
     corio::io_object b{pair.b};
     corio::join_handle<> pong = corio::spawn(corio_pong(b));
-    co_await corio_ping(a, keep_going);
+    co_await corio_ping(a, keep_going, message_size);
     a.close(); // B reads end of stream and finishes
     co_await pong;
 }
@@ -149,7 +171,8 @@ corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going) {
 // ---- The floor: the same ping-pong written directly against epoll, no runtime ----
 
 template <class KeepGoing>
-void raw_ping_pong(connected_pair pair, KeepGoing& keep_going) {
+void raw_ping_pong(connected_pair pair, KeepGoing& keep_going, std::size_t message_size = 1) {
+    check_message_size(message_size);
     const int epoll_fd = checked(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
     struct closer {
         std::array<int, 3> fds;
@@ -169,13 +192,13 @@ void raw_ping_pong(connected_pair pair, KeepGoing& keep_going) {
     }
     std::array<char, read_buffer_size> buffer{};
     std::array<epoll_event, 2> events{};
-    const char ping = 'p';
+    const auto message_length = static_cast<ssize_t>(message_size);
     while (keep_going()) {
-        if (::write(pair.a, &ping, 1) != 1) {
+        if (::write(pair.a, ping_bytes.data(), message_size) != message_length) {
             throw_errno("write");
         }
-        bool replied = false;
-        while (!replied) {
+        ssize_t replied = 0; // bytes of the reply read so far
+        while (replied < message_length) {
             const int count =
                 ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), -1);
             if (count < 0 && errno != EINTR) {
@@ -188,7 +211,7 @@ void raw_ping_pong(connected_pair pair, KeepGoing& keep_going) {
                     throw std::runtime_error("ping-pong: read failed or the peer closed");
                 }
                 if (fd == pair.a) {
-                    replied = true;
+                    replied += received;
                 } else if (::write(pair.b, buffer.data(), static_cast<std::size_t>(received)) !=
                            received) {
                     throw_errno("write");

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+"""The Python side of ../protocol.hpp for the `<family>:<parameter>` workloads (timers and
+sockets), shared by timers.py and sockets.py: argument checking, the delays, the clocks and the
+output line. What each workload is: protocol.hpp."""
+import json
+import sys
+import time
+
+FAR_DELAY_BASE_US = 3_600_000_000
+FAR_DELAY_RANGE_US = 3_600_000_000
+FIRE_DELAY_RANGE_US = 20_000
+
+
+def spread(index, range_us):
+    return (index * 2654435761) % 4294967296 % range_us
+
+
+def far_delay_us(index):
+    return FAR_DELAY_BASE_US + spread(index, FAR_DELAY_RANGE_US)
+
+
+def fire_delay_us(index):
+    return spread(index, FIRE_DELAY_RANGE_US)
+
+
+def warm_up_ops(ops):
+    return ops // 10 + 1
+
+
+def parse_arguments(argv, families):
+    """Returns (system, workload, family, parameter, ops); exits with status 2 on a bad line."""
+    args = argv[1:]
+    system = "asyncio"
+    if args[:1] == ["--uvloop"]:
+        system = "uvloop"
+        args = args[1:]
+    if len(args) == 2 and ":" in args[0]:
+        family, parameter = args[0].split(":", 1)
+        if (family in families and parameter.isdigit() and int(parameter) > 0 and args[1].isdigit()
+                and int(args[1]) > 0 and (not family.startswith("ping_pong") or int(parameter) <= 64)):
+            return system, args[0], family, int(parameter), int(args[1])
+    print(f"usage: {argv[0]} [--uvloop] {'|'.join(families)}:<live timers, or message bytes 1-64> "
+          f"<ops>  (ops > 0)", file=sys.stderr)
+    sys.exit(2)
+
+
+def run_program(argv, families, measure):
+    """The whole program: parses argv, runs measure(loop, family, parameter, ops) on a new loop
+    (it returns the nanoseconds of the timed part) and prints the line."""
+    system, workload, family, parameter, ops = parse_arguments(argv, families)
+    loop = new_loop(system)
+    try:
+        nanoseconds = loop.run_until_complete(measure(loop, family, parameter, ops))
+    finally:
+        loop.close()
+    report(system, workload, ops, nanoseconds)
+    return 0
+
+
+def new_loop(system):
+    if system == "uvloop":
+        import uvloop  # optional: the driver runs this only when python3-uvloop is installed
+        return uvloop.new_event_loop()
+    import asyncio
+    return asyncio.new_event_loop()
+
+
+def clock(family):
+    """Wall time, or the process's CPU time for timer_insert_fire (see protocol.hpp)."""
+    return time.process_time_ns if family == "timer_insert_fire" else time.perf_counter_ns
+
+
+def report(system, workload, ops, nanoseconds):
+    print(json.dumps({"system": system, "workload": workload, "ops": ops,
+                      "ns_per_op": round(nanoseconds / ops, 3)}))
