@@ -6,6 +6,7 @@
 // be set up, which this project's CI never allows (it runs where io_uring works).
 #include "reactor/io_uring_reactor.hpp"
 
+#include "exchange_operation.hpp"
 #include "support/socket_helpers.hpp"
 
 #include <gtest/gtest.h>
@@ -109,22 +110,6 @@ protected:
         return op;
     }
 
-    static io_operation exchange(corio::detail::io_registration& target, const char* request,
-                                 std::size_t request_size, char* reply, std::size_t reply_size) {
-        io_operation op = receive(target, reply, reply_size);
-        op.kind = io_kind::exchange;
-        op.send_buffer = request;
-        op.send_length = request_size;
-        return op;
-    }
-    bool skip_without_exchanges() {
-        if (reactor_->completes_exchanges()) {
-            return false;
-        }
-        std::printf("this kernel cannot link an exchange (IORING_FEAT_CQE_SKIP, 5.18)\n");
-        return true;
-    }
-
     std::unique_ptr<io_uring_reactor> reactor_;
     std::vector<corio::native_handle_t> handles_;
     std::vector<corio::detail::io_registration*> registrations_;
@@ -194,7 +179,7 @@ TEST_F(IoUringReactor, AWaitWithCompletionsAlreadyKnownDoesNotBlock) {
 // The point of the exchange: a request and the wait for its reply are one io_uring_enter, since
 // the send that succeeds posts no completion to end the wait early.
 TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
-    if (skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
@@ -204,7 +189,7 @@ TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
     reactor_->wait(0ns, done); // settle: the wake-up read is armed
     char reply[8];
     for (int round = 0; round < 10; ++round) {
-        io_operation op = exchange(ra, "ping", 4, reply, sizeof reply);
+        io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
         ASSERT_FALSE(reactor_->start(op));
         std::thread peer([b = b] {
             char request[4];
@@ -234,7 +219,7 @@ TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
 // Each exchange posts exactly one CQE whatever happens to it: the slot is recycled on it, so a
 // second one (the cancelled receive's) would land on a slot that now belongs to someone else.
 TEST_F(IoUringReactor, AFailedOrCancelledExchangePostsNoSecondCompletion) {
-    if (skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*reactor_)) {
         return;
     }
     char reply[8];
@@ -242,7 +227,7 @@ TEST_F(IoUringReactor, AFailedOrCancelledExchangePostsNoSecondCompletion) {
         auto [a, b] = corio_test::stream_socket_pair();
         auto& ra = track(a);
         corio_test::close_handle(b);
-        io_operation failed = exchange(ra, "ping", 4, reply, sizeof reply);
+        io_operation failed = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
         ASSERT_FALSE(reactor_->start(failed));
         collect({&failed});
         EXPECT_EQ(failed.error, EPIPE);
@@ -252,7 +237,8 @@ TEST_F(IoUringReactor, AFailedOrCancelledExchangePostsNoSecondCompletion) {
     auto& ra = track(a);
     handles_.push_back(b);
     const std::string big(8 << 20, 'r');
-    io_operation waiting = exchange(ra, big.data(), big.size(), reply, sizeof reply);
+    io_operation waiting =
+        corio_test::exchange_operation(ra, big.data(), big.size(), reply, sizeof reply);
     ASSERT_FALSE(reactor_->start(waiting));
     io_operation_list done;
     reactor_->wait(20ms, done); // submitted; the send waits for room
@@ -276,7 +262,7 @@ TEST_F(IoUringReactor, AFullSubmissionQueueNeverSplitsAnExchange) {
     reactor_.reset();
     make(4);
     ASSERT_TRUE(reactor_);
-    if (skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*reactor_)) {
         return;
     }
     constexpr int count = 25;
@@ -290,7 +276,8 @@ TEST_F(IoUringReactor, AFullSubmissionQueueNeverSplitsAnExchange) {
         auto [a, b] = corio_test::stream_socket_pair();
         pairs.emplace_back(a, b);
         handles_.push_back(b);
-        ops[i] = exchange(track(a), "ask", 3, replies[i].data(), replies[i].size());
+        ops[i] = corio_test::exchange_operation(track(a), "ask", 3, replies[i].data(),
+                                                replies[i].size());
         ASSERT_FALSE(reactor_->start(ops[i]));
         started.push_back(&ops[i]);
     }
@@ -317,7 +304,7 @@ TEST_F(IoUringReactor, AnExchangeThisRingCannotLinkIsRefused) {
     auto& ra = track(a);
     handles_.push_back(b);
     char reply[8];
-    io_operation op = exchange(ra, "ping", 4, reply, sizeof reply);
+    io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
     ASSERT_TRUE(reactor_->start(op)); // at once: io_object never asks this of such a ring
     EXPECT_EQ(op.error, EINVAL);
     EXPECT_EQ(reactor_->pending_operations(), 0U);

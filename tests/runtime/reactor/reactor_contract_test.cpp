@@ -16,6 +16,7 @@
 #include "reactor/iocp_reactor.hpp"
 #endif
 
+#include "exchange_operation.hpp"
 #include "support/socket_helpers.hpp"
 
 #include <corio/runtime/detail/os_error.hpp>
@@ -147,23 +148,6 @@ protected:
         return op;
     }
 
-    static io_operation exchange(corio::detail::io_registration& target, const void* request,
-                                 std::size_t request_size, void* reply, std::size_t reply_size) {
-        io_operation op = transfer(io_kind::exchange, target, reply, reply_size);
-        op.send_buffer = request;
-        op.send_length = request_size;
-        return op;
-    }
-    // io_kind::exchange is for backends that say they complete it; io_object splits it into a
-    // send and a receive everywhere else (io_object_test runs that on every backend).
-    bool skip_without_exchanges() {
-        if (reactor_->completes_exchanges()) {
-            return false;
-        }
-        std::printf("%.*s does not complete exchanges: io_object splits them\n",
-                    static_cast<int>(reactor_->name().size()), reactor_->name().data());
-        return true;
-    }
     // What arrives on the non-blocking `handle` until `size` bytes have, the peer closes, or 10 s
     // have passed.
     static std::string read_exactly(corio::native_handle_t handle, std::size_t size) {
@@ -706,7 +690,7 @@ TYPED_TEST_P(ReactorContract, AConnectedDatagramSocketHearsThatNobodyListens) {
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeSendsItsRequestAndIsReportedOnceWhenTheReplyArrives) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
@@ -714,7 +698,8 @@ TYPED_TEST_P(ReactorContract, AnExchangeSendsItsRequestAndIsReportedOnceWhenTheR
     this->handles_.push_back(b);
     const std::string request = "GET / HTTP/1.1\r\n\r\n";
     char reply[16];
-    io_operation op = this->exchange(ra, request.data(), request.size(), reply, sizeof reply);
+    io_operation op =
+        corio_test::exchange_operation(ra, request.data(), request.size(), reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op)); // the reply cannot be there yet
     this->expect_nothing_reported();         // the request went out; the reply is awaited
     EXPECT_EQ(this->read_exactly(b, request.size()), request);
@@ -729,7 +714,7 @@ TYPED_TEST_P(ReactorContract, AnExchangeSendsItsRequestAndIsReportedOnceWhenTheR
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWithALargeRequestReadsTheReplyOnlyAfterAllOfIt) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
@@ -738,7 +723,8 @@ TYPED_TEST_P(ReactorContract, AnExchangeWithALargeRequestReadsTheReplyOnlyAfterA
     std::string request(4 << 20, 'r'); // far more than the socket buffers hold
     request.back() = '!';
     char reply[4];
-    io_operation op = this->exchange(ra, request.data(), request.size(), reply, sizeof reply);
+    io_operation op =
+        corio_test::exchange_operation(ra, request.data(), request.size(), reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     std::thread peer([&, b = b] {
         const std::string got = this->read_exactly(b, request.size());
@@ -754,14 +740,14 @@ TYPED_TEST_P(ReactorContract, AnExchangeWithALargeRequestReadsTheReplyOnlyAfterA
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeToAClosedPeerReportsTheSendsErrorAndReceivesNothing) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
     corio_test::close_handle(b);
     char reply[8];
-    io_operation op = this->exchange(ra, "ping", 4, reply, sizeof reply);
+    io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->wait_for(op);
     EXPECT_NE(op.error, 0); // EPIPE (or ECONNRESET)
@@ -773,14 +759,15 @@ TYPED_TEST_P(ReactorContract, AnExchangeToAClosedPeerReportsTheSendsErrorAndRece
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWhosePeerLeavesMidRequestSaysHowMuchWentOut) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
     const std::string request(8 << 20, 'r');
     char reply[8];
-    io_operation op = this->exchange(ra, request.data(), request.size(), reply, sizeof reply);
+    io_operation op =
+        corio_test::exchange_operation(ra, request.data(), request.size(), reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->expect_nothing_reported(); // the send waits for room
     EXPECT_EQ(this->read_exactly(b, 100 * 1024).size(), 100U * 1024U);
@@ -795,14 +782,14 @@ TYPED_TEST_P(ReactorContract, AnExchangeWhosePeerLeavesMidRequestSaysHowMuchWent
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeCancelledAtOnceSendsNothing) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
     this->handles_.push_back(b);
     char reply[8];
-    io_operation op = this->exchange(ra, "ping", 4, reply, sizeof reply);
+    io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->reactor_->cancel(op);
     this->wait_for(op);
@@ -814,14 +801,14 @@ TYPED_TEST_P(ReactorContract, AnExchangeCancelledAtOnceSendsNothing) {
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeCancelledWhileAwaitingTheReplyHasSentTheRequest) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
     this->handles_.push_back(b);
     char reply[8];
-    io_operation op = this->exchange(ra, "ping", 4, reply, sizeof reply);
+    io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->expect_nothing_reported(); // submitted: the request is out, the receive armed
     EXPECT_EQ(this->read_exactly(b, 4), "ping");
@@ -840,7 +827,7 @@ TYPED_TEST_P(ReactorContract, AnExchangeCancelledWhileAwaitingTheReplyHasSentThe
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWaitingForRoomToSendCanBeCancelled) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
@@ -848,7 +835,8 @@ TYPED_TEST_P(ReactorContract, AnExchangeWaitingForRoomToSendCanBeCancelled) {
     this->handles_.push_back(b);
     const std::string request(8 << 20, 'r');
     char reply[8];
-    io_operation op = this->exchange(ra, request.data(), request.size(), reply, sizeof reply);
+    io_operation op =
+        corio_test::exchange_operation(ra, request.data(), request.size(), reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->expect_nothing_reported();
     this->reactor_->cancel(op);
@@ -860,21 +848,22 @@ TYPED_TEST_P(ReactorContract, AnExchangeWaitingForRoomToSendCanBeCancelled) {
 }
 
 TYPED_TEST_P(ReactorContract, AnAbandonedOrDeregisteredExchangeEndsCleanly) {
-    if (this->skip_without_exchanges()) {
+    if (corio_test::lacks_exchanges(*this->reactor_)) {
         return;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
     this->handles_.push_back(b);
     char reply[8];
-    auto abandoned = std::make_unique<io_operation>(this->exchange(ra, "one", 3, reply, 8));
+    auto abandoned =
+        std::make_unique<io_operation>(corio_test::exchange_operation(ra, "one", 3, reply, 8));
     ASSERT_FALSE(this->reactor_->start(*abandoned));
     this->expect_nothing_reported();
     this->reactor_->abandon(*abandoned);
     abandoned.reset(); // its memory is gone: the backend must not touch it again
     ASSERT_EQ(corio_test::write_some(b, "x", 1), 1);
     this->expect_nothing_reported();
-    io_operation op = this->exchange(ra, "two", 3, reply, sizeof reply);
+    io_operation op = corio_test::exchange_operation(ra, "two", 3, reply, sizeof reply);
     ASSERT_FALSE(this->reactor_->start(op));
     this->forget(ra);
     this->wait_for(op);
