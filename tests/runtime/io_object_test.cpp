@@ -344,12 +344,23 @@ TEST(IoObject, SendThenReceiveToAClosedPeerFailsInTheSendHavingSentNothing) {
         std::array<std::byte, 8> reply{};
         auto exchanging = pair.a.send_then_receive(bytes("ping"), reply);
         try {
-            (void)co_await exchanging;
-            ADD_FAILURE() << "the send should have failed";
+            const std::size_t n = co_await exchanging;
+#if defined(_WIN32)
+            // The Windows test pair is TCP, which takes a send after the peer's FIN (the reset
+            // comes back later): then the reply reads as the end of the stream.
+            EXPECT_EQ(n, 0U);
+            EXPECT_EQ(exchanging.sent(), 4U);
+#else
+            ADD_FAILURE() << "the send should have failed, got " << n << " bytes";
+#endif
         } catch (const std::system_error& error) {
-            EXPECT_NE(std::string(error.what()).find("write"), std::string::npos) << error.what();
+            const bool in_send = exchanging.sent() == 0;
+            EXPECT_NE(std::string(error.what()).find(in_send ? "write" : "read"), std::string::npos)
+                << error.what();
+#if !defined(_WIN32)
+            EXPECT_TRUE(in_send); // a POSIX socketpair refuses the send at once (EPIPE)
+#endif
         }
-        EXPECT_EQ(exchanging.sent(), 0U);
         EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
     };
     loop.run_until_complete(main_task());
