@@ -50,6 +50,8 @@ const char* io_awaiter_base::describe(io_kind operation) noexcept {
         return "accept";
     case io_kind::connect:
         return "connect";
+    case io_kind::exchange: // check_result() names the step that failed instead
+        return "exchange";
     }
     return "io";
 }
@@ -73,6 +75,8 @@ const suspension_kind& io_awaiter_base::kind_of(io_kind operation) noexcept {
     case io_kind::send:
     case io_kind::send_to:
         return writing;
+    case io_kind::exchange: // it waits for the reply far longer than for the send
+        return reading;
     case io_kind::accept:
         return accepting;
     case io_kind::connect:
@@ -96,12 +100,25 @@ void io_awaiter_base::describe_handle(const suspension& parked, std::string& out
     }
 }
 
+bool io_awaiter_base::has_next_step() noexcept {
+    return next_step_ != nullptr && next_step_(*this);
+}
+
+bool io_awaiter_base::start_steps() noexcept {
+    while (loop_->reactor().start(*this)) {
+        if (!has_next_step()) {
+            return false;
+        }
+    }
+    pending_ = true;
+    return true;
+}
+
 bool io_awaiter_base::begin() {
-    if (loop_->reactor().start(*this)) {
+    if (!start_steps()) {
         // Finished without waiting: carry on, unless this task has had its turn.
         return complete_immediately();
     }
-    pending_ = true;
     if (deadline_) {
         loop_->arm_timer(*this, *deadline_);
     }
@@ -117,6 +134,14 @@ void io_awaiter_base::on_deadline(timer_node& timer) noexcept {
 void io_awaiter_base::on_complete_trampoline(io_operation& op) noexcept {
     auto& self = static_cast<io_awaiter_base&>(op);
     self.pending_ = false;
+    if (self.has_next_step()) {
+        if (self.interrupted_ || self.timed_out_) {
+            // Cut short between two steps: the operation as a whole did not finish.
+            op.cancelled = true;
+        } else if (self.start_steps()) {
+            return; // the next step is pending; the deadline's timer stays armed
+        }
+    }
     self.disarm();
     if (self.interrupted_ && op.cancelled) {
         self.wake_cancelled();
@@ -142,7 +167,11 @@ void io_awaiter_base::check_result() const {
                                 "I/O handle closed while the operation was pending");
     }
     if (error != 0) {
-        throw_os_error(error, describe(kind)); // on Windows, WSA codes get their std::errc meanings
+        // An exchange failed in its send if the request did not all go out, else in its receive.
+        const io_kind step = kind != io_kind::exchange
+                                 ? kind
+                                 : (sent_bytes < send_length ? io_kind::send : io_kind::receive);
+        throw_os_error(error, describe(step)); // on Windows, WSA codes get their std::errc meanings
     }
 }
 
@@ -159,6 +188,73 @@ transfer_awaiter::transfer_awaiter(event_loop* loop, detail::io_registration* ha
 }
 
 std::size_t transfer_awaiter::await_resume() const {
+    check_result();
+    return transferred;
+}
+
+exchange_awaiter::exchange_awaiter(event_loop* loop, detail::io_registration* handle,
+                                   const void* request, std::size_t request_size, void* reply,
+                                   std::size_t reply_size,
+                                   std::optional<event_loop::time_point> deadline,
+                                   bool linked) noexcept
+    : io_awaiter_base(loop, handle, detail::io_kind::send, deadline)
+    , request_(static_cast<const std::byte*>(request))
+    , request_size_(request_size)
+    , reply_(reply)
+    , reply_size_(reply_size) {
+    set_next_step(&next_step);
+    if (request_size == 0) {
+        receive_reply(); // nothing to send: an exchange would be refused
+    } else if (linked && request_size <= detail::max_exchange_send) {
+        kind = detail::io_kind::exchange;
+        send_buffer = request_;
+        send_length = request_size_;
+        buffer = reply_;
+        length = reply_size_;
+    } else {
+        // The reactor only reads from a send buffer; the record has one pointer type.
+        buffer = const_cast<std::byte*>(request_);
+        length = request_size_;
+    }
+}
+
+void exchange_awaiter::receive_reply() noexcept {
+    kind = detail::io_kind::receive;
+    buffer = reply_;
+    length = reply_size_;
+}
+
+bool exchange_awaiter::next_step(io_awaiter_base& base) noexcept {
+    auto& self = static_cast<exchange_awaiter&>(base);
+    const bool failed = self.error != 0 || self.cancelled;
+    switch (self.kind) {
+    case detail::io_kind::exchange:
+        self.request_sent_ += self.sent_bytes;
+        if (failed || self.request_sent_ == self.request_size_) {
+            return false; // failed, or the reply is in
+        }
+        // A short send the kernel gave no reason for: send the rest, in another exchange.
+        self.send_buffer = self.request_ + self.request_sent_;
+        self.send_length = self.request_size_ - self.request_sent_;
+        return true;
+    case detail::io_kind::send:
+        self.request_sent_ += self.transferred;
+        if (failed) {
+            return false;
+        }
+        if (self.request_sent_ < self.request_size_) {
+            self.buffer = const_cast<std::byte*>(self.request_ + self.request_sent_);
+            self.length = self.request_size_ - self.request_sent_;
+            return true;
+        }
+        self.receive_reply();
+        return true;
+    default:
+        return false; // the receive: done
+    }
+}
+
+std::size_t exchange_awaiter::await_resume() const {
     check_result();
     return transferred;
 }
@@ -299,6 +395,13 @@ transfer_awaiter io_object::send_some(std::span<const std::byte> data, deadline 
     require_open();
     return {loop_,       registration_, detail::io_kind::send, const_cast<std::byte*>(data.data()),
             data.size(), until};
+}
+
+exchange_awaiter io_object::send_then_receive(std::span<const std::byte> request,
+                                              std::span<std::byte> reply, deadline until) {
+    require_open();
+    return {loop_,        registration_, request.data(), request.size(),
+            reply.data(), reply.size(),  until,          loop_->reactor().completes_exchanges()};
 }
 
 transfer_awaiter io_object::read_some_at(std::uint64_t offset, std::span<std::byte> buffer,

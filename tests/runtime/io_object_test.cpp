@@ -261,4 +261,254 @@ TEST(IoObject, AReceiveThatCompletesBeforeItsDeadlineDisarmsTheTimer) {
     corio::run(main_task());
 }
 
+// send_then_receive: one reactor operation on io_uring (CORIO_BACKEND=io_uring runs these there),
+// a send and then a receive chained inside the awaiter elsewhere. Same results either way.
+
+// The peer's side of a round trip: reads `request_size` bytes, then answers `reply`.
+corio::task<std::string> answer(corio::io_object& peer, std::size_t request_size,
+                                std::string reply) {
+    std::string request;
+    std::vector<std::byte> chunk(64 * 1024);
+    while (request.size() < request_size) {
+        const std::size_t n = co_await peer.receive_some(chunk);
+        if (n == 0) {
+            break;
+        }
+        request.append(reinterpret_cast<const char*>(chunk.data()), n);
+    }
+    if (!reply.empty()) {
+        (void)co_await peer.send_some(bytes(reply));
+    }
+    co_return request;
+}
+
+TEST(IoObject, SendThenReceiveSendsTheRequestAndReturnsTheReply) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        const std::string request = "GET / HTTP/1.1\r\n\r\n";
+        auto peer = corio::spawn(answer(pair.b, request.size(), "200 OK"));
+        std::array<std::byte, 32> reply{};
+        auto exchanging = pair.a.send_then_receive(bytes(request), reply);
+        const std::size_t n = co_await exchanging;
+        EXPECT_EQ(exchanging.sent(), request.size());
+        EXPECT_EQ(std::string(reinterpret_cast<const char*>(reply.data()), n), "200 OK");
+        EXPECT_EQ(co_await peer, request);
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, SendThenReceiveSendsALargeRequestInFullBeforeReading) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::string request(4 << 20, 'r'); // far more than the socket buffers hold
+        request.back() = '!';
+        auto peer = corio::spawn(answer(pair.b, request.size(), "ok"));
+        std::array<std::byte, 8> reply{};
+        auto exchanging = pair.a.send_then_receive(bytes(request), reply, corio::now() + 10s);
+        EXPECT_EQ(co_await exchanging, 2U);
+        EXPECT_EQ(exchanging.sent(), request.size());
+        EXPECT_EQ(co_await peer, request);
+    };
+    corio::run(main_task());
+}
+
+TEST(IoObject, SendThenReceiveReturnsZeroWhenThePeerAnswersByClosing) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        auto peer = [&]() -> corio::task<> {
+            (void)co_await answer(pair.b, 4, "");
+            pair.b.close();
+        };
+        auto closing = corio::spawn(peer());
+        std::array<std::byte, 8> reply{};
+        auto exchanging = pair.a.send_then_receive(bytes("ping"), reply);
+        EXPECT_EQ(co_await exchanging, 0U);
+        EXPECT_EQ(exchanging.sent(), 4U);
+        co_await closing;
+    };
+    corio::run(main_task());
+}
+
+TEST(IoObject, SendThenReceiveToAClosedPeerFailsInTheSendHavingSentNothing) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        pair.b.close();
+        std::array<std::byte, 8> reply{};
+        auto exchanging = pair.a.send_then_receive(bytes("ping"), reply);
+        try {
+            const std::size_t n = co_await exchanging;
+#if defined(_WIN32)
+            // The Windows test pair is TCP, which takes a send after the peer's FIN (the reset
+            // comes back later): then the reply reads as the end of the stream.
+            EXPECT_EQ(n, 0U);
+            EXPECT_EQ(exchanging.sent(), 4U);
+#else
+            ADD_FAILURE() << "the send should have failed, got " << n << " bytes";
+#endif
+        } catch (const std::system_error& error) {
+            const bool in_send = exchanging.sent() == 0;
+            EXPECT_NE(std::string(error.what()).find(in_send ? "write" : "read"), std::string::npos)
+                << error.what();
+#if !defined(_WIN32)
+            EXPECT_TRUE(in_send); // a POSIX socketpair refuses the send at once (EPIPE)
+#endif
+        }
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, SendThenReceiveWhosePeerResetsAfterTheRequestFailsInTheReceive) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        auto peer = [&]() -> corio::task<> {
+            std::array<std::byte, 2> some{};
+            (void)co_await pair.b.receive_some(some);
+            pair.b.close(); // with unread request bytes queued: the connection is reset
+        };
+        auto resetting = corio::spawn(peer());
+        const std::string request(1024, 'r');
+        std::array<std::byte, 8> reply{};
+        auto exchanging = pair.a.send_then_receive(bytes(request), reply);
+        try {
+            const std::size_t n = co_await exchanging;
+            ADD_FAILURE() << "the reply should have failed, got " << n << " bytes";
+        } catch (const std::system_error& error) {
+            EXPECT_EQ(error.code(), std::errc::connection_reset) << error.what();
+            EXPECT_NE(std::string(error.what()).find("read"), std::string::npos) << error.what();
+        }
+        EXPECT_EQ(exchanging.sent(), request.size());
+        co_await resetting;
+    };
+    corio::run(main_task());
+}
+
+TEST(IoObject, CancellingSendThenReceiveWhileItAwaitsTheReplyThrowsCancelled) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::array<std::byte, 8> reply{};
+        std::size_t sent = 0;
+        auto exchanger = [&]() -> corio::task<> {
+            auto exchanging = pair.a.send_then_receive(bytes("ping"), reply);
+            try {
+                (void)co_await exchanging;
+            } catch (...) {
+                sent = exchanging.sent();
+                throw;
+            }
+        };
+        auto handle = corio::spawn(exchanger());
+        std::array<std::byte, 8> request{};
+        EXPECT_EQ(co_await pair.b.receive_some(request), 4U); // the request went out
+        co_await corio::sleep_for(1ms);
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 1U);
+        handle.cancel();
+        EXPECT_THROW(co_await handle, corio::cancelled_error);
+        EXPECT_EQ(sent, 4U);
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
+        // The cancelled receive consumed nothing: the socket still works.
+        (void)co_await pair.b.send_some(bytes("z"));
+        EXPECT_EQ(co_await pair.a.receive_some(reply), 1U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, CancellingSendThenReceiveWhileTheSendWaitsForRoomThrowsCancelled) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        const std::string request(8 << 20, 'r'); // the peer never reads: the send waits
+        std::array<std::byte, 8> reply{};
+        std::size_t sent = request.size();
+        auto exchanger = [&]() -> corio::task<> {
+            auto exchanging = pair.a.send_then_receive(bytes(request), reply);
+            try {
+                (void)co_await exchanging;
+            } catch (...) {
+                sent = exchanging.sent();
+                throw;
+            }
+        };
+        auto handle = corio::spawn(exchanger());
+        co_await corio::sleep_for(5ms);
+        handle.cancel();
+        EXPECT_THROW(co_await handle, corio::cancelled_error);
+        EXPECT_LT(sent, request.size());
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, SendThenReceiveWithADeadlineThrowsTimeoutErrorWhenNoReplyComes) {
+    corio_test::leak_check check;
+    corio::event_loop loop;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::array<std::byte, 8> reply{};
+        const auto start = corio::now();
+        auto exchanging = pair.a.send_then_receive(bytes("ping"), reply, corio::now() + 20ms);
+        EXPECT_THROW((void)co_await exchanging, corio::timeout_error);
+        EXPECT_GE(corio::now() - start, 20ms);
+        EXPECT_EQ(exchanging.sent(), 4U);
+        EXPECT_EQ(corio::event_loop::current().stats().armed_timers, 0U);
+        EXPECT_EQ(corio::event_loop::current().stats().pending_io, 0U);
+        // Nothing was lost: the request is there for the peer, and a reply still reads.
+        std::array<std::byte, 8> request{};
+        EXPECT_EQ(co_await pair.b.receive_some(request), 4U);
+        (void)co_await pair.b.send_some(bytes("ok"));
+        EXPECT_EQ(co_await pair.a.receive_some(reply), 2U);
+    };
+    loop.run_until_complete(main_task());
+    corio_test::expect_loop_is_clean(loop);
+}
+
+TEST(IoObject, SendThenReceiveWithAnEmptyRequestIsAReceive) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        (void)co_await pair.b.send_some(bytes("hi"));
+        std::array<std::byte, 8> reply{};
+        auto exchanging = pair.a.send_then_receive({}, reply);
+        EXPECT_EQ(co_await exchanging, 2U);
+        EXPECT_EQ(exchanging.sent(), 0U);
+    };
+    corio::run(main_task());
+}
+
+TEST(IoObject, ClosingTheHandleUnderSendThenReceiveFailsItWithOperationCanceled) {
+    corio_test::leak_check check;
+    auto main_task = []() -> corio::task<> {
+        connected_pair pair;
+        std::array<std::byte, 8> reply{};
+        auto exchanger = [&]() -> corio::task<> {
+            (void)co_await pair.a.send_then_receive(bytes("ping"), reply);
+        };
+        auto handle = corio::spawn(exchanger());
+        co_await corio::sleep_for(1ms);
+        pair.a.close();
+        try {
+            co_await handle;
+            ADD_FAILURE() << "the exchange should have failed";
+        } catch (const std::system_error& error) {
+            EXPECT_EQ(error.code(), std::errc::operation_canceled);
+        }
+    };
+    corio::run(main_task());
+}
+
 } // namespace

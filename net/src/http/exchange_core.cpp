@@ -70,6 +70,11 @@ void exchange_core::sent(std::size_t size) noexcept {
     }
 }
 
+bool exchange_core::sending_last_slice() const noexcept {
+    return sending_ < 2 && pending_[sending_].size() <= send_slice &&
+           (sending_ == 1 || pending_[1].empty());
+}
+
 std::span<std::byte> exchange_core::receive_space() {
     return reader_.prepare(receive_size);
 }

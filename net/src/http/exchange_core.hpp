@@ -63,6 +63,8 @@ public:
     // The next slice to write (empty once all is sent); sent() once it is written.
     [[nodiscard]] std::string_view next_send_slice() const noexcept;
     void sent(std::size_t size) noexcept;
+    // Whether next_send_slice() is the request's last: after it, the response is read.
+    [[nodiscard]] bool sending_last_slice() const noexcept;
 
     // ---- receiving ----
     // Where to read the next bytes to.

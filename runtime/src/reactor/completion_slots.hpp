@@ -97,6 +97,7 @@ public:
         op.truncated = false;
         op.error = 0;
         op.transferred = 0;
+        op.sent_bytes = 0;
         op.backend_flags = 0;
         op.backend_data = nullptr;
         slot* fresh = free_;

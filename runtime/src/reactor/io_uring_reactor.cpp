@@ -31,6 +31,8 @@ namespace {
 constexpr std::uint64_t ignored_tag = 0; // ASYNC_CANCEL / TIMEOUT_REMOVE: their CQE says nothing
 constexpr std::uint64_t wake_tag = 1;    // the eventfd read
 constexpr std::uint64_t timeout_tag = 2; // IORING_OP_TIMEOUT (kernels without EXT_ARG)
+// An exchange's send, on the slot's address: its CQE comes only if the send failed or was short.
+constexpr std::uint64_t exchange_send_tag = 4;
 constexpr std::uint64_t tag_mask = 7;
 // Linux never moves more than this in one read/write (MAX_RW_COUNT); every transfer may be short.
 constexpr std::size_t max_transfer = 0x7ffff000;
@@ -108,6 +110,13 @@ void io_uring_reactor::set_up(unsigned queue_entries) {
         throw_os_error(ENOTSUP, "io_uring_setup (no IORING_FEAT_NODROP: kernel older than 5.5)");
     }
     has_ext_arg_ = (params.features & IORING_FEAT_EXT_ARG) != 0;
+#if defined(IORING_FEAT_CQE_SKIP) && defined(IORING_FEAT_LINKED_FILE)
+    // A linked exchange needs the send's success to post nothing (CQE_SKIP, 5.17) and a short
+    // send to fail the link rather than let the receive start (MSG_WAITALL on sends, 5.18, which
+    // no flag names; LINKED_FILE came in the same release).
+    links_exchanges_ = (params.features & IORING_FEAT_CQE_SKIP) != 0 &&
+                       (params.features & IORING_FEAT_LINKED_FILE) != 0;
+#endif
 
     ring_.sq_map_size = params.sq_off.array + params.sq_entries * sizeof(unsigned);
     ring_.cq_map_size = params.cq_off.cqes + params.cq_entries * sizeof(io_uring_cqe);
@@ -291,7 +300,17 @@ void* io_uring_reactor::next_sqe() noexcept {
     return sqe;
 }
 
+void io_uring_reactor::reserve_sqes(unsigned count) noexcept {
+    if (ring_.sq_entries - (sq_tail_ - shared(ring_.sq_head).load(std::memory_order_acquire)) <
+        count) {
+        submit_queued();
+    }
+}
+
 bool io_uring_reactor::queue_operation(slot& request) noexcept {
+    if (request.op->kind == io_kind::exchange) {
+        reserve_sqes(2); // the linked pair goes to the kernel in one submission
+    }
     auto* sqe = static_cast<io_uring_sqe*>(next_sqe());
     if (sqe == nullptr) {
         finish(request, -EAGAIN); // the ring has failed
@@ -362,12 +381,33 @@ bool io_uring_reactor::queue_operation(slot& request) noexcept {
         sqe->addr = as_user_data(&request.kernel.message);
         sqe->len = 1;
         break;
+    case io_kind::exchange: {
+        // The send, linked to the receive that follows. MSG_WAITALL: a short send fails the link
+        // (and posts its CQE) instead of letting the receive start with the request half sent.
+        sqe->opcode = IORING_OP_SEND;
+        sqe->addr = as_user_data(op.send_buffer);
+        sqe->len = static_cast<__u32>(op.send_length); // start() refused longer ones
+        sqe->msg_flags = MSG_NOSIGNAL | MSG_WAITALL;
+#ifdef IOSQE_CQE_SKIP_SUCCESS
+        sqe->flags = IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+#endif
+        sqe->user_data = as_user_data(&request) | exchange_send_tag;
+        request.kernel.sqe_position = sq_tail_ - 1;
+        sqe = static_cast<io_uring_sqe*>(next_sqe()); // reserved above: never null, never submits
+        sqe->fd = owner.handle;
+        sqe->opcode = IORING_OP_RECV;
+        sqe->addr = as_user_data(op.buffer);
+        sqe->len = length;
+        break;
+    }
     }
     sqe->user_data = as_user_data(&request);
     request.in_kernel = true;
     request.kernel.polling = false;
     request.kernel.neutralised = false;
-    request.kernel.sqe_position = sq_tail_ - 1;
+    if (op.kind != io_kind::exchange) {
+        request.kernel.sqe_position = sq_tail_ - 1;
+    }
     shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
     return true;
 }
@@ -410,7 +450,22 @@ void io_uring_reactor::queue_cancel(slot& request) noexcept {
     if (sqe == nullptr) {
         return; // the ring has failed; nothing more will complete anyway
     }
-    if (request.in_kernel) {
+    if (request.in_kernel && request.kernel.kind == io_kind::exchange) {
+        // Either half may be the one in the kernel: the send while it waits for room, or the
+        // receive once the send is done. Cancelling both in one submission hits whichever it is
+        // (the kernel starts the receive only from task work, which never runs between the two);
+        // a cancelled send fails the link, so the receive never starts. The miss is ignored.
+        sqe->opcode = IORING_OP_ASYNC_CANCEL;
+        sqe->addr = as_user_data(&request) | exchange_send_tag;
+        sqe->user_data = ignored_tag;
+        sqe = static_cast<io_uring_sqe*>(next_sqe());
+        if (sqe == nullptr) {
+            shared(ring_.sq_tail).store(sq_tail_, std::memory_order_release);
+            return;
+        }
+        sqe->opcode = request.in_kernel ? IORING_OP_ASYNC_CANCEL : IORING_OP_NOP;
+        sqe->addr = as_user_data(&request);
+    } else if (request.in_kernel) {
         sqe->opcode = IORING_OP_ASYNC_CANCEL;
         sqe->addr = as_user_data(&request);
     } else {
@@ -432,12 +487,23 @@ void io_uring_reactor::request_cancel(slot& request) noexcept {
     const unsigned head = shared(ring_.sq_head).load(std::memory_order_acquire);
     if (static_cast<int>(request.kernel.sqe_position - head) >= 0) {
         // The kernel has not seen the SQE yet: make it a NOP, so nothing is started at all.
-        auto* sqe =
-            static_cast<io_uring_sqe*>(ring_.sqes) + (request.kernel.sqe_position & ring_.sq_mask);
-        const std::uint64_t user_data = sqe->user_data;
-        std::memset(sqe, 0, sizeof *sqe);
-        sqe->opcode = IORING_OP_NOP;
-        sqe->user_data = user_data;
+        const auto neutralise = [this](unsigned position, unsigned char keep_flags) {
+            auto* sqe = static_cast<io_uring_sqe*>(ring_.sqes) + (position & ring_.sq_mask);
+            const std::uint64_t user_data = sqe->user_data;
+            const auto flags = static_cast<unsigned char>(sqe->flags & keep_flags);
+            std::memset(sqe, 0, sizeof *sqe);
+            sqe->opcode = IORING_OP_NOP;
+            sqe->flags = flags;
+            sqe->user_data = user_data;
+        };
+        if (request.kernel.kind == io_kind::exchange) {
+            // The send's NOP keeps its link and CQE_SKIP flags and so posts nothing; the
+            // receive's NOP posts the exchange's one CQE, reported cancelled.
+            neutralise(request.kernel.sqe_position, 0xff);
+            neutralise(request.kernel.sqe_position + 1, 0);
+        } else {
+            neutralise(request.kernel.sqe_position, 0);
+        }
         request.kernel.neutralised = true;
         return;
     }
@@ -536,8 +602,33 @@ void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexce
         }
         return;
     }
-    slot& done = *reinterpret_cast<slot*>(static_cast<std::uintptr_t>(user_data));
+    slot& done = *reinterpret_cast<slot*>(static_cast<std::uintptr_t>(user_data & ~tag_mask));
+    if (!done.in_kernel) {
+        // Every slot's operation posts exactly one CQE that reaches here (an exchange's linked
+        // pair included): a second one would be a bug, counted for the tests, never acted on.
+        ++stray_completions_;
+        return;
+    }
     done.in_kernel = false;
+    if (done.kernel.kind == io_kind::exchange) {
+        // One CQE per exchange (io_uring_reactor.hpp): the send's if it failed, else the
+        // receive's. Sockets never come back with -EAGAIN, so there is nothing to re-issue.
+        if (done.op == nullptr) {
+            slots_.release(done);
+        } else {
+            if ((user_data & tag_mask) == exchange_send_tag) {
+                finish_failed_exchange_send(done, result);
+            } else {
+                finish(done, result);
+                if (!done.kernel.neutralised) {
+                    done.op->sent_bytes =
+                        done.op->send_length; // the receive ran: the send was whole
+                }
+            }
+            slots_.report(done);
+        }
+        return;
+    }
     const bool wanted = done.op != nullptr && !done.cancel_requested && !done.owner->deregistered;
     const auto schedule = [this, &done](bool as_poll) {
         done.kernel.reissue_as_poll = as_poll;
@@ -597,6 +688,20 @@ void io_uring_reactor::on_completion(std::uint64_t user_data, int result) noexce
     slots_.report(done);
 }
 
+void io_uring_reactor::finish_failed_exchange_send(slot& done, int result) noexcept {
+    io_operation& op = *done.op;
+    // A short send (result below send_length) had no error the kernel reported: the caller sends
+    // the rest. A failed one moved nothing (the kernel reports a partial count instead).
+    op.sent_bytes = result > 0 ? static_cast<std::size_t>(result) : 0;
+    if (result >= 0 && (done.cancel_requested || done.owner->deregistered)) {
+        // Cancelled after part of the request went out: the kernel reports the part (sent_bytes
+        // says how much); the operation as a whole was cancelled.
+        result = -ECANCELED;
+    }
+    finish(done, std::min(result, 0));
+    op.transferred = 0; // the receive never started
+}
+
 void io_uring_reactor::finish(slot& done, int result) noexcept {
     io_operation& op = *done.op;
     op.error = 0;
@@ -623,6 +728,7 @@ void io_uring_reactor::finish(slot& done, int result) noexcept {
     case io_kind::send:
     case io_kind::send_to:
     case io_kind::peek: // 1: a byte is waiting (still queued); 0: end of stream
+    case io_kind::exchange:
         op.transferred = static_cast<std::size_t>(result);
         return;
     case io_kind::receive_from:
@@ -651,6 +757,12 @@ bool io_uring_reactor::start(io_operation& op) noexcept {
     slot* request = slots_.acquire(op);
     if (request == nullptr) {
         op.error = ENOMEM;
+        return true;
+    }
+    if (op.kind == io_kind::exchange &&
+        (!links_exchanges_ || op.send_length == 0 || op.send_length > max_exchange_send)) {
+        slots_.finished_at_once(*request);
+        op.error = EINVAL; // io_object splits exchanges this ring cannot link, and empty ones
         return true;
     }
     const bool copies_address =

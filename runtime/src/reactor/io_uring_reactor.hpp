@@ -59,6 +59,17 @@
 // file position, which O_APPEND - how corio::file opens for appending - puts at the end), so
 // completes_file_io() is true: corio::file's I/O goes through the ring, not the blocking pool.
 //
+// Exchanges (io_kind::exchange: send a request, then receive its reply) are a linked pair of
+// SQEs: IORING_OP_SEND with MSG_WAITALL, IOSQE_IO_LINK and IOSQE_CQE_SKIP_SUCCESS, then
+// IORING_OP_RECV. Both are submitted by the same io_uring_enter; a send that succeeds in full posts
+// no CQE, so that enter waits for the reply instead of returning with the send's completion, and a
+// request and its response cost one system call. A send that fails or comes up short posts its CQE
+// (user_data: the slot's address | exchange_send_tag) and the kernel cancels the receive without a
+// CQE of its own (REQ_F_SKIP_LINK_CQES), so either way exactly one CQE comes per exchange. Needs
+// IORING_FEAT_CQE_SKIP (5.17) and MSG_WAITALL on sends (5.18, known by IORING_FEAT_LINKED_FILE,
+// which came with it); without them completes_exchanges() is false and io_object splits
+// exchanges into a send and a receive.
+//
 // Quirks: accept gives a non-blocking, close-on-exec socket (accept_flags SOCK_NONBLOCK |
 // SOCK_CLOEXEC), like accept4 in the readiness backends, and skips ECONNABORTED; send and send_to
 // pass MSG_NOSIGNAL; receive_from's `truncated` is MSG_TRUNC in the msghdr the kernel writes back.
@@ -88,6 +99,7 @@ public:
 
     [[nodiscard]] std::string_view name() const noexcept override { return "io_uring"; }
     [[nodiscard]] bool completes_file_io() const noexcept override;
+    [[nodiscard]] bool completes_exchanges() const noexcept override { return links_exchanges_; }
     [[nodiscard]] io_registration& register_handle(native_handle_t handle) override;
     void deregister_handle(io_registration& registration) noexcept override;
     [[nodiscard]] bool start(io_operation& op) noexcept override;
@@ -108,6 +120,11 @@ public:
     // IORING_FEAT_EXT_ARG use.
     [[nodiscard]] std::size_t enter_calls() const noexcept { return enter_calls_; }
     void use_timeout_operations_for_testing() noexcept { has_ext_arg_ = false; }
+    // For tests: CQEs that named a slot the kernel no longer held (always 0 unless a kind of
+    // operation posts more completions than the backend expects).
+    [[nodiscard]] std::size_t stray_completions() const noexcept { return stray_completions_; }
+    // For tests: behave as on a kernel that cannot link an exchange (io_object then splits it).
+    void split_exchanges_for_testing() noexcept { links_exchanges_ = false; }
 
 private:
     struct registration;
@@ -138,6 +155,8 @@ private:
     void tear_down() noexcept;
     // The next free SQE (zeroed), submitting queued ones first if the SQ is full.
     void* next_sqe() noexcept;
+    // Room for `count` SQEs in one submission (an exchange's linked pair must not be split).
+    void reserve_sqes(unsigned count) noexcept;
     [[nodiscard]] unsigned unsubmitted() const noexcept;
     int enter(unsigned to_submit, unsigned min_complete, unsigned flags, const void* argument,
               std::size_t argument_size) noexcept;
@@ -152,6 +171,8 @@ private:
     bool reap() noexcept;
     void on_completion(std::uint64_t user_data, int result) noexcept;
     void finish(slot& done, int result) noexcept;
+    // An exchange whose send failed or came up short (the only way its send posts a CQE).
+    void finish_failed_exchange_send(slot& done, int result) noexcept;
     void request_cancel(slot& request) noexcept;
     [[nodiscard]] bool completions_known() const noexcept;
 
@@ -160,6 +181,7 @@ private:
     rings ring_;
     unsigned sq_tail_ = 0; // our copy of the SQ tail: SQEs written so far
     bool has_ext_arg_ = false;
+    bool links_exchanges_ = false; // IORING_FEAT_CQE_SKIP and MSG_WAITALL sends (5.18+)
     std::atomic<bool> wake_pending_{false};
     bool wake_armed_ = false; // the eventfd read is in the kernel (or queued for it)
     bool woken_ = false;      // a wake-up was reaped outside wait(): the next wait() must not block
@@ -168,6 +190,7 @@ private:
     bool timeout_armed_ = false;
     alignas(8) unsigned char timeout_spec_[16]{}; // the armed timeout's __kernel_timespec
     std::size_t enter_calls_ = 0;
+    std::size_t stray_completions_ = 0;
     completion_slots<ring_request, registration> slots_;
     slot* reissue_head_ = nullptr; // slots to queue again at the next wait() (FIFO)
     slot* reissue_tail_ = nullptr;

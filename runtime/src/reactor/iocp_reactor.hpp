@@ -87,6 +87,7 @@ public:
     [[nodiscard]] std::string_view name() const noexcept override { return "iocp"; }
     // Overlapped ReadFile/WriteFile at the OVERLAPPED's offset.
     [[nodiscard]] bool completes_file_io() const noexcept override { return true; }
+    [[nodiscard]] bool completes_exchanges() const noexcept override { return false; }
     [[nodiscard]] io_registration& register_handle(native_handle_t handle) override;
     void deregister_handle(io_registration& registration) noexcept override;
     [[nodiscard]] bool start(io_operation& op) noexcept override;

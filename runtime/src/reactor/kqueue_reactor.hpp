@@ -57,6 +57,7 @@ public:
     [[nodiscard]] std::string_view name() const noexcept override { return "kqueue"; }
     // A regular file is always readable for kqueue; corio::file uses the blocking pool.
     [[nodiscard]] bool completes_file_io() const noexcept override { return false; }
+    [[nodiscard]] bool completes_exchanges() const noexcept override { return false; }
     [[nodiscard]] io_registration& register_handle(native_handle_t handle) override;
     void deregister_handle(io_registration& registration) noexcept override;
     [[nodiscard]] bool start(io_operation& op) noexcept override;

@@ -20,6 +20,12 @@
 //  * completes_file_io() says whether read/write work on a regular file (opened for this backend:
 //    overlapped on Windows) at io_operation::offset. Readiness backends say no: a regular file is
 //    always "ready", so its calls would block the loop; corio::file runs them on the blocking pool.
+//  * completes_exchanges() says whether start() takes io_kind::exchange, a send and then a receive
+//    on one stream socket as one operation. Only a backend that can give the kernel both at once
+//    says yes (io_uring: a linked pair of SQEs, one io_uring_enter for a request and its reply).
+//    For the others io_object runs the same exchange as a send and then a receive, chained in the
+//    send's completion without resuming the task: that emulation is the same for every backend,
+//    so it is written once, above them, as corio::file's blocking pool is for completes_file_io().
 //  * Only wake() is thread-safe; everything else runs on the loop thread.
 #pragma once
 
@@ -41,6 +47,7 @@ public:
 
     [[nodiscard]] virtual std::string_view name() const noexcept = 0;
     [[nodiscard]] virtual bool completes_file_io() const noexcept = 0;
+    [[nodiscard]] virtual bool completes_exchanges() const noexcept = 0;
 
     // Starts tracking `handle`, which the caller made ready for this backend (non-blocking on
     // POSIX, overlapped on Windows). Throws std::system_error.

@@ -604,6 +604,48 @@ TYPED_TEST(AnyHttpClientErrors, AFreshConnectionClosedBeforeAnsweringIsNotRetrie
     });
 }
 
+// The request and the first read of its response go as one round trip
+// (byte_stream::send_then_read); which half failed must still show in the error.
+TYPED_TEST(AnyHttpClientErrors, AServerThatResetsAfterTheRequestFailsWhileWaitingForTheHead) {
+    const raw_http_server::handler reset_after_request = [](tcp_stream& stream,
+                                                            std::size_t) -> corio::task<> {
+        corio_test::request_buffer buffer;
+        if (co_await corio_test::read_request(stream, buffer)) {
+            stream.set_linger(std::chrono::seconds(0));
+            stream.close(); // a reset, not a FIN
+        }
+    };
+    with_server(reset_after_request, [](server_thread& server) {
+        TypeParam client{bounded()};
+        const std::optional<corio::http::error> failure = failure_of(client, server.url("/r"));
+        ASSERT_TRUE(failure);
+        EXPECT_EQ(failure->kind(), error_kind::closed);
+        EXPECT_EQ(failure->url(), server.url("/r"));
+        EXPECT_TRUE(contains(failure->what(), "waiting for the response head")) << failure->what();
+    });
+}
+
+TYPED_TEST(AnyHttpClientErrors, AServerThatResetsDuringALargeUploadFailsWhileSending) {
+    const raw_http_server::handler reset_mid_upload = [](tcp_stream& stream,
+                                                         std::size_t) -> corio::task<> {
+        std::array<std::byte, 1024> some{};
+        (void)co_await stream.read_some(some);
+        stream.set_linger(std::chrono::seconds(0));
+        stream.close(); // most of the body is still to come
+    };
+    with_server(reset_mid_upload, [](server_thread& server) {
+        TypeParam client{bounded()};
+        const std::string body(32 << 20, 'u'); // far more than the socket buffers hold
+        try {
+            (void)client.post(server.url("/upload"), body);
+            ADD_FAILURE() << "the upload should have failed";
+        } catch (const corio::http::connection_closed_error& failure) {
+            EXPECT_EQ(failure.url(), server.url("/upload"));
+            EXPECT_TRUE(contains(failure.what(), "sending the request")) << failure.what();
+        }
+    });
+}
+
 TYPED_TEST(AnyHttpClientErrors, AMovedFromSessionRefusesRequests) {
     corio_test::leak_check check;
     TypeParam client{bounded()};

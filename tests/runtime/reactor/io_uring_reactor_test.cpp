@@ -6,6 +6,7 @@
 // be set up, which this project's CI never allows (it runs where io_uring works).
 #include "reactor/io_uring_reactor.hpp"
 
+#include "exchange_operation.hpp"
 #include "support/socket_helpers.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -172,6 +174,140 @@ TEST_F(IoUringReactor, AWaitWithCompletionsAlreadyKnownDoesNotBlock) {
     EXPECT_EQ(reactor_->enter_calls(), enters);
     ASSERT_EQ(done.pop_front(), &pending);
     EXPECT_EQ(pending.transferred, 2U);
+}
+
+// The point of the exchange: a request and the wait for its reply are one io_uring_enter, since
+// the send that succeeds posts no completion to end the wait early.
+TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
+    if (corio_test::lacks_exchanges(*reactor_)) {
+        return;
+    }
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = track(a);
+    handles_.push_back(b);
+    io_operation_list done;
+    reactor_->wait(0ns, done); // settle: the wake-up read is armed
+    char reply[8];
+    for (int round = 0; round < 10; ++round) {
+        io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
+        ASSERT_FALSE(reactor_->start(op));
+        std::thread peer([b = b] {
+            char request[4];
+            std::size_t got = 0;
+            while (got < sizeof request) {
+                const long n = corio_test::read_some(b, request + got, sizeof request - got);
+                if (n > 0) {
+                    got += static_cast<std::size_t>(n);
+                } else {
+                    std::this_thread::sleep_for(1ms);
+                }
+            }
+            EXPECT_EQ(corio_test::write_some(b, "pong", 4), 4);
+        });
+        const std::size_t before = reactor_->enter_calls();
+        reactor_->wait(5s, done); // submits the pair, and waits for the reply: one call
+        peer.join();
+        EXPECT_EQ(reactor_->enter_calls() - before, 1U);
+        ASSERT_EQ(done.pop_front(), &op);
+        EXPECT_TRUE(done.empty());
+        EXPECT_EQ(op.sent_bytes, 4U);
+        EXPECT_EQ(op.transferred, 4U);
+    }
+    EXPECT_EQ(reactor_->stray_completions(), 0U);
+}
+
+// Each exchange posts exactly one CQE whatever happens to it: the slot is recycled on it, so a
+// second one (the cancelled receive's) would land on a slot that now belongs to someone else.
+TEST_F(IoUringReactor, AFailedOrCancelledExchangePostsNoSecondCompletion) {
+    if (corio_test::lacks_exchanges(*reactor_)) {
+        return;
+    }
+    char reply[8];
+    {
+        auto [a, b] = corio_test::stream_socket_pair();
+        auto& ra = track(a);
+        corio_test::close_handle(b);
+        io_operation failed = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
+        ASSERT_FALSE(reactor_->start(failed));
+        collect({&failed});
+        EXPECT_EQ(failed.error, EPIPE);
+        EXPECT_EQ(failed.sent_bytes, 0U);
+    }
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = track(a);
+    handles_.push_back(b);
+    const std::string big(8 << 20, 'r');
+    io_operation waiting =
+        corio_test::exchange_operation(ra, big.data(), big.size(), reply, sizeof reply);
+    ASSERT_FALSE(reactor_->start(waiting));
+    io_operation_list done;
+    reactor_->wait(20ms, done); // submitted; the send waits for room
+    EXPECT_TRUE(done.empty());
+    reactor_->cancel(waiting);
+    collect({&waiting});
+    EXPECT_TRUE(waiting.cancelled);
+    // The slots are reused now; nothing stray may arrive for them.
+    io_operation next = receive(ra, reply, sizeof reply);
+    ASSERT_FALSE(reactor_->start(next));
+    reactor_->wait(50ms, done);
+    EXPECT_TRUE(done.empty());
+    reactor_->cancel(next);
+    collect({&next});
+    EXPECT_EQ(reactor_->stray_completions(), 0U);
+}
+
+// The linked pair must go to the kernel in one submission: with a full SQ, the send is never
+// submitted without its receive.
+TEST_F(IoUringReactor, AFullSubmissionQueueNeverSplitsAnExchange) {
+    reactor_.reset();
+    make(4);
+    ASSERT_TRUE(reactor_);
+    if (corio_test::lacks_exchanges(*reactor_)) {
+        return;
+    }
+    constexpr int count = 25;
+    std::vector<std::pair<corio::native_handle_t, corio::native_handle_t>> pairs;
+    std::vector<io_operation> ops(count);
+    std::vector<std::array<char, 8>> replies(count);
+    std::vector<io_operation*> started;
+    io_operation_list done;
+    reactor_->wait(0ns, done); // the wake-up read takes one SQE, so pairs straddle the end
+    for (int i = 0; i < count; ++i) {
+        auto [a, b] = corio_test::stream_socket_pair();
+        pairs.emplace_back(a, b);
+        handles_.push_back(b);
+        ops[i] = corio_test::exchange_operation(track(a), "ask", 3, replies[i].data(),
+                                                replies[i].size());
+        ASSERT_FALSE(reactor_->start(ops[i]));
+        started.push_back(&ops[i]);
+    }
+    reactor_->wait(0ns, done);
+    EXPECT_TRUE(done.empty());
+    for (const auto& pair : pairs) {
+        char request[3];
+        ASSERT_EQ(corio_test::read_some(pair.second, request, sizeof request), 3);
+        ASSERT_EQ(corio_test::write_some(pair.second, "yes", 3), 3);
+    }
+    collect(started);
+    for (const auto& op : ops) {
+        EXPECT_EQ(op.error, 0);
+        EXPECT_EQ(op.sent_bytes, 3U);
+        EXPECT_EQ(op.transferred, 3U);
+    }
+    EXPECT_EQ(reactor_->stray_completions(), 0U);
+}
+
+TEST_F(IoUringReactor, AnExchangeThisRingCannotLinkIsRefused) {
+    reactor_->split_exchanges_for_testing();
+    EXPECT_FALSE(reactor_->completes_exchanges());
+    auto [a, b] = corio_test::stream_socket_pair();
+    auto& ra = track(a);
+    handles_.push_back(b);
+    char reply[8];
+    io_operation op = corio_test::exchange_operation(ra, "ping", 4, reply, sizeof reply);
+    ASSERT_TRUE(reactor_->start(op)); // at once: io_object never asks this of such a ring
+    EXPECT_EQ(op.error, EINVAL);
+    EXPECT_EQ(reactor_->pending_operations(), 0U);
 }
 
 TEST_F(IoUringReactor, AbandonKeepsOtherCompletionsForTheNextWait) {

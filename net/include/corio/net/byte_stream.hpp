@@ -31,6 +31,19 @@ public:
     task<> write_all(std::string_view text, deadline until = {}) {
         return write_all(std::as_bytes(std::span<const char>(text.data(), text.size())), until);
     }
+    // A request/response round trip: writes all of `request`, then reads what arrives of the
+    // reply into `reply` (at least one byte, or 0 once the peer has finished sending). `sent` is
+    // set to how much of the request is known to have gone out, also when this throws, so the
+    // caller can tell a failed request from a failed reply. By default write_all() then
+    // read_some(); plain TCP overrides it with tcp_stream::send_then_read(), one reactor
+    // operation (and one system call) on io_uring.
+    virtual task<std::size_t> send_then_read(std::span<const std::byte> request,
+                                             std::span<std::byte> reply, deadline until,
+                                             std::size_t& sent) {
+        co_await write_all(request, until);
+        sent = request.size();
+        co_return co_await read_some(reply, until);
+    }
     // Sends end of stream (TCP FIN; TLS close_notify, then FIN), keeping the read side open.
     virtual task<> shutdown_write(deadline until) = 0;
     virtual void close() noexcept = 0;
@@ -54,6 +67,18 @@ public:
     }
     task<> write_all(std::span<const std::byte> data, deadline until) override {
         return stream_.write_all(data, until);
+    }
+    task<std::size_t> send_then_read(std::span<const std::byte> request, std::span<std::byte> reply,
+                                     deadline until, std::size_t& sent) override {
+        exchange_awaiter exchanging = stream_.send_then_read(request, reply, until);
+        try {
+            const std::size_t received = co_await exchanging;
+            sent = exchanging.sent();
+            co_return received;
+        } catch (...) {
+            sent = exchanging.sent();
+            throw;
+        }
     }
     task<> shutdown_write(deadline /*until*/) override {
         stream_.shutdown_write(); // never waits: the FIN queues behind the data already sent

@@ -65,6 +65,16 @@ public:
         return socket_.send_some(data, until);
     }
     task<> write_all(std::span<const std::byte> data, deadline until = {});
+    // Writes all of `request`, then reads what arrives of the reply (at least one byte, or 0 at
+    // end of stream): the round trip of a request/response protocol. On io_uring it is one
+    // reactor operation, so the request and the wait for its reply cost one system call; on the
+    // other backends it is write_all() and read_some() without resuming the task in between.
+    // The awaiter's sent() says how much of the request went out, also after an exception (keep
+    // the awaiter in a variable to ask). Both buffers must stay valid until it is over.
+    exchange_awaiter send_then_read(std::span<const std::byte> request, std::span<std::byte> reply,
+                                    deadline until = {}) {
+        return socket_.send_then_receive(request, reply, until);
+    }
     // The same for text: `co_await stream.write_all("hello\n")`. Like `data`, the text must stay
     // valid until the returned task is awaited.
     task<> write_all(std::string_view text, deadline until = {}) {

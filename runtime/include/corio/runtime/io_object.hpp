@@ -79,6 +79,15 @@ protected:
     // result.
     void check_result() const;
 
+    // For an awaiter whose operation takes several steps (exchange_awaiter: a send, then a
+    // receive). Called whenever a step has finished, to account for it: returns true once it has
+    // set up the next step (never after an error or a cancellation), which is then started at
+    // once, from the completion, without resuming the task. The deadline covers every step; a
+    // cancellation or deadline that arrives between two steps ends the whole operation as cancelled
+    // or timed out.
+    using next_step_function = bool (*)(io_awaiter_base&) noexcept;
+    void set_next_step(next_step_function next_step) noexcept { next_step_ = next_step; }
+
 private:
     static const char* describe(io_kind operation) noexcept;
     static const suspension_kind& kind_of(io_kind operation) noexcept;
@@ -87,8 +96,12 @@ private:
     static void on_cancel(suspension& parked) noexcept;
     static void on_deadline(timer_node& timer) noexcept;
     bool begin();
+    // Starts the operation, and each next step that finishes at once: true if one is pending.
+    bool start_steps() noexcept;
+    [[nodiscard]] bool has_next_step() noexcept;
 
     event_loop* loop_;
+    next_step_function next_step_ = nullptr;
     std::optional<event_loop::time_point> deadline_;
     bool pending_ = false;     // started on the reactor and not reported back yet
     bool interrupted_ = false; // the task was cancelled while the operation was pending
@@ -127,6 +140,31 @@ public:
                          std::size_t size, void* sender_address, std::uint32_t capacity,
                          std::optional<event_loop::time_point> deadline) noexcept;
     received_datagram await_resume() const;
+};
+
+// send_then_receive: sends all of a request, then receives what has arrived of the reply (at
+// least one byte, or 0 once the peer has finished sending). On a backend that completes exchanges
+// (io_uring) it is one reactor operation, so the request and its reply cost one system call;
+// elsewhere it is a send and then a receive, the receive started from the send's completion.
+// sent() says how much of the request went out, also after a failure: all of it means the failure
+// was the reply's. Keep the awaiter in a variable to read it after an exception.
+class [[nodiscard]] exchange_awaiter : public detail::io_awaiter_base {
+public:
+    exchange_awaiter(event_loop* loop, detail::io_registration* handle, const void* request,
+                     std::size_t request_size, void* reply, std::size_t reply_size,
+                     std::optional<event_loop::time_point> deadline, bool linked) noexcept;
+    std::size_t await_resume() const;
+    [[nodiscard]] std::size_t sent() const noexcept { return request_sent_; }
+
+private:
+    static bool next_step(io_awaiter_base& self) noexcept;
+    void receive_reply() noexcept;
+
+    const std::byte* request_;
+    std::size_t request_size_;
+    void* reply_;
+    std::size_t reply_size_;
+    std::size_t request_sent_ = 0;
 };
 
 // send_to: bytes sent, which for a datagram socket is the whole datagram.
@@ -168,6 +206,11 @@ public:
                                   deadline until = detail::no_deadline);
     transfer_awaiter send_some(std::span<const std::byte> data,
                                deadline until = detail::no_deadline);
+    // Stream sockets: all of `request`, then what arrives of the reply (exchange_awaiter above).
+    // Both buffers must stay valid until the operation is over.
+    exchange_awaiter send_then_receive(std::span<const std::byte> request,
+                                       std::span<std::byte> reply,
+                                       deadline until = detail::no_deadline);
     // Regular files, on backends that complete file I/O (IOCP; not epoll or kqueue, where
     // corio::file uses the blocking pool): read/write at `offset` (detail::append_offset: at the
     // end), without a file position.

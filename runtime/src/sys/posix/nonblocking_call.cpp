@@ -167,6 +167,8 @@ attempt_result attempt(io_operation& op) noexcept {
                             static_cast<const sockaddr*>(op.address),
                             op.address != nullptr ? op.address_length : 0);
         });
+    case io_kind::exchange:
+        break; // readiness backends do not complete exchanges: io_object splits them
     }
     op.error = EINVAL;
     return attempt_result::finished;
@@ -187,6 +189,8 @@ bool looks_drained(const io_operation& op) noexcept {
     case io_kind::receive_from:
     case io_kind::send_to:
         // A short datagram says nothing about the ones queued behind it.
+        return false;
+    case io_kind::exchange: // never started here
         return false;
     }
     return false;

@@ -163,6 +163,8 @@ void take_result(overlapped_request& done, const overlapped_handle& target, io_o
             op.error = ::WSAGetLastError();
         }
         return;
+    case io_kind::exchange: // never issued (issue_overlapped refuses it)
+        return;
     }
 }
 
@@ -250,6 +252,8 @@ DWORD issue_overlapped(overlapped_request& request, overlapped_handle& target,
         return issue_accept(request, target);
     case io_kind::connect:
         return issue_connect(request, target, op);
+    case io_kind::exchange:
+        break; // IOCP does not complete exchanges: io_object splits them
     }
     return ERROR_INVALID_FUNCTION;
 }

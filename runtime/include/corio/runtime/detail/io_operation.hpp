@@ -45,7 +45,20 @@ enum class io_kind : std::uint8_t {
     // is cut to fit and reported with `truncated` (the rest of it is lost, as the OS does).
     receive_from, // recvmsg(2) / WSARecvFrom; `address`, if not null, receives the sender
     send_to,      // sendto(2) / WSASendTo to `address` (null on a connected socket: its peer)
+    // Stream sockets, on backends whose completes_exchanges() is true (io_uring): sends all of
+    // `send_buffer`/`send_length`, then receives into `buffer`/`length`, as one operation that is
+    // reported once. Send and receive are the socket's two independent directions, so a backend
+    // can hand both to the kernel at once and hear back only when the reply has come.
+    // `sent_bytes` says how much of the request went out: less than `send_length` means the send
+    // failed or came up short (`error` says why, or is 0 when the kernel did not say: the caller
+    // sends the rest) and nothing was received. Other backends never see this kind: io_object
+    // splits it into a send and a receive (reactor_backend.hpp).
+    exchange,
 };
+
+// The longest request an exchange may carry (what Linux moves in one call at most); longer ones
+// are refused with EINVAL.
+inline constexpr std::size_t max_exchange_send = 0x7ffff000;
 
 // io_operation::offset for a write that goes to the end of the file, whatever its size then.
 inline constexpr std::uint64_t append_offset = ~std::uint64_t{0};
@@ -62,6 +75,9 @@ struct io_operation {
     // read/write on a regular file, for backends that complete file I/O (completes_file_io()):
     // the position in the file, or append_offset for "at the end". Pipes and sockets ignore it.
     std::uint64_t offset = 0;
+    // exchange: the request sent before the receive (the backend only reads it).
+    const void* send_buffer = nullptr;
+    std::size_t send_length = 0;
 
     // ---- result ----
     int error = 0;               // OS error code (errno or Win32/WSA), 0 on success
@@ -69,6 +85,7 @@ struct io_operation {
     std::size_t transferred = 0; // bytes moved; 0 from a read/receive means end of stream
     bool truncated = false;      // receive_from: the datagram was larger than `length`
     native_handle_t accepted = invalid_native_handle;
+    std::size_t sent_bytes = 0; // exchange: bytes of the request that went out
 
     // Called on the loop thread when a *pending* operation completes (never when start() returned
     // true: then the caller already has the result).
