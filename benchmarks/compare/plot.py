@@ -147,6 +147,74 @@ def plot_io(report, out):
                 line_chart(f"{title} ({report['machine']['cpu']})", "ns", curves, "live timers"))
 
 
+# The README's headline: five workloads, each system's median as a multiple of corio's.
+HEADLINE = [("spawn_join", "spawn+join"), ("yield", "yield"), ("handoff", "hand-off"),
+            ("timer_insert_cancel:1000000", "timer insert+cancel, 1M live"),
+            ("ping_pong_socketpair:1", "socketpair ping-pong, 1 B")]
+HEADLINE_SYSTEMS = ["floor", "corio", "asio", "libuv", "tokio", "uvloop", "asyncio"]
+
+
+def headline_medians(report):
+    """{workload: {system: median}} for HEADLINE's workloads, from either part of the report."""
+    found = {**report.get("summary", {}), **report.get("io", {}).get("summary", {})}
+    return {workload: {system: row["median"] for system, row in found[workload].items()}
+            for workload, _ in HEADLINE if workload in found and "corio" in found[workload]}
+
+
+def headline_chart(title, medians):
+    """Grouped bars, one group per workload, one bar per system: time as a multiple of corio's,
+    on a log scale (left of the corio line is faster than corio, right is slower)."""
+    systems = [system for system in HEADLINE_SYSTEMS if any(system in row for row in medians.values())]
+    ratios = {workload: {system: value / row["corio"] for system, value in row.items()}
+              for workload, row in medians.items()}
+    values = [ratio for row in ratios.values() for ratio in row.values()]
+    low, high = decades(min(values), max(values))
+    width, left, right, top, bar, gap, bottom = 760, 190, 90, 48, 11, 14, 64
+    plot_width = width - left - right
+    height = top + len(ratios) * (bar * len(systems) + gap) + bottom
+
+    def x(value):
+        return left + plot_width * math.log10(value / low) / math.log10(high / low)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
+    decade = low
+    while decade <= high:
+        parts.append(f'<line x1="{x(decade):.1f}" y1="{top - 6}" x2="{x(decade):.1f}" '
+                     f'y2="{height - bottom + 4}" stroke="#ddd"/>')
+        parts.append(f'<text x="{x(decade):.1f}" y="{height - bottom + 18}" text-anchor="middle">'
+                     f'{decade:g}x</text>')
+        decade *= 10
+    parts.append(f'<text x="{left + plot_width / 2}" y="{height - bottom + 36}" text-anchor="middle">'
+                 f'time per operation as a multiple of corio\'s (log scale; shorter is faster)</text>')
+    group_top = top
+    for (workload, label) in HEADLINE:
+        if workload not in ratios:
+            continue
+        group_height = bar * len(systems)
+        parts.append(f'<text x="{left - 8}" y="{group_top + group_height / 2 + 4}" '
+                     f'text-anchor="end">{escape(label)}</text>')
+        for index, system in enumerate(systems):
+            if system not in ratios[workload]:
+                continue
+            colour = LINE_COLOURS.get(system, OTHER_COLOUR)
+            bar_top = group_top + index * bar
+            parts.append(f'<rect x="{left}" y="{bar_top + 1}" width="{max(x(ratios[workload][system]) - left, 1):.1f}" '
+                         f'height="{bar - 2}" fill="{colour}"/>')
+        group_top += group_height + gap
+    parts.append(f'<line x1="{x(1):.1f}" y1="{top - 6}" x2="{x(1):.1f}" y2="{height - bottom + 4}" '
+                 f'stroke="{CORIO_COLOUR}" stroke-dasharray="4 3"/>')
+    for index, system in enumerate(systems):
+        legend_y = top + 6 + index * 18
+        colour = LINE_COLOURS.get(system, OTHER_COLOUR)
+        parts.append(f'<rect x="{width - right + 12}" y="{legend_y - 6}" width="14" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{width - right + 32}" y="{legend_y + 3}">{escape(system)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
 def main(argv):
     if len(argv) != 3:
         print(f"usage: {argv[0]} results.json OUT_DIR", file=sys.stderr)
@@ -160,6 +228,10 @@ def main(argv):
     units = report.get("units", {})
     if "io" in report:
         plot_io(report, out)
+    medians = headline_medians(report)
+    if len(medians) == len(HEADLINE):
+        (out / "headline.svg").write_text(headline_chart(
+            f"corio side by side: five workloads ({report['machine']['cpu']})", medians))
     for workload, systems in report["summary"].items():
         rows = sorted(((system, row["median"], row["min"], row["max"]) for system, row in systems.items()),
                       key=lambda row: row[1])
