@@ -10,6 +10,8 @@ per system, both axes log-scaled.
 With the timer and socket workloads in the JSON ("io"), also a bar chart per such workload
 (compare-<family>-<parameter>.svg) and a scaling curve per timer family
 (compare-scaling-<family>.svg: cost per timer against live timers, both axes log-scaled).
+With all five of HEADLINE's workloads present, headline.svg too: the README's chart, each system's
+median on each as a multiple of corio's.
 Standard library only.
 """
 import json
