@@ -33,6 +33,14 @@ def decades(low_value, high_value):
     return 10 ** math.floor(math.log10(low_value)), 10 ** math.ceil(math.log10(high_value))
 
 
+def svg_open(width, height, title):
+    """The opening of every chart: the svg element, a white background and the title."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'font-family="sans-serif" font-size="12">',
+            f'<rect width="{width}" height="{height}" fill="white"/>',
+            f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
+
+
 def chart(title, rows, unit="ns"):
     """rows: [(system, median, min, max)] sorted fastest first."""
     low, high = decades(min(row[2] for row in rows), max(row[3] for row in rows))
@@ -43,10 +51,7 @@ def chart(title, rows, unit="ns"):
         return LEFT + plot_width * (math.log10(value) - math.log10(low)) / span
 
     height = TOP + ROW * len(rows) + BOTTOM
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
-             f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
+    parts = svg_open(WIDTH, height, title)
     decade = low
     while decade <= high:
         position = x(decade)
@@ -85,10 +90,7 @@ def line_chart(title, unit, curves, x_label="count"):
     def y(value):
         return top + plot_height * (1 - math.log10(value / y_low) / math.log10(y_high / y_low))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>',
-             f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
+    parts = svg_open(width, height, title)
     count = x_low
     while count <= x_high:
         parts.append(f'<line x1="{x(count):.1f}" y1="{top}" x2="{x(count):.1f}" y2="{top + plot_height}" '
@@ -178,10 +180,7 @@ def headline_chart(title, medians):
     def x(value):
         return left + plot_width * math.log10(value / low) / math.log10(high / low)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>',
-             f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
+    parts = svg_open(width, height, title)
     decade = low
     while decade <= high:
         parts.append(f'<line x1="{x(decade):.1f}" y1="{top - 6}" x2="{x(decade):.1f}" '
