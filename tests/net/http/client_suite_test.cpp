@@ -621,7 +621,13 @@ TYPED_TEST(AnyHttpClientErrors, AServerThatResetsAfterTheRequestFailsWhileWaitin
         ASSERT_TRUE(failure);
         EXPECT_EQ(failure->kind(), error_kind::closed);
         EXPECT_EQ(failure->url(), server.url("/r"));
-        EXPECT_TRUE(contains(failure->what(), "waiting for the response head")) << failure->what();
+        // A reset names the half it hit; Winsock (under Wine, for the blocking client) may report
+        // the same close as an end of stream, which says that no response byte came: the same half.
+        const std::string_view what = failure->what();
+        EXPECT_TRUE(contains(what, "waiting for the response head") ||
+                    contains(what, "closed before any response byte arrived"))
+            << what;
+        EXPECT_FALSE(contains(what, "sending")) << what;
     });
 }
 
