@@ -179,8 +179,8 @@ TEST_F(IoUringReactor, AWaitWithCompletionsAlreadyKnownDoesNotBlock) {
 // The point of the exchange: a request and the wait for its reply are one io_uring_enter, since
 // the send that succeeds posts no completion to end the wait early.
 TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
-    if (corio_test::lacks_exchanges(*reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*reactor_); !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = track(a);
@@ -219,8 +219,8 @@ TEST_F(IoUringReactor, AnExchangeIsOneSystemCallAndOneCompletion) {
 // Each exchange posts exactly one CQE whatever happens to it: the slot is recycled on it, so a
 // second one (the cancelled receive's) would land on a slot that now belongs to someone else.
 TEST_F(IoUringReactor, AFailedOrCancelledExchangePostsNoSecondCompletion) {
-    if (corio_test::lacks_exchanges(*reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*reactor_); !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     char reply[8];
     {
@@ -262,8 +262,8 @@ TEST_F(IoUringReactor, AFullSubmissionQueueNeverSplitsAnExchange) {
     reactor_.reset();
     make(4);
     ASSERT_TRUE(reactor_);
-    if (corio_test::lacks_exchanges(*reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*reactor_); !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     constexpr int count = 25;
     std::vector<std::pair<corio::native_handle_t, corio::native_handle_t>> pairs;

@@ -690,8 +690,9 @@ TYPED_TEST_P(ReactorContract, AConnectedDatagramSocketHearsThatNobodyListens) {
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeSendsItsRequestAndIsReportedOnceWhenTheReplyArrives) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -714,8 +715,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeSendsItsRequestAndIsReportedOnceWhenTheR
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWithALargeRequestReadsTheReplyOnlyAfterAllOfIt) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -740,8 +742,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeWithALargeRequestReadsTheReplyOnlyAfterA
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeToAClosedPeerReportsTheSendsErrorAndReceivesNothing) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -759,8 +762,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeToAClosedPeerReportsTheSendsErrorAndRece
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWhosePeerLeavesMidRequestSaysHowMuchWentOut) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -782,8 +786,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeWhosePeerLeavesMidRequestSaysHowMuchWent
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeCancelledAtOnceSendsNothing) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -801,8 +806,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeCancelledAtOnceSendsNothing) {
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeCancelledWhileAwaitingTheReplyHasSentTheRequest) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -827,8 +833,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeCancelledWhileAwaitingTheReplyHasSentThe
 }
 
 TYPED_TEST_P(ReactorContract, AnExchangeWaitingForRoomToSendCanBeCancelled) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
@@ -848,8 +855,9 @@ TYPED_TEST_P(ReactorContract, AnExchangeWaitingForRoomToSendCanBeCancelled) {
 }
 
 TYPED_TEST_P(ReactorContract, AnAbandonedOrDeregisteredExchangeEndsCleanly) {
-    if (corio_test::lacks_exchanges(*this->reactor_)) {
-        return;
+    if (const std::string reason = corio_test::exchange_skip_reason(*this->reactor_);
+        !reason.empty()) {
+        GTEST_SKIP() << reason;
     }
     auto [a, b] = corio_test::stream_socket_pair();
     auto& ra = this->track(a);
