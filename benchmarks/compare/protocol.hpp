@@ -149,7 +149,6 @@ Task measure(std::string_view system, request work, RunWorkload run_workload) {
     report(system, work, clock::now() - start);
 }
 
-
 // ---- Timer and socket workloads: a workload name with a parameter, `<family>:<parameter>` ----
 //
 //     timer_insert_cancel:N   N timers live (delays of 1 to 2 hours, so none fires). One op arms
