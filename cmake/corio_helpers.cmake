@@ -99,19 +99,59 @@ function(corio_add_library component)
     set_property(GLOBAL APPEND PROPERTY CORIO_EXPORTED_TARGETS ${target})
 endfunction()
 
-# corio_add_test(<name> SOURCES ... [DEPS ...])
+# corio_add_test(<name> SOURCES ... [DEPS ...] [LABELS ...] [TIMEOUT seconds])
 # One GoogleTest executable; gtest_discover_tests gives one ctest entry per TEST.
+#
+# With CORIO_TEST_BUNDLES on (the MinGW preset), a test without LABELS or TIMEOUT is compiled into
+# an object library named <name> instead, and every such test of a directory is linked into one
+# executable, <directory>_tests, once the directory's CMakeLists.txt is done. ctest still sees one
+# entry per TEST, under the same names. Why: each test executable links libstdc++, GoogleTest and
+# corio statically, and MinGW's GNU ld spends about 4.4 s on every such link (a native link takes a
+# tenth of that); 50 test executables were about half of the Windows cross build. The target
+# commands a directory applies to <name> afterwards (include directories, definitions, link
+# libraries, dependencies) work on the object library the same way.
 function(corio_add_test name)
     cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+    if(CORIO_TEST_BUNDLES AND NOT ARG_LABELS AND NOT ARG_TIMEOUT)
+        add_library(${name} OBJECT ${ARG_SOURCES})
+        target_link_libraries(${name} PRIVATE ${ARG_DEPS} corio_test_support GTest::gtest)
+        corio_use_test_pch(${name})
+        corio_set_warnings(${name})
+        get_directory_property(members CORIO_TEST_BUNDLE_MEMBERS)
+        if(NOT members)
+            cmake_language(DEFER CALL corio_add_test_bundle)
+        endif()
+        set_property(DIRECTORY APPEND PROPERTY CORIO_TEST_BUNDLE_MEMBERS ${name})
+        return()
+    endif()
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 120)
     endif()
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} corio_test_support GTest::gtest GTest::gtest_main)
-    if(CORIO_TEST_PCH)
-        target_precompile_headers(${name} REUSE_FROM corio_test_support)
-    endif()
+    corio_use_test_pch(${name})
     corio_set_warnings(${name})
+    corio_discover_tests(${name} ${ARG_TIMEOUT} "${ARG_LABELS}")
+endfunction()
+
+# Runs (deferred) at the end of a directory that bundled tests: one executable links them all.
+function(corio_add_test_bundle)
+    get_directory_property(members CORIO_TEST_BUNDLE_MEMBERS)
+    get_filename_component(directory ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+    set(bundle ${directory}_tests)
+    add_executable(${bundle})
+    target_link_libraries(${bundle} PRIVATE ${members} GTest::gtest_main)
+    corio_set_warnings(${bundle})
+    corio_discover_tests(${bundle} 120 "")
+endfunction()
+
+function(corio_use_test_pch target)
+    if(CORIO_TEST_PCH)
+        target_precompile_headers(${target} REUSE_FROM corio_test_support)
+    endif()
+endfunction()
+
+function(corio_discover_tests target timeout labels)
     # Discovery runs the executable to list its tests: right after building it natively, but only
     # when ctest runs for a cross build (on the target machine, or under the toolchain's
     # CMAKE_CROSSCOMPILING_EMULATOR with the test preset's environment).
@@ -120,10 +160,10 @@ function(corio_add_test name)
     else()
         set(discovery_mode POST_BUILD)
     endif()
-    gtest_discover_tests(${name}
+    gtest_discover_tests(${target}
         DISCOVERY_MODE ${discovery_mode}
         DISCOVERY_TIMEOUT 60
-        PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+        PROPERTIES TIMEOUT ${timeout} LABELS "${labels}")
 endfunction()
 
 # corio_add_benchmark(<name> SOURCES ... [DEPS ...])
