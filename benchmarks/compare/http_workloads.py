@@ -482,9 +482,10 @@ def http_markdown(http):
                   f"{SETTLE_SECONDS} s after the last answer. RSS moves in 4 KiB pages, so the small counts "
                   "are coarse (a page or two over a few connections). nginx allocates and touches its "
                   "connection and event arrays for all worker_connections (the largest count plus an "
-                  "eighth, so that it never closes idle connections to make room) at start (ngx_event_process_init), so those are in its 'before', not in the "
-                  "per-connection figure. 'closed by the server' counts held connections found closed "
-                  "at any count (0: every connection counted was open). corio's http_hello_server runs with a 10-minute idle "
-                  "timeout, aiohttp with keepalive_timeout 600, nginx with keepalive_timeout 600s.",
+                  "eighth, so that it never closes idle connections to make room) at start "
+                  "(ngx_event_process_init), so those are in its 'before', not in the per-connection "
+                  "figure. 'closed by the server' counts held connections found closed at any count "
+                  "(0: every connection counted was open). corio's http_hello_server runs with a "
+                  "10-minute idle timeout, aiohttp with keepalive_timeout 600, nginx with keepalive_timeout 600s.",
                   "", f"Not measured: {not_measured}.", ""]
     return "\n".join(lines)

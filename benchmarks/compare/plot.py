@@ -55,11 +55,13 @@ def svg_open(width, height, title):
 def chart(title, rows, unit="ns", reference="floor"):
     """rows: [(system, median, min, max)] sorted fastest first; reference is drawn in the floor's colour."""
     low, high = decades(min(row[2] for row in rows), max(row[3] for row in rows))
+    # Room for the longest name left of the bars (about 7 px a character at 12 px).
+    left = max(LEFT, 16 + 7 * max(len(row[0]) for row in rows))
     span = math.log10(high) - math.log10(low)
-    plot_width = WIDTH - LEFT - RIGHT
+    plot_width = WIDTH - left - RIGHT
 
     def x(value):
-        return LEFT + plot_width * (math.log10(value) - math.log10(low)) / span
+        return left + plot_width * (math.log10(value) - math.log10(low)) / span
 
     height = TOP + ROW * len(rows) + BOTTOM
     parts = svg_open(WIDTH, height, title)
@@ -71,13 +73,13 @@ def chart(title, rows, unit="ns", reference="floor"):
         parts.append(f'<text x="{position:.1f}" y="{height - BOTTOM + 18}" text-anchor="middle">'
                      f'{decade:g}</text>')
         decade *= 10
-    parts.append(f'<text x="{LEFT + plot_width / 2}" y="{height - 6}" text-anchor="middle">'
+    parts.append(f'<text x="{left + plot_width / 2}" y="{height - 6}" text-anchor="middle">'
                  f'{UNIT_LABELS[unit]} (log scale; bar = median, whisker = min-max)</text>')
     for index, (system, median, minimum, maximum) in enumerate(rows):
         top = TOP + index * ROW
         colour = CORIO_COLOUR if system == "corio" else FLOOR_COLOUR if system == reference else OTHER_COLOUR
-        parts.append(f'<text x="{LEFT - 8}" y="{top + 17}" text-anchor="end">{escape(system)}</text>')
-        parts.append(f'<rect x="{LEFT}" y="{top + 4}" width="{x(median) - LEFT:.1f}" height="{ROW - 10}" '
+        parts.append(f'<text x="{left - 8}" y="{top + 17}" text-anchor="end">{escape(system)}</text>')
+        parts.append(f'<rect x="{left}" y="{top + 4}" width="{x(median) - left:.1f}" height="{ROW - 10}" '
                      f'fill="{colour}"/>')
         parts.append(f'<line x1="{x(minimum):.1f}" y1="{top + ROW / 2}" x2="{x(maximum):.1f}" '
                      f'y2="{top + ROW / 2}" stroke="black"/>')
@@ -89,6 +91,8 @@ def chart(title, rows, unit="ns", reference="floor"):
 def line_chart(title, unit, curves, x_label="count"):
     """curves: {system: {count: value}}; log-log, one line with dots per system, legend at right."""
     width, height, left, right, top, bottom = 720, 400, 70, 110, 40, 50
+    right = max(right, 46 + 7 * max(len(system) for system in curves))  # room for the legend's names
+    width += right - 110
     counts = sorted({count for points in curves.values() for count in points})
     values = [value for points in curves.values() for value in points.values()]
     x_low, x_high = decades(min(counts), max(counts))
