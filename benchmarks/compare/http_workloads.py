@@ -427,6 +427,22 @@ def run_http(found, quick):
             "not_measured": found["not_measured"], "runs": runs, "idle": idle, "summary": summary}
 
 
+def ratios_within_rounds(runs, workload, reference):
+    """{system: [its rate / reference's rate, one per round]}: on a shared machine the load can
+    shift between rounds (every system's rate moving together), which the medians mix and a
+    ratio within one round cancels."""
+    by_round = {}
+    for run in runs:
+        if run["workload"] == workload:
+            by_round.setdefault(run["round"], {})[run["system"]] = run["value"]
+    ratios = {}
+    for rates in by_round.values():
+        if reference in rates:
+            for system, rate in rates.items():
+                ratios.setdefault(system, []).append(rate / rates[reference])
+    return ratios
+
+
 def http_markdown(http):
     settings = http["settings"]
     lines = ["# HTTP workloads", "",
@@ -447,13 +463,18 @@ def http_markdown(http):
         corio = rows.get("corio", {}).get("median")
         reference = "wrk" if family == "http_client" else "nginx"
         lines += [f"## {title(workload)}", "",
-                  f"| system | median req/s | min-max req/s | runs | ratio to corio | ratio to {reference} |",
-                  "|---|---:|---:|---:|---:|---:|"]
+                  f"| system | median req/s | min-max req/s | runs | ratio to corio | ratio to {reference} | "
+                  f"ratio to {reference} in the same round (median, min-max) |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        same_round = ratios_within_rounds(http["runs"], workload, reference)
         for system, row in sorted(rows.items(), key=lambda item: -item[1]["median"]):
             ratio = f"{row['median'] / corio:.2f}x" if corio else "-"
             to_reference = f"{row['median'] / rows[reference]['median']:.2f}x" if reference in rows else "-"
+            paired = same_round.get(system)
+            paired_cell = (f"{statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})"
+                           if paired else "-")
             lines.append(f"| {system} | {row['median']:,.0f} | {row['min']:,.0f}-{row['max']:,.0f} | "
-                         f"{row['runs']} | {ratio} | {to_reference} |")
+                         f"{row['runs']} | {ratio} | {to_reference} | {paired_cell} |")
         lines += ["", f"Not measured: {not_measured}.", ""]
     idle = http["idle"]
     if idle:
