@@ -10,6 +10,12 @@ per system, both axes log-scaled.
 With the timer and socket workloads in the JSON ("io"), also a bar chart per such workload
 (compare-<family>-<parameter>.svg) and a scaling curve per timer family
 (compare-scaling-<family>.svg: cost per timer against live timers, both axes log-scaled).
+With the HTTP workloads in the JSON ("http"), a bar chart per client and server workload
+(compare-http_client-<connections>.svg, compare-http_server-<connections>.svg: requests/s, longer
+is faster), one of bytes per idle connection at the largest count held
+(compare-idle_connection_bytes.svg) and its scaling curve from 1 connection up
+(compare-scaling-idle_connection_bytes.svg), and requests/s against connections
+(compare-scaling-http_client.svg, compare-scaling-http_server.svg) when more than one count ran.
 With all five of HEADLINE's workloads present, headline.svg too: the README's chart, each system's
 median on each as a multiple of corio's.
 Standard library only.
@@ -24,8 +30,13 @@ WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 90, 80, 48, 30, 40
 CORIO_COLOUR, OTHER_COLOUR, FLOOR_COLOUR = "#1f77b4", "#9aa5b1", "#2ca02c"
 # Line colours for the scaling charts: corio and the floor as in the bar charts, the others apart.
 LINE_COLOURS = {"corio": CORIO_COLOUR, "floor": FLOOR_COLOUR, "asio": "#d62728", "libuv": "#8c564b",
-                "tokio": "#ff7f0e", "asyncio": "#9467bd", "uvloop": "#e377c2"}
-UNIT_LABELS = {"ns": "ns per operation", "bytes": "bytes per task"}
+                "tokio": "#ff7f0e", "asyncio": "#9467bd", "uvloop": "#e377c2", "nginx": "#17becf",
+                "aiohttp-asyncio": "#9467bd", "aiohttp-uvloop": "#e377c2", "wrk": "#bcbd22",
+                "libcurl": "#7f7f7f"}
+UNIT_LABELS = {"ns": "ns per operation", "bytes": "bytes per task", "requests/s": "requests per second",
+               "bytes/connection": "bytes per idle connection (server RSS)"}
+# The reference each HTTP chart colours like the floor: what corio is measured against.
+HTTP_REFERENCES = {"http_client": "wrk", "http_server": "nginx", "idle_connection_bytes": "nginx"}
 
 
 def decades(low_value, high_value):
@@ -41,14 +52,16 @@ def svg_open(width, height, title):
             f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>']
 
 
-def chart(title, rows, unit="ns"):
-    """rows: [(system, median, min, max)] sorted fastest first."""
+def chart(title, rows, unit="ns", reference="floor"):
+    """rows: [(system, median, min, max)] sorted fastest first; reference is drawn in the floor's colour."""
     low, high = decades(min(row[2] for row in rows), max(row[3] for row in rows))
+    # Room for the longest name left of the bars (about 7 px a character at 12 px).
+    left = max(LEFT, 16 + 7 * max(len(row[0]) for row in rows))
     span = math.log10(high) - math.log10(low)
-    plot_width = WIDTH - LEFT - RIGHT
+    plot_width = WIDTH - left - RIGHT
 
     def x(value):
-        return LEFT + plot_width * (math.log10(value) - math.log10(low)) / span
+        return left + plot_width * (math.log10(value) - math.log10(low)) / span
 
     height = TOP + ROW * len(rows) + BOTTOM
     parts = svg_open(WIDTH, height, title)
@@ -60,13 +73,13 @@ def chart(title, rows, unit="ns"):
         parts.append(f'<text x="{position:.1f}" y="{height - BOTTOM + 18}" text-anchor="middle">'
                      f'{decade:g}</text>')
         decade *= 10
-    parts.append(f'<text x="{LEFT + plot_width / 2}" y="{height - 6}" text-anchor="middle">'
+    parts.append(f'<text x="{left + plot_width / 2}" y="{height - 6}" text-anchor="middle">'
                  f'{UNIT_LABELS[unit]} (log scale; bar = median, whisker = min-max)</text>')
     for index, (system, median, minimum, maximum) in enumerate(rows):
         top = TOP + index * ROW
-        colour = CORIO_COLOUR if system == "corio" else FLOOR_COLOUR if system == "floor" else OTHER_COLOUR
-        parts.append(f'<text x="{LEFT - 8}" y="{top + 17}" text-anchor="end">{escape(system)}</text>')
-        parts.append(f'<rect x="{LEFT}" y="{top + 4}" width="{x(median) - LEFT:.1f}" height="{ROW - 10}" '
+        colour = CORIO_COLOUR if system == "corio" else FLOOR_COLOUR if system == reference else OTHER_COLOUR
+        parts.append(f'<text x="{left - 8}" y="{top + 17}" text-anchor="end">{escape(system)}</text>')
+        parts.append(f'<rect x="{left}" y="{top + 4}" width="{x(median) - left:.1f}" height="{ROW - 10}" '
                      f'fill="{colour}"/>')
         parts.append(f'<line x1="{x(minimum):.1f}" y1="{top + ROW / 2}" x2="{x(maximum):.1f}" '
                      f'y2="{top + ROW / 2}" stroke="black"/>')
@@ -78,6 +91,8 @@ def chart(title, rows, unit="ns"):
 def line_chart(title, unit, curves, x_label="count"):
     """curves: {system: {count: value}}; log-log, one line with dots per system, legend at right."""
     width, height, left, right, top, bottom = 720, 400, 70, 110, 40, 50
+    right = max(right, 46 + 7 * max(len(system) for system in curves))  # room for the legend's names
+    width += right - 110
     counts = sorted({count for points in curves.values() for count in points})
     values = [value for points in curves.values() for value in points.values()]
     x_low, x_high = decades(min(counts), max(counts))
@@ -149,6 +164,46 @@ def plot_io(report, out):
         if curves:
             (out / f"compare-scaling-{family}.svg").write_text(
                 line_chart(f"{title} ({report['machine']['cpu']})", "ns", curves, "live timers"))
+
+
+def plot_http(http, cpu, out):
+    for workload, systems in http["summary"].items():
+        family, parameter = workload.split(":")
+        if family == "idle_connection_bytes":
+            continue
+        rows = sorted(((system, row["median"], row["min"], row["max"]) for system, row in systems.items()),
+                      key=lambda row: -row[1])
+        if rows:
+            (out / f"compare-{family}-{parameter}.svg").write_text(
+                chart(f"{workload}, requests/s ({cpu})", rows, "requests/s", HTTP_REFERENCES[family]))
+    # Requests/s as the connections grow (1, 16, 64 in a full run), one line per system.
+    for family, label in [("http_client", "HTTP clients against nginx"), ("http_server", "HTTP servers under wrk")]:
+        curves = {}
+        for workload, systems in http["summary"].items():
+            if workload.startswith(family + ":"):
+                for system, row in systems.items():
+                    curves.setdefault(system, {})[int(workload.split(":")[1])] = row["median"]
+        curves = {system: points for system, points in curves.items() if len(points) > 1}
+        if curves:
+            (out / f"compare-scaling-{family}.svg").write_text(
+                line_chart(f"{label}: requests/s by connections ({cpu})", "requests/s", curves, "connections"))
+    # Bytes per idle connection: bars at the largest count held, and the curve over every count.
+    # RSS moves in pages, so a small count can show no growth at all: such points (zero or less)
+    # cannot sit on a log scale and are left out of the charts (results.md has them).
+    curves = {system: {point["count"]: point["rss_bytes_per_connection"] for point in measured["points"]
+                       if point["rss_bytes_per_connection"] > 0}
+              for system, measured in http.get("idle", {}).items()}
+    largest = max((count for points in curves.values() for count in points), default=None)
+    rows = sorted(((system, points[largest], points[largest], points[largest])
+                   for system, points in curves.items() if largest in points), key=lambda row: row[1])
+    if rows:
+        (out / "compare-idle_connection_bytes.svg").write_text(
+            chart(f"bytes per idle connection, {largest:,} held ({cpu})", rows, "bytes/connection", "nginx"))
+    curves = {system: points for system, points in curves.items() if len(points) > 1}
+    if curves:
+        (out / "compare-scaling-idle_connection_bytes.svg").write_text(
+            line_chart(f"bytes per idle connection as connections grow ({cpu})", "bytes/connection", curves,
+                       "idle connections held"))
 
 
 # The README's headline: five workloads, each system's median as a multiple of corio's.
@@ -229,11 +284,13 @@ def main(argv):
     units = report.get("units", {})
     if "io" in report:
         plot_io(report, out)
+    if "http" in report:
+        plot_http(report["http"], report["machine"]["cpu"], out)
     medians = headline_medians(report)
     if len(medians) == len(HEADLINE):
         (out / "headline.svg").write_text(headline_chart(
             f"corio side by side: five workloads ({report['machine']['cpu']})", medians))
-    for workload, systems in report["summary"].items():
+    for workload, systems in report.get("summary", {}).items():
         rows = sorted(((system, row["median"], row["min"], row["max"]) for system, row in systems.items()),
                       key=lambda row: row[1])
         if rows:

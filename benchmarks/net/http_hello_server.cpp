@@ -3,11 +3,17 @@
 // generators such as wrk (benchmarks/net/compare_server_builds.sh). It measures the server's
 // fast path: a handler that answers at once.
 //
-//     http_hello_server [port]     # default 8080; runs until killed (SIGTERM, SIGINT)
+//     http_hello_server [port [idle_timeout_seconds]]
+//
+// port 0 takes a free one (the "listening on" line names it); the default is 8080. The idle
+// timeout (server_options::idle_timeout, default 15 s) is raised by benchmarks/compare's
+// idle-connection count, which holds connections idle for longer than that. Runs until killed
+// (SIGTERM, SIGINT).
 #include <corio/http/server.hpp>
 #include <corio/net/address.hpp>
 #include <corio/runtime/event_loop.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +26,8 @@ corio::task<corio::http::server_response> hello(corio::http::server_request& /*r
     co_return corio::http::server_response::text(200, "hello\n");
 }
 
-corio::task<> serve(std::uint16_t port) {
-    corio::http::server app;
+corio::task<> serve(std::uint16_t port, corio::http::server_options options) {
+    corio::http::server app{options};
     app.route("GET", "/hello", hello);
     app.listen(corio::net::address::loopback_v4(port));
     std::printf("listening on %s\n", app.local_address().to_string().c_str());
@@ -34,12 +40,17 @@ corio::task<> serve(std::uint16_t port) {
 int main(int argc, char** argv) {
     try {
         const int port = argc > 1 ? std::atoi(argv[1]) : 8080;
-        if (port < 0 || port > 65535) {
-            std::fprintf(stderr, "usage: http_hello_server [port]\n");
+        const int idle_seconds = argc > 2 ? std::atoi(argv[2]) : 0;
+        if (argc > 3 || port < 0 || port > 65535 || idle_seconds < 0) {
+            std::fprintf(stderr, "usage: http_hello_server [port [idle_timeout_seconds]]\n");
             return 2;
         }
+        corio::http::server_options options;
+        if (idle_seconds > 0) {
+            options.idle_timeout = std::chrono::seconds(idle_seconds);
+        }
         corio::event_loop loop;
-        loop.run_until_complete(serve(static_cast<std::uint16_t>(port)));
+        loop.run_until_complete(serve(static_cast<std::uint16_t>(port), options));
     } catch (const std::exception& error) {
         std::fprintf(stderr, "http_hello_server: %s\n", error.what());
         return 1;
