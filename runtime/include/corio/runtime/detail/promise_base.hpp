@@ -95,7 +95,9 @@ public:
     }
 
 protected:
-    promise_base() = default;
+    // Until spawn() makes it a root or a parent awaits it, a coroutine is its own task: that is
+    // how run_inline runs one with no loop, nested coroutines included.
+    promise_base() noexcept { root_ = this; }
     ~promise_base() = default;
 
 private:

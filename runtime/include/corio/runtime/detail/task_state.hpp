@@ -171,7 +171,7 @@ protected:
     bool handle_alive_ = false;        // a join_handle still refers to the task
     bool exception_retrieved_ = false; // someone observed the exception, so don't report it
     bool shutdown_requested_ = false;
-    bool is_root_ = false; // spawned: loop_ is valid; otherwise root_ (or not started yet)
+    bool is_root_ = false; // spawned: loop_ is valid; otherwise root_
 };
 
 inline std::size_t task_owner::cancel_children() noexcept {
