@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The frame allocator gives coroutine frames their memory and keeps each thread's freed frames in
-// size classes of 16 bytes, to hand them out again (runtime/src/scheduler/frame_allocator.cpp).
+// size classes 16 bytes apart (16k + 8 bytes each, to fill a malloc chunk), to hand them out again
+// (runtime/src/scheduler/frame_allocator.cpp).
 // Each case runs on a thread of its own and ends that thread with frames still cached: the moment
 // MinGW-w64's emulated thread_local once made unsafe, so it is exercised on every platform.
 #include <corio/runtime/detail/promise_base.hpp>
@@ -57,11 +58,16 @@ TEST(FrameAllocator, AFreedFrameServesTheNextFrameOfItsSizeClassLastInFirstOut) 
         void* second = allocate_frame(100);
         free_frame(first, 100);
         free_frame(second, 100);
-        // 97..112 bytes share a class; the frame freed last is handed out first.
-        EXPECT_EQ(allocate_frame(112), second);
-        EXPECT_EQ(allocate_frame(97), first);
-        free_frame(first, 97);
-        free_frame(second, 112);
+        // 89..104 bytes share a class; the frame freed last is handed out first.
+        EXPECT_EQ(allocate_frame(104), second);
+        EXPECT_EQ(allocate_frame(89), first);
+        free_frame(first, 89);
+        free_frame(second, 104);
+        // 105 bytes is the next class: neither cached frame fits it.
+        void* next_class = allocate_frame(105);
+        EXPECT_NE(next_class, first);
+        EXPECT_NE(next_class, second);
+        free_frame(next_class, 105);
     });
 }
 

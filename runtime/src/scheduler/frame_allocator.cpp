@@ -3,8 +3,11 @@
 // general-purpose malloc that pair is a large share of a spawn. Frames of a size class (16-byte
 // steps up to 1 KiB) freed on a thread are kept in that thread's free list and handed out again,
 // so a loop that spawns and joins tasks at a steady rate stops calling malloc. Classes are 16
-// bytes apart (malloc's own granularity), so a frame wastes at most 15 bytes to rounding; larger
-// frames go straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays
+// bytes apart (malloc's own granularity) and each is 8 bytes short of a multiple of 16, because
+// glibc's malloc adds an 8-byte header and rounds the chunk to 16: a class of 16k + 8 bytes fills
+// a 16(k + 1)-byte chunk exactly, where a class of 16k bytes would take 16(k + 1) + 16. A frame
+// wastes at most 15 bytes to rounding, in the class and the chunk together; larger frames go
+// straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays
 // visible. With MinGW-w64 the cache lives on the heap and is freed at thread exit by a pthread key
 // (why, below).
 #include <corio/runtime/detail/promise_base.hpp>
@@ -43,7 +46,8 @@ namespace corio::detail {
 namespace {
 
 constexpr std::size_t size_step = 16;
-constexpr std::size_t size_classes = 64;            // up to 64 * 16 = 1024 bytes
+constexpr std::size_t chunk_header = 8;             // glibc's per-chunk size word
+constexpr std::size_t size_classes = 64;            // up to 64 * 16 - 8 = 1016 bytes
 constexpr std::uint32_t max_cached_per_class = 256; // bounds what an idle thread holds on to
 
 struct free_block {
@@ -96,9 +100,13 @@ frame_cache& this_thread_cache() noexcept {
 }
 #endif
 
-// Index of the size class holding `size`, or size_classes if it is too large to cache.
+// Index of the size class holding `size`, or size_classes if it is too large to cache. Class i
+// holds up to class_size(i) = 16(i + 1) - 8 bytes.
 std::size_t class_of(std::size_t size) noexcept {
-    return (size + size_step - 1) / size_step - 1;
+    return (size + chunk_header + size_step - 1) / size_step - 1;
+}
+std::size_t class_size(std::size_t index) noexcept {
+    return (index + 1) * size_step - chunk_header;
 }
 
 } // namespace
@@ -117,7 +125,7 @@ void* allocate_frame(std::size_t size) {
             --cache.counts[index];
             frame = block;
         } else {
-            frame = std::malloc((index + 1) * size_step); // the whole class, so it can be reused
+            frame = std::malloc(class_size(index)); // the whole class, so it can be reused
         }
     } else {
         frame = std::malloc(size);

@@ -22,6 +22,7 @@
 #include <corio/runtime/task_dump.hpp>
 #include <corio/runtime/trace.hpp>
 
+#include <cassert>
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -237,7 +238,8 @@ private:
             throw usage_error("spawn() of an empty corio::task");
         }
         auto frame = work.release();
-        frame.promise().attach(*this, owner, frame);
+        frame.promise().attach(*this, owner);
+        assert(frame.promise().frame() == frame); // what promise_base::frame() relies on
         ++tasks_spawned_;
         if (instruments_) [[unlikely]] {
             instruments_->task_spawned(frame.promise(), frame, name);

@@ -89,7 +89,8 @@ public:
         [[nodiscard]] bool await_ready() const noexcept { return frame_.promise().finished(); }
         template <detail::corio_promise Promise>
         bool await_suspend(std::coroutine_handle<Promise> parent) noexcept {
-            bind(parent.promise().this_task(), join_kind);
+            task_ = &parent.promise().this_task();
+            use_kind(join_kind);
             if (frame_.promise().joiner()) {
                 misused_ = true;
                 return false;
@@ -145,6 +146,7 @@ public:
         static constexpr detail::suspension_kind shielded_join_kind{
             &ignore_cancel, "join", wait_category::task, &describe, &joined};
 
+        detail::task_state* task_ = nullptr; // the joining task, once it awaits
         std::coroutine_handle<promise_type> frame_;
         bool interrupted_ = false;
         bool misused_ = false;

@@ -29,6 +29,9 @@ namespace detail {
 
 template <class T>
 class task_promise final : public promise_base {
+    static_assert(alignof(T) <= max_promise_alignment,
+                  "corio::task<T> needs alignof(T) <= 16 (see promise_base::frame())");
+
 public:
     task_promise() noexcept {} // NOLINT: the union member stays unconstructed until co_return
     task<T> get_return_object() noexcept;

@@ -99,6 +99,7 @@ public:
                 if (group_.child_count() == 0) {
                     return false;
                 }
+                interrupted_ = true; // park_shielded forgets that park() found it cancelled
                 park_shielded(coroutine, shielded_wait_kind);
                 group_.waiter_ = this;
                 return suspend();

@@ -10,6 +10,7 @@
 #include <corio/runtime/detail/export.hpp>
 #include <corio/runtime/detail/task_state.hpp>
 
+#include <cassert>
 #include <concepts>
 #include <coroutine>
 #include <cstddef>
@@ -60,12 +61,12 @@ public:
         record_exception(std::current_exception(), current_exception_is_cancellation());
     }
 
-    // The task this coroutine runs as part of.
-    [[nodiscard]] task_state& this_task() const noexcept { return *task_; }
+    // The task this coroutine runs as part of: itself when spawned, else the root it points at.
+    [[nodiscard]] task_state& this_task() noexcept { return is_root() ? *this : *root_; }
 
     // Called when a parent co_awaits this (not yet started) coroutine.
     void start_nested(promise_base& parent, std::coroutine_handle<> parent_frame) noexcept {
-        task_ = parent.task_;
+        root_ = &parent.this_task();
         continuation_ = parent_frame;
     }
 
@@ -78,7 +79,13 @@ public:
     void set_handle_alive(bool alive) noexcept { handle_alive_ = alive; }
     [[nodiscard]] bool handle_alive() const noexcept { return handle_alive_; }
     [[nodiscard]] bool exception_retrieved() const noexcept { return exception_retrieved_; }
-    [[nodiscard]] std::coroutine_handle<> frame() const noexcept { return frame_; }
+    // The coroutine frame holding this promise. Every promise deriving from promise_base has it as
+    // its first and only base and is at most 16-byte aligned (task_promise checks), so the frame
+    // sits at the same distance before a promise_base as before the full promise, and
+    // from_promise finds it without a stored copy (one word less per task).
+    [[nodiscard]] std::coroutine_handle<> frame() noexcept {
+        return std::coroutine_handle<promise_base>::from_promise(*this);
+    }
 
     void rethrow_if_failed() {
         if (exception_) {
@@ -88,17 +95,33 @@ public:
     }
 
 protected:
-    promise_base() = default;
+    // Until spawn() makes it a root or a parent awaits it, a coroutine is its own task: that is
+    // how run_inline runs one with no loop, nested coroutines included.
+    promise_base() noexcept { root_ = this; }
     ~promise_base() = default;
 
 private:
     std::coroutine_handle<> continuation_;
-    task_state* task_ = this;
 };
+
+// promise_base::frame() relies on this: no promise is aligned more strictly than the two
+// resume/destroy pointers before it in the frame, so the promise's offset does not depend on it.
+inline constexpr std::size_t max_promise_alignment = 2 * sizeof(void*);
 
 // Awaiters find the task they park from the awaiting coroutine's promise.
 template <class Promise>
 concept corio_promise = std::derived_from<Promise, promise_base>;
+
+// The same coroutine, typed by its promise_base, so code that is not a template can reach the
+// promise (and through it the task). Same reasoning as promise_base::frame().
+template <corio_promise Promise>
+[[nodiscard]] std::coroutine_handle<promise_base>
+as_base_handle(std::coroutine_handle<Promise> coroutine) noexcept {
+    static_assert(alignof(Promise) <= max_promise_alignment);
+    const auto base = std::coroutine_handle<promise_base>::from_address(coroutine.address());
+    assert(&base.promise() == &static_cast<promise_base&>(coroutine.promise()));
+    return base;
+}
 
 } // namespace corio::detail
 CORIO_EXPORT_END

@@ -39,12 +39,12 @@ protected:
     // Returns false (do not suspend) when the task already has a cancellation pending.
     template <corio_promise Promise>
     bool park(std::coroutine_handle<Promise> coroutine, const suspension_kind& how) noexcept {
-        bind(coroutine.promise().this_task(), how);
-        if (task_->cancel_requested()) {
-            cancelled_ = true;
+        coroutine_ = as_base_handle(coroutine);
+        use_kind(how);
+        if (task().cancel_requested()) {
+            mark_cancelled();
             return false;
         }
-        coroutine_ = coroutine;
         return true;
     }
 
@@ -54,15 +54,15 @@ protected:
     template <corio_promise Promise>
     void park_shielded(std::coroutine_handle<Promise> coroutine,
                        const suspension_kind& how) noexcept {
-        bind(coroutine.promise().this_task(), how);
-        coroutine_ = coroutine;
+        coroutine_ = as_base_handle(coroutine);
+        use_kind(how);
     }
     static void ignore_cancel(suspension& /*parked*/) noexcept {}
 
     // After park(), once the awaiter is registered with whatever will wake it: the task really
     // suspends now. Returns true, for await_suspend to return.
     bool suspend() noexcept {
-        record_suspension(coroutine_);
+        record_suspension(task(), coroutine_);
         return true;
     }
 
@@ -71,39 +71,52 @@ protected:
     // otherwise the task is rescheduled and true (suspend), so a busy task still yields sometimes.
     // Either way the task never waited, so no suspension is recorded.
     [[nodiscard]] bool complete_immediately() noexcept {
-        event_loop& owner = task_->loop();
+        task_state& running = task();
+        event_loop& owner = running.loop();
         if (owner.try_continue_immediately()) {
             return false;
         }
         if (auto* in = owner.instruments()) [[unlikely]] {
-            in->budget_exhausted(*task_, owner.options().immediate_completion_budget);
+            in->budget_exhausted(running, owner.options().immediate_completion_budget);
         }
-        requeue_running(*task_, coroutine_);
+        requeue_running(running, coroutine_);
         return true;
     }
 
     void wake() noexcept {
-        task_->clear_suspension();
-        reschedule(*task_, coroutine_);
+        task_state& parked = task();
+        parked.clear_suspension();
+        reschedule(parked, coroutine_);
     }
     void wake_cancelled() noexcept {
-        cancelled_ = true;
-        reschedule(*task_, coroutine_);
+        mark_cancelled();
+        reschedule(task(), coroutine_);
     }
     void resume_or_throw() const {
-        if (cancelled_) {
-            throw_cancelled(*task_);
+        if (was_cancelled()) {
+            throw_cancelled(task());
         }
     }
 
-    [[nodiscard]] event_loop& loop() const noexcept { return task_->loop(); }
-    [[nodiscard]] bool was_cancelled() const noexcept { return cancelled_; }
-    using waiter_core::parked_task;
+    [[nodiscard]] event_loop& loop() const noexcept { return task().loop(); }
+    // A cancelled wait is one that was bound to a task (park) and then lost its kind: `what` is
+    // read only while the task is parked on this awaiter, and a cancellation unparks it first
+    // (task_state::request_cancel), so the kind is free to double as the flag. A bool of its own
+    // would cost a padded word in every parked task's frame.
+    [[nodiscard]] bool was_cancelled() const noexcept { return coroutine_ && what == nullptr; }
+    // The task that parked here (null before park()).
+    [[nodiscard]] task_state* parked_task() const noexcept {
+        return coroutine_ ? &task() : nullptr;
+    }
     [[nodiscard]] std::coroutine_handle<> coroutine() const noexcept { return coroutine_; }
 
 private:
-    std::coroutine_handle<> coroutine_;
-    bool cancelled_ = false;
+    void mark_cancelled() noexcept { what = nullptr; }
+    // The task is found through the parked coroutine's promise rather than kept in a pointer of
+    // its own: one word less in every parked task's frame, for one or two loads when it wakes.
+    [[nodiscard]] task_state& task() const noexcept { return coroutine_.promise().this_task(); }
+
+    std::coroutine_handle<promise_base> coroutine_;
 };
 
 } // namespace corio::detail

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // waiter_core.hpp - the part of detail::waiter (waiter.hpp, which explains the protocol) that
-// does not remember the parked coroutine.
+// remembers neither the parked coroutine nor its task.
 //
-// join_handle's awaiter uses it directly (the joined task's promise already holds its joiner),
-// and yield_now uses its static helpers (it reschedules at once), so their frames stay as small
-// as before while their trace points and cancellation delivery are the shared ones. It does not
-// include event_loop.hpp, which includes join_handle.hpp.
+// join_handle's awaiter uses it directly (it keeps the joining task, and the joined task's
+// promise already holds its joiner), and yield_now uses its static helpers (it reschedules at
+// once), so their frames stay as small as before while their trace points and cancellation
+// delivery are the shared ones. It does not include event_loop.hpp, which includes
+// join_handle.hpp.
 #pragma once
 
 #include <corio/runtime/detail/export.hpp>
@@ -60,20 +61,13 @@ public:
     }
 
 protected:
-    void bind(task_state& task, const suspension_kind& how) noexcept {
-        task_ = &task;
-        what = &how;
-    }
     void use_kind(const suspension_kind& how) noexcept { what = &how; }
     // Records the suspension: from now on cancel() reaches `what`, and dumps can describe it.
     template <class Loop = event_loop>
-    void record_suspension(std::coroutine_handle<> coroutine) noexcept {
-        task_->suspend_on(*this);
-        note_parked<Loop>(*task_, coroutine);
+    void record_suspension(task_state& task, std::coroutine_handle<> coroutine) noexcept {
+        task.suspend_on(*this);
+        note_parked<Loop>(task, coroutine);
     }
-    [[nodiscard]] task_state* parked_task() const noexcept { return task_; }
-
-    task_state* task_ = nullptr;
 };
 
 } // namespace corio::detail
