@@ -44,6 +44,20 @@ def decades(low_value, high_value):
     return 10 ** math.floor(math.log10(low_value)), 10 ** math.ceil(math.log10(high_value))
 
 
+def log_axis(low, high, start, length):
+    """Maps a value in [low, high] to a position on a log axis that runs from start over length
+    (a negative length runs upwards, as a y axis does)."""
+    span = math.log10(high / low)
+    return lambda value: start + length * math.log10(value / low) / span
+
+
+def powers_of_ten(low, high):
+    """low, 10 low, 100 low, ... up to high: where a log axis gets its gridlines."""
+    while low <= high:
+        yield low
+        low *= 10
+
+
 def svg_open(width, height, title):
     """The opening of every chart: the svg element, a white background and the title."""
     return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -57,22 +71,16 @@ def chart(title, rows, unit="ns", reference="floor"):
     low, high = decades(min(row[2] for row in rows), max(row[3] for row in rows))
     # Room for the longest name left of the bars (about 7 px a character at 12 px).
     left = max(LEFT, 16 + 7 * max(len(row[0]) for row in rows))
-    span = math.log10(high) - math.log10(low)
     plot_width = WIDTH - left - RIGHT
-
-    def x(value):
-        return left + plot_width * (math.log10(value) - math.log10(low)) / span
-
+    x = log_axis(low, high, left, plot_width)
     height = TOP + ROW * len(rows) + BOTTOM
     parts = svg_open(WIDTH, height, title)
-    decade = low
-    while decade <= high:
+    for decade in powers_of_ten(low, high):
         position = x(decade)
         parts.append(f'<line x1="{position:.1f}" y1="{TOP - 6}" x2="{position:.1f}" '
                      f'y2="{height - BOTTOM + 4}" stroke="#ddd"/>')
         parts.append(f'<text x="{position:.1f}" y="{height - BOTTOM + 18}" text-anchor="middle">'
                      f'{decade:g}</text>')
-        decade *= 10
     parts.append(f'<text x="{left + plot_width / 2}" y="{height - 6}" text-anchor="middle">'
                  f'{UNIT_LABELS[unit]} (log scale; bar = median, whisker = min-max)</text>')
     for index, (system, median, minimum, maximum) in enumerate(rows):
@@ -99,26 +107,18 @@ def line_chart(title, unit, curves, x_label="count"):
     y_low, y_high = decades(min(values), max(values))
     plot_width, plot_height = width - left - right, height - top - bottom
 
-    def x(count):
-        return left + plot_width * math.log10(count / x_low) / math.log10(x_high / x_low)
-
-    def y(value):
-        return top + plot_height * (1 - math.log10(value / y_low) / math.log10(y_high / y_low))
-
+    x = log_axis(x_low, x_high, left, plot_width)
+    y = log_axis(y_low, y_high, top + plot_height, -plot_height)
     parts = svg_open(width, height, title)
-    count = x_low
-    while count <= x_high:
+    for count in powers_of_ten(x_low, x_high):
         parts.append(f'<line x1="{x(count):.1f}" y1="{top}" x2="{x(count):.1f}" y2="{top + plot_height}" '
                      f'stroke="#ddd"/>')
         parts.append(f'<text x="{x(count):.1f}" y="{top + plot_height + 16}" text-anchor="middle">'
                      f'{count:,.0f}</text>')
-        count *= 10
-    value = y_low
-    while value <= y_high:
+    for value in powers_of_ten(y_low, y_high):
         parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{left + plot_width}" y2="{y(value):.1f}" '
                      f'stroke="#ddd"/>')
         parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>')
-        value *= 10
     parts.append(f'<text x="{left + plot_width / 2}" y="{height - 10}" text-anchor="middle">'
                  f'{escape(x_label)} (log scale)</text>')
     parts.append(f'<text x="16" y="{top + plot_height / 2}" text-anchor="middle" '
@@ -232,17 +232,13 @@ def headline_chart(title, medians):
     plot_width = width - left - right
     height = top + len(ratios) * (bar * len(systems) + gap) + bottom
 
-    def x(value):
-        return left + plot_width * math.log10(value / low) / math.log10(high / low)
-
+    x = log_axis(low, high, left, plot_width)
     parts = svg_open(width, height, title)
-    decade = low
-    while decade <= high:
+    for decade in powers_of_ten(low, high):
         parts.append(f'<line x1="{x(decade):.1f}" y1="{top - 6}" x2="{x(decade):.1f}" '
                      f'y2="{height - bottom + 4}" stroke="#ddd"/>')
         parts.append(f'<text x="{x(decade):.1f}" y="{height - bottom + 18}" text-anchor="middle">'
                      f'{decade:g}x</text>')
-        decade *= 10
     parts.append(f'<text x="{left + plot_width / 2}" y="{height - bottom + 36}" text-anchor="middle">'
                  f'time per operation as a multiple of corio\'s (log scale; shorter is faster)</text>')
     group_top = top
