@@ -137,6 +137,11 @@ std::optional<std::uint64_t> timer_wheel::next_boundary() const noexcept {
 }
 
 std::optional<std::uint64_t> timer_wheel::next_expiry() const noexcept {
+    // The loop asks before every blocking wait; a loop without timers (a socket ping-pong) paid
+    // about 140 instructions per round trip for the scan of empty levels below (callgrind).
+    if (size_ == 0) {
+        return std::nullopt;
+    }
     if (due_.linked()) {
         return elapsed_ * tick_length_; // cannot wrap: elapsed_ <= UINT64_MAX / tick_length_
     }
