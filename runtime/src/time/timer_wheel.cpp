@@ -137,6 +137,11 @@ std::optional<std::uint64_t> timer_wheel::next_boundary() const noexcept {
 }
 
 std::optional<std::uint64_t> timer_wheel::next_expiry() const noexcept {
+    if (size_ == 0) {
+        // The loop asks every turn that may wait, and most loops with I/O in flight have no timer
+        // armed: walking the empty levels cost ~70 instructions per turn (callgrind, ping-pong).
+        return std::nullopt;
+    }
     if (due_.linked()) {
         return elapsed_ * tick_length_; // cannot wrap: elapsed_ <= UINT64_MAX / tick_length_
     }
