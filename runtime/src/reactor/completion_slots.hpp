@@ -103,7 +103,15 @@ public:
         slot* fresh = free_;
         if (fresh != nullptr) {
             free_ = fresh->next_free;
-            *fresh = slot{};
+            fresh->next_free = nullptr;
+            fresh->cancel_requested = false; // op, owner and in_kernel were reset by release()
+            // A backend whose kernel part is large resets only what must start fresh (`recycle`);
+            // rewriting io_uring's 240-byte part cost 37 instructions per operation.
+            if constexpr (requires(Kernel & kernel) { kernel.recycle(); }) {
+                fresh->kernel.recycle();
+            } else {
+                fresh->kernel = Kernel{};
+            }
         } else {
             try {
                 slots_.push_back(std::make_unique<slot>());

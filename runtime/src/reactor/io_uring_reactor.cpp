@@ -66,6 +66,20 @@ struct io_uring_reactor::registration final : completion_registration {
 // and where its SQE stands. The slot's in_kernel says an SQE with its user_data is queued and its
 // CQE not reaped yet.
 struct io_uring_reactor::ring_request {
+    // A recycled slot: the bookkeeping starts fresh. The kernel-facing fields (address, message,
+    // part, scratch) keep stale bytes: every kind of operation writes the ones it lends the
+    // kernel before its SQE goes out (queue_operation, start), and reads back only what the
+    // kernel wrote.
+    void recycle() noexcept {
+        polling = false;
+        neutralised = false;
+        reissue_queued = false;
+        reissue_as_poll = false;
+        kind = io_kind::read;
+        sqe_position = 0;
+        next_reissue = nullptr;
+    }
+
     bool polling = false;        // that SQE is the would-block POLL_ADD, not the operation
     bool neutralised = false;    // that SQE was turned into a NOP before the kernel saw it
     bool reissue_queued = false; // waiting on the re-issue list
