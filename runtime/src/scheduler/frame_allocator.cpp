@@ -45,9 +45,7 @@ namespace corio::detail {
 
 namespace {
 
-constexpr std::size_t size_step = 16;
-constexpr std::size_t chunk_header = 8;             // glibc's per-chunk size word
-constexpr std::size_t size_classes = 64;            // up to 64 * 16 - 8 = 1016 bytes
+constexpr std::size_t size_classes = frame_size_classes;
 constexpr std::uint32_t max_cached_per_class = 256; // bounds what an idle thread holds on to
 
 struct free_block {
@@ -100,35 +98,28 @@ frame_cache& this_thread_cache() noexcept {
 }
 #endif
 
-// Index of the size class holding `size`, or size_classes if it is too large to cache. Class i
-// holds up to class_size(i) = 16(i + 1) - 8 bytes.
-std::size_t class_of(std::size_t size) noexcept {
-    return (size + chunk_header + size_step - 1) / size_step - 1;
-}
+// Class i holds up to class_size(i) = 16(i + 1) - 8 bytes (frame_class_of in promise_base.hpp).
 std::size_t class_size(std::size_t index) noexcept {
-    return (index + 1) * size_step - chunk_header;
+    return (index + 1) * frame_size_step - frame_chunk_header;
 }
-
 } // namespace
 
 std::ptrdiff_t& live_frames_on_this_thread() noexcept {
     return this_thread_cache().live;
 }
 
-void* allocate_frame(std::size_t size) {
+void* allocate_frame_of_class(std::size_t index) {
     frame_cache& cache = this_thread_cache();
-    const std::size_t index = class_of(size);
     void* frame = nullptr;
-    if (CORIO_FRAME_CACHE && index < size_classes) {
-        if (free_block* block = cache.heads[index]; block != nullptr) {
-            cache.heads[index] = block->next;
-            --cache.counts[index];
-            frame = block;
-        } else {
-            frame = std::malloc(class_size(index)); // the whole class, so it can be reused
-        }
+    if (free_block* block = cache.heads[index]; CORIO_FRAME_CACHE && block != nullptr) {
+        cache.heads[index] = block->next;
+        --cache.counts[index];
+        frame = block;
     } else {
-        frame = std::malloc(size);
+        // The whole class, so it can be reused. Without the cache (AddressSanitizer) this too
+        // takes the class, up to 15 bytes past the frame: the compiler lays frames out, so only
+        // a compiler bug could touch those bytes.
+        frame = std::malloc(class_size(index));
     }
     if (frame == nullptr) {
         throw std::bad_alloc();
@@ -137,17 +128,31 @@ void* allocate_frame(std::size_t size) {
     return frame;
 }
 
-void free_frame(void* frame, std::size_t size) noexcept {
+void* allocate_uncached_frame(std::size_t size) {
+    frame_cache& cache = this_thread_cache();
+    void* frame = std::malloc(size);
+    if (frame == nullptr) {
+        throw std::bad_alloc();
+    }
+    ++cache.live;
+    return frame;
+}
+
+void free_frame_of_class(void* frame, std::size_t index) noexcept {
     frame_cache& cache = this_thread_cache();
     --cache.live;
-    const std::size_t index = class_of(size);
-    if (CORIO_FRAME_CACHE && index < size_classes && cache.counts[index] < max_cached_per_class) {
+    if (CORIO_FRAME_CACHE && cache.counts[index] < max_cached_per_class) {
         auto* block = static_cast<free_block*>(frame);
         block->next = cache.heads[index];
         cache.heads[index] = block;
         ++cache.counts[index];
         return;
     }
+    std::free(frame);
+}
+
+void free_uncached_frame(void* frame) noexcept {
+    --this_thread_cache().live;
     std::free(frame);
 }
 

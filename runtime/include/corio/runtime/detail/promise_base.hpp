@@ -32,10 +32,34 @@ bool current_exception_is_cancellation() noexcept;
 std::ptrdiff_t& live_frames_on_this_thread() noexcept;
 
 // Frame memory (scheduler/frame_allocator.cpp): a per-thread cache of recently freed frames by
-// size class, so spawning a task rarely reaches malloc. Out of line on purpose: g++ 12 reports a
-// false "mismatched new/delete" when it can see the allocation inside a coroutine.
-void* allocate_frame(std::size_t size);
-void free_frame(void* frame, std::size_t size) noexcept;
+// size class, so spawning a task rarely reaches malloc. Class i holds frames of up to
+// 16(i + 1) - 8 bytes (why, in frame_allocator.cpp). The class is picked here, inline: a
+// coroutine's frame size is a constant, so the arithmetic and the "too large to cache" test fold
+// away in every coroutine's ramp and destroy (callgrind: 10 instructions less per spawn + join).
+// The calls stay out of line on purpose: g++ 12 reports a false "mismatched new/delete" when it
+// can see the allocation inside a coroutine.
+inline constexpr std::size_t frame_size_step = 16;
+inline constexpr std::size_t frame_chunk_header = 8;  // glibc's per-chunk size word
+inline constexpr std::size_t frame_size_classes = 64; // up to 64 * 16 - 8 = 1016 bytes
+[[nodiscard]] constexpr std::size_t frame_class_of(std::size_t size) noexcept {
+    return (size + frame_chunk_header + frame_size_step - 1) / frame_size_step - 1;
+}
+void* allocate_frame_of_class(std::size_t index);
+void free_frame_of_class(void* frame, std::size_t index) noexcept;
+void* allocate_uncached_frame(std::size_t size);
+void free_uncached_frame(void* frame) noexcept;
+inline void* allocate_frame(std::size_t size) {
+    const std::size_t index = frame_class_of(size);
+    return index < frame_size_classes ? allocate_frame_of_class(index)
+                                      : allocate_uncached_frame(size);
+}
+inline void free_frame(void* frame, std::size_t size) noexcept {
+    if (const std::size_t index = frame_class_of(size); index < frame_size_classes) {
+        free_frame_of_class(frame, index);
+    } else {
+        free_uncached_frame(frame);
+    }
+}
 
 class promise_base : public task_state {
 public:

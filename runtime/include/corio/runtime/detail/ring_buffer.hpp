@@ -26,6 +26,7 @@ public:
     ring_buffer(ring_buffer&& other) noexcept
         : slots_(std::exchange(other.slots_, nullptr))
         , capacity_(std::exchange(other.capacity_, 0))
+        , mask_(std::exchange(other.mask_, 0))
         , head_(std::exchange(other.head_, 0))
         , size_(std::exchange(other.size_, 0)) {}
     ring_buffer& operator=(ring_buffer&& other) noexcept {
@@ -34,6 +35,7 @@ public:
             deallocate();
             slots_ = std::exchange(other.slots_, nullptr);
             capacity_ = std::exchange(other.capacity_, 0);
+            mask_ = std::exchange(other.mask_, 0);
             head_ = std::exchange(other.head_, 0);
             size_ = std::exchange(other.size_, 0);
         }
@@ -53,7 +55,7 @@ public:
         if (size_ == capacity_) {
             grow();
         }
-        ::new (static_cast<void*>(slots_ + ((head_ + size_) & (capacity_ - 1))))
+        ::new (static_cast<void*>(slots_ + ((head_ + size_) & mask_)))
             T(std::forward<Args>(args)...);
         ++size_;
     }
@@ -67,7 +69,7 @@ public:
     // The newest element.
     [[nodiscard]] T& back() noexcept {
         assert(size_ != 0);
-        return slots_[(head_ + size_ - 1) & (capacity_ - 1)];
+        return slots_[(head_ + size_ - 1) & mask_];
     }
 
     // Removes and returns the oldest element.
@@ -77,20 +79,20 @@ public:
         T value = std::move(slot);
         slot.~T(); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move): ends its
                    // lifetime
-        head_ = (head_ + 1) & (capacity_ - 1);
+        head_ = (head_ + 1) & mask_;
         --size_;
         return value;
     }
 
     // Element `index` counted from the front.
     [[nodiscard]] T& operator[](std::size_t index) noexcept {
-        return slots_[(head_ + index) & (capacity_ - 1)];
+        return slots_[(head_ + index) & mask_];
     }
 
     void clear() noexcept {
         while (size_ != 0) {
             slots_[head_].~T();
-            head_ = (head_ + 1) & (capacity_ - 1);
+            head_ = (head_ + 1) & mask_;
             --size_;
         }
         head_ = 0;
@@ -101,7 +103,7 @@ private:
         const std::size_t new_capacity = capacity_ == 0 ? 16 : capacity_ * 2;
         T* fresh = std::allocator<T>{}.allocate(new_capacity);
         for (std::size_t i = 0; i < size_; ++i) {
-            T& old = slots_[(head_ + i) & (capacity_ - 1)];
+            T& old = slots_[(head_ + i) & mask_];
             ::new (static_cast<void*>(fresh + i)) T(std::move(old));
             old.~T(); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move): ends its
                       // lifetime
@@ -109,6 +111,7 @@ private:
         deallocate();
         slots_ = fresh;
         capacity_ = new_capacity;
+        mask_ = new_capacity - 1;
         head_ = 0;
     }
     void deallocate() noexcept {
@@ -120,6 +123,9 @@ private:
 
     T* slots_ = nullptr;
     std::size_t capacity_ = 0;
+    // capacity_ - 1, kept beside it: every push and pop wraps an index with it, and the ready
+    // queue does one of each per task switch (callgrind: one instruction less each).
+    std::size_t mask_ = 0;
     std::size_t head_ = 0;
     std::size_t size_ = 0;
 };
