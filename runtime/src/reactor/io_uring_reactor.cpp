@@ -69,7 +69,7 @@ struct io_uring_reactor::ring_request {
     // A recycled slot: the bookkeeping starts fresh. The kernel-facing fields (address, message,
     // part, scratch) keep stale bytes: every kind of operation writes the ones it lends the
     // kernel before its SQE goes out (queue_operation, start), and reads back only what the
-    // kernel wrote.
+    // kernel wrote. A bookkeeping field added below must be reset here as well.
     void recycle() noexcept {
         polling = false;
         neutralised = false;
