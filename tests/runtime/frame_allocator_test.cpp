@@ -19,17 +19,7 @@ using corio::detail::free_frame;
 using corio::detail::live_frames_on_this_thread;
 
 // Under AddressSanitizer the cache is compiled out, so that a use after free stays visible.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool frames_are_cached = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool frames_are_cached = false;
-#else
-constexpr bool frames_are_cached = true;
-#endif
-#else
-constexpr bool frames_are_cached = true;
-#endif
+constexpr bool frames_are_cached = corio::detail::frame_cache_enabled;
 
 template <class Body>
 void on_a_thread_of_its_own(Body body) {

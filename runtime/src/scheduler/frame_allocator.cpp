@@ -7,9 +7,9 @@
 // glibc's malloc adds an 8-byte header and rounds the chunk to 16: a class of 16k + 8 bytes fills
 // a 16(k + 1)-byte chunk exactly, where a class of 16k bytes would take 16(k + 1) + 16. A frame
 // wastes at most 15 bytes to rounding, in the class and the chunk together; larger frames go
-// straight to malloc. Under AddressSanitizer the cache is off, so use-after-free stays
-// visible. With MinGW-w64 the cache lives on the heap and is freed at thread exit by a pthread key
-// (why, below).
+// straight to malloc. Under AddressSanitizer the cache is off (frame_cache_enabled in
+// promise_base.hpp), so use-after-free stays visible. With MinGW-w64 the cache lives on the heap
+// and is freed at thread exit by a pthread key (why, below).
 #include <corio/runtime/detail/promise_base.hpp>
 
 #include <array>
@@ -17,17 +17,6 @@
 #include <cstdlib>
 #include <new>
 #include <utility>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CORIO_FRAME_CACHE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORIO_FRAME_CACHE 0
-#endif
-#endif
-#ifndef CORIO_FRAME_CACHE
-#define CORIO_FRAME_CACHE 1
-#endif
 
 // MinGW-w64 emulates thread_local (libgcc's emutls), and at thread exit emutls may free a thread's
 // variables before their destructors run (both are winpthreads key destructors, called in key
@@ -60,7 +49,6 @@ struct frame_cache {
     frame_cache() = default;
     frame_cache(const frame_cache&) = delete;
     frame_cache& operator=(const frame_cache&) = delete;
-#if CORIO_FRAME_CACHE
     ~frame_cache() {
         for (free_block*& head : heads) {
             while (head != nullptr) {
@@ -68,7 +56,6 @@ struct frame_cache {
             }
         }
     }
-#endif
 };
 
 #if CORIO_FRAME_CACHE_ON_HEAP
@@ -111,15 +98,12 @@ std::ptrdiff_t& live_frames_on_this_thread() noexcept {
 void* allocate_frame_of_class(std::size_t index) {
     frame_cache& cache = this_thread_cache();
     void* frame = nullptr;
-    if (free_block* block = cache.heads[index]; CORIO_FRAME_CACHE && block != nullptr) {
+    if (free_block* block = cache.heads[index]; block != nullptr) {
         cache.heads[index] = block->next;
         --cache.counts[index];
         frame = block;
     } else {
-        // The whole class, so it can be reused. Without the cache (AddressSanitizer) this too
-        // takes the class, up to 15 bytes past the frame: the compiler lays frames out, so only
-        // a compiler bug could touch those bytes.
-        frame = std::malloc(class_size(index));
+        frame = std::malloc(class_size(index)); // the whole class, so it can be reused
     }
     if (frame == nullptr) {
         throw std::bad_alloc();
@@ -141,7 +125,7 @@ void* allocate_uncached_frame(std::size_t size) {
 void free_frame_of_class(void* frame, std::size_t index) noexcept {
     frame_cache& cache = this_thread_cache();
     --cache.live;
-    if (CORIO_FRAME_CACHE && cache.counts[index] < max_cached_per_class) {
+    if (cache.counts[index] < max_cached_per_class) {
         auto* block = static_cast<free_block*>(frame);
         block->next = cache.heads[index];
         cache.heads[index] = block;
