@@ -15,13 +15,12 @@ import json
 import sys
 import time
 
+import protocol
+
 
 def parse_arguments(argv):
-    args = argv[1:]
-    system = "aiohttp-asyncio"
-    if args[:1] == ["--uvloop"]:
-        system = "aiohttp-uvloop"
-        args = args[1:]
+    use_uvloop, args = protocol.take_uvloop_flag(argv[1:])
+    system = "aiohttp-uvloop" if use_uvloop else "aiohttp-asyncio"
     if len(args) == 3 and args[1].isdigit() and args[2].isdigit() and int(args[1]) > 0 and int(args[2]) > 0:
         return system, args[0], int(args[1]), int(args[2])
     print(f"usage: {argv[0]} [--uvloop] <url> <connections> <requests>", file=sys.stderr)
@@ -60,11 +59,7 @@ async def measure(url, connections, requests):
 
 def main(argv):
     system, url, connections, requests = parse_arguments(argv)
-    if system == "aiohttp-uvloop":
-        import uvloop
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
+    loop = protocol.new_loop("uvloop" if system == "aiohttp-uvloop" else "asyncio")
     try:
         nanoseconds = loop.run_until_complete(measure(url, connections, requests))
     finally:

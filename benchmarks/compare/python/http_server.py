@@ -11,6 +11,8 @@ and runs until killed (SIGTERM).
 import asyncio
 import sys
 
+import protocol
+
 
 async def serve(port):
     from aiohttp import web  # optional: the driver runs this only when python3-aiohttp is installed
@@ -30,18 +32,11 @@ async def serve(port):
 
 
 def main(argv):
-    args = argv[1:]
-    use_uvloop = args[:1] == ["--uvloop"]
-    if use_uvloop:
-        args = args[1:]
+    use_uvloop, args = protocol.take_uvloop_flag(argv[1:])
     if len(args) != 1 or not args[0].isdigit() or int(args[0]) > 65535:
         print(f"usage: {argv[0]} [--uvloop] <port>", file=sys.stderr)
         return 2
-    if use_uvloop:
-        import uvloop
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
+    loop = protocol.new_loop("uvloop" if use_uvloop else "asyncio")
     loop.run_until_complete(serve(int(args[0])))
     return 0
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The Python side of ../protocol.hpp for the `<family>:<parameter>` workloads (timers and
 sockets), shared by timers.py and sockets.py: argument checking, the delays, the clocks and the
-output line. What each workload is: protocol.hpp."""
+output line. What each workload is: protocol.hpp. The --uvloop flag (take_uvloop_flag) and the loop
+it picks (new_loop) are shared by every program here."""
 import json
 import sys
 import time
@@ -27,13 +28,17 @@ def warm_up_ops(ops):
     return ops // 10 + 1
 
 
+def take_uvloop_flag(args):
+    """(True, the rest) when the arguments start with --uvloop, else (False, args)."""
+    if args[:1] == ["--uvloop"]:
+        return True, args[1:]
+    return False, args
+
+
 def parse_arguments(argv, families):
     """Returns (system, workload, family, parameter, ops); exits with status 2 on a bad line."""
-    args = argv[1:]
-    system = "asyncio"
-    if args[:1] == ["--uvloop"]:
-        system = "uvloop"
-        args = args[1:]
+    use_uvloop, args = take_uvloop_flag(argv[1:])
+    system = "uvloop" if use_uvloop else "asyncio"
     if len(args) == 2 and ":" in args[0]:
         family, parameter = args[0].split(":", 1)
         if (family in families and parameter.isdigit() and int(parameter) > 0 and args[1].isdigit()

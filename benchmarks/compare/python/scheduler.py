@@ -20,6 +20,8 @@ import threading
 import time
 import tracemalloc
 
+import protocol
+
 CHAIN_LINKS = 100_000
 
 
@@ -137,21 +139,14 @@ async def measure(workload, ops):
 
 
 def main(argv):
-    args = argv[1:]
-    system = "asyncio"
-    if args[:1] == ["--uvloop"]:
-        system = "uvloop"
-        args = args[1:]
+    use_uvloop, args = protocol.take_uvloop_flag(argv[1:])
+    system = "uvloop" if use_uvloop else "asyncio"
     if len(args) != 2 or args[0] not in WORKLOADS or not args[1].isdigit() or int(args[1]) <= 0:
         print(f"usage: {argv[0]} [--uvloop] {'|'.join(WORKLOADS)} <ops>  (ops > 0)",
               file=sys.stderr)
         return 2
     workload, ops = args[0], int(args[1])
-    if system == "uvloop":
-        import uvloop  # optional: the driver runs this only when python3-uvloop is installed
-        loop = uvloop.new_event_loop()
-    else:
-        loop = asyncio.new_event_loop()
+    loop = protocol.new_loop(system)
     if workload == "parked_task_bytes":
         tracemalloc.start()  # slows every allocation: only for the workload that counts bytes
     try:
