@@ -100,16 +100,18 @@ function(corio_add_library component)
 endfunction()
 
 # corio_add_test(<name> SOURCES ... [DEPS ...] [LABELS ...] [TIMEOUT seconds])
-# One GoogleTest executable; gtest_discover_tests gives one ctest entry per TEST.
+# One GoogleTest executable; gtest_discover_tests gives one ctest entry per TEST, each with
+# TIMEOUT (default corio_test_timeout).
 #
-# With CORIO_TEST_BUNDLES on (the MinGW preset), a test without LABELS or TIMEOUT is compiled into
-# an object library named <name> instead, and every such test of a directory is linked into one
-# executable, <directory>_tests, once the directory's CMakeLists.txt is done. ctest still sees one
-# entry per TEST, under the same names. Why: each test executable links libstdc++, GoogleTest and
-# corio statically, and MinGW's GNU ld spends about 4.4 s on every such link (a native link takes a
-# tenth of that); 50 test executables were about half of the Windows cross build. The target
-# commands a directory applies to <name> afterwards (include directories, definitions, link
-# libraries, dependencies) work on the object library the same way.
+# With CORIO_TEST_BUNDLES on (the mingw and macos-cross presets), a test without LABELS or
+# TIMEOUT is compiled into an object library named <name> instead, and every such test of a
+# directory is linked into one executable, <directory>_tests, once the directory's CMakeLists.txt
+# is done. ctest still sees one entry per TEST, under the same names. Why: each test executable
+# links libstdc++, GoogleTest and corio statically, and MinGW's GNU ld spends about 4.4 s on every
+# such link (a native link takes a tenth of that); 50 test executables were about half of the
+# Windows cross build. The target commands a directory applies to <name> afterwards (include
+# directories, definitions, link libraries, dependencies) work on the object library the same way.
+set(corio_test_timeout 120)
 function(corio_add_test name)
     cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
     if(CORIO_TEST_BUNDLES AND NOT ARG_LABELS AND NOT ARG_TIMEOUT)
@@ -125,7 +127,7 @@ function(corio_add_test name)
         return()
     endif()
     if(NOT ARG_TIMEOUT)
-        set(ARG_TIMEOUT 120)
+        set(ARG_TIMEOUT ${corio_test_timeout})
     endif()
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} corio_test_support GTest::gtest GTest::gtest_main)
@@ -142,7 +144,7 @@ function(corio_add_test_bundle)
     add_executable(${bundle})
     target_link_libraries(${bundle} PRIVATE ${members} GTest::gtest_main)
     corio_set_warnings(${bundle})
-    corio_discover_tests(${bundle} 120 "")
+    corio_discover_tests(${bundle} ${corio_test_timeout} "")
 endfunction()
 
 function(corio_use_test_pch target)
