@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Boost.Asio (C++20 awaitable + co_spawn) on the socket workloads of protocol.hpp, on one
-// io_context run by one thread: ../net/socket_ping_pong.hpp's ping-pong as two coroutines,
-// async_write_some and async_read_some on the same connected sockets (local::stream_protocol for
-// the socketpair, ip::tcp for TCP), each adopted with assign().
+// io_context run by one thread: ../net/socket_ping_pong.hpp's ping-pong as two coroutines per
+// connection, async_write_some and async_read_some on the same connected sockets
+// (local::stream_protocol for the socketpair, ip::tcp for TCP), each adopted by the socket's
+// constructor from its descriptor.
 #include "socket_workload.hpp"
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
@@ -21,8 +22,10 @@
 #include <array>
 #include <cstddef>
 #include <exception>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace asio = boost::asio;
 
@@ -58,12 +61,23 @@ asio::awaitable<void> pong(Socket& socket) {
     }
 }
 
-template <class Socket>
-void ping_pong(asio::io_context& context, Socket& a, Socket& b,
+// A pinging and an echoing coroutine per connection, all on one io_context; the pings share
+// `keep_going`. The sockets adopt the connections' descriptors and close them.
+template <class Socket, class Protocol>
+void ping_pong(asio::io_context& context, Protocol protocol,
+               std::span<const corio_bench::connected_pair> connections,
                corio_compare::countdown& keep_going, std::size_t message_size) {
+    std::vector<Socket> pinging;
+    std::vector<Socket> echoing;
+    pinging.reserve(connections.size()); // the coroutines hold references: no reallocation
+    echoing.reserve(connections.size());
+    for (const corio_bench::connected_pair& pair : connections) {
+        pinging.emplace_back(context, protocol, pair.a);
+        echoing.emplace_back(context, protocol, pair.b);
+    }
     std::string failure;
     const auto remember = [&failure](const std::exception_ptr& thrown) {
-        if (thrown) {
+        if (thrown && failure.empty()) {
             try {
                 std::rethrow_exception(thrown);
             } catch (const std::exception& error) {
@@ -71,8 +85,10 @@ void ping_pong(asio::io_context& context, Socket& a, Socket& b,
             }
         }
     };
-    asio::co_spawn(context, pong(b), remember);
-    asio::co_spawn(context, ping(a, keep_going, message_size), remember);
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        asio::co_spawn(context, pong(echoing[i]), remember);
+        asio::co_spawn(context, ping(pinging[i], keep_going, message_size), remember);
+    }
     context.run();
     context.restart();
     if (!failure.empty()) {
@@ -83,26 +99,18 @@ void ping_pong(asio::io_context& context, Socket& a, Socket& b,
 } // namespace
 
 int main(int argc, char** argv) {
-    const auto work =
-        corio_compare::parse_parameterised_arguments(argc, argv, corio_compare::socket_families);
-    if (!work) {
-        return 2;
-    }
     asio::io_context context{1};
-    corio_compare::measure_ping_pong(
-        "asio", *work, [&](corio_bench::connected_pair pair, corio_compare::countdown& keep_going) {
-            const std::size_t size = corio_compare::message_size_of(*work);
-            if (corio_compare::transport_of(*work) == corio_bench::transport::tcp) {
-                asio::ip::tcp::socket a{context, asio::ip::tcp::v4(), pair.a};
-                asio::ip::tcp::socket b{context, asio::ip::tcp::v4(), pair.b};
-                ping_pong(context, a, b, keep_going, size);
+    return corio_compare::run_socket_program(
+        argc, argv, "asio",
+        [&](std::span<const corio_bench::connected_pair> connections,
+            corio_compare::countdown& keep_going, corio_bench::transport kind,
+            std::size_t message_size) {
+            if (kind == corio_bench::transport::tcp) {
+                ping_pong<asio::ip::tcp::socket>(context, asio::ip::tcp::v4(), connections,
+                                                 keep_going, message_size);
             } else {
-                asio::local::stream_protocol::socket a{context, asio::local::stream_protocol{},
-                                                       pair.a};
-                asio::local::stream_protocol::socket b{context, asio::local::stream_protocol{},
-                                                       pair.b};
-                ping_pong(context, a, b, keep_going, size);
+                ping_pong<asio::local::stream_protocol::socket>(
+                    context, asio::local::stream_protocol{}, connections, keep_going, message_size);
             }
         });
-    return 0;
 }

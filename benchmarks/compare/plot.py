@@ -8,8 +8,9 @@ per system, both axes log-scaled.
     plot.py results.json OUT_DIR    # writes OUT_DIR/compare-<workload>.svg, scaling-<workload>.svg
 
 With the timer and socket workloads in the JSON ("io"), also a bar chart per such workload
-(compare-<family>-<parameter>.svg) and a scaling curve per timer family
-(compare-scaling-<family>.svg: cost per timer against live timers, both axes log-scaled).
+(compare-<family>-<parameter>.svg), and a scaling curve per timer family and for the
+many-connection ping-pong (compare-scaling-<family>.svg: cost per timer against live timers, cost
+per round trip against connections; both axes log-scaled).
 With the HTTP workloads in the JSON ("http"), a bar chart per client and server workload
 (compare-http_client-<connections>.svg, compare-http_server-<connections>.svg: requests/s, longer
 is faster), one of bytes per idle connection at the largest count held
@@ -42,6 +43,23 @@ HTTP_REFERENCES = {"http_client": "wrk", "http_server": "nginx", "idle_connectio
 def decades(low_value, high_value):
     """The powers of ten around [low_value, high_value]."""
     return 10 ** math.floor(math.log10(low_value)), 10 ** math.ceil(math.log10(high_value))
+
+
+ONE_TWO_FIVE = (1, 2, 5)
+
+
+def one_two_five(low_value, high_value):
+    """The 1-2-5 steps (..., 1, 2, 5, 10, 20, ...) from the one at or below low_value to the one at
+    or above high_value: gridlines for a log axis that spans less than two decades."""
+    steps = []
+    power = 10.0 ** math.floor(math.log10(low_value))
+    while not steps or steps[-1] < high_value:
+        steps += [step * power for step in ONE_TWO_FIVE]
+        power *= 10
+    steps.append(power)
+    first = max(index for index, step in enumerate(steps) if step <= low_value)
+    last = min(index for index, step in enumerate(steps) if step >= high_value)
+    return steps[first:last + 1]
 
 
 def log_axis(low, high, start, length):
@@ -105,6 +123,12 @@ def line_chart(title, unit, curves, x_label="count"):
     values = [value for points in curves.values() for value in points.values()]
     x_low, x_high = decades(min(counts), max(counts))
     y_low, y_high = decades(min(values), max(values))
+    # Curves that stay within a few multiples of each other get 1-2-5 gridlines, not decades that
+    # would squeeze them into a sliver of the chart.
+    y_grid = list(powers_of_ten(y_low, y_high))
+    if max(values) / min(values) < 10 and len(one_two_five(min(values), max(values))) > 1:
+        y_grid = one_two_five(min(values), max(values))
+        y_low, y_high = y_grid[0], y_grid[-1]
     plot_width, plot_height = width - left - right, height - top - bottom
 
     x = log_axis(x_low, x_high, left, plot_width)
@@ -115,7 +139,7 @@ def line_chart(title, unit, curves, x_label="count"):
                      f'stroke="#ddd"/>')
         parts.append(f'<text x="{x(count):.1f}" y="{top + plot_height + 16}" text-anchor="middle">'
                      f'{count:,.0f}</text>')
-    for value in powers_of_ten(y_low, y_high):
+    for value in y_grid:
         parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{left + plot_width}" y2="{y(value):.1f}" '
                      f'stroke="#ddd"/>')
         parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>')
@@ -139,9 +163,11 @@ def line_chart(title, unit, curves, x_label="count"):
     return "\n".join(parts) + "\n"
 
 
-# ---- Timer and socket workloads: bar charts, and scaling curves for the timers ----
-SCALING_TITLES = {"timer_insert_cancel": "timer insert+cancel: ns per insert+cancel",
-                  "timer_insert_fire": "timer insert+fire: CPU ns per timer"}
+# ---- Timer and socket workloads: bar charts, and scaling curves for timers and connections ----
+# family: (chart title, x axis)
+SCALING_TITLES = {"timer_insert_cancel": ("timer insert+cancel: ns per insert+cancel", "live timers"),
+                  "timer_insert_fire": ("timer insert+fire: CPU ns per timer", "live timers"),
+                  "ping_pong_connections": ("1-byte TCP ping-pong: ns per round trip", "connections")}
 
 
 def plot_io(report, out):
@@ -153,17 +179,21 @@ def plot_io(report, out):
             family, parameter = workload.split(":")
             title = f"{workload} ({report['machine']['cpu']})"
             (out / f"compare-{family}-{parameter}.svg").write_text(chart(title, rows))
-    for family, title in SCALING_TITLES.items():
+    for family, (title, x_label) in SCALING_TITLES.items():
         curves = {}
         for workload, systems in summary.items():
             if workload.startswith(family + ":"):
-                live = int(workload.split(":")[1])
+                count = int(workload.split(":")[1])
                 for system, row in systems.items():
-                    curves.setdefault(system, {})[live] = row["median"]
+                    curves.setdefault(system, {})[count] = row["median"]
+        if family == "ping_pong_connections":  # its 1-connection point is ping_pong_tcp:1 (see run)
+            for system, row in summary.get("ping_pong_tcp:1", {}).items():
+                if system in curves:
+                    curves[system][1] = row["median"]
         curves = {system: points for system, points in curves.items() if len(points) > 1}
         if curves:
             (out / f"compare-scaling-{family}.svg").write_text(
-                line_chart(f"{title} ({report['machine']['cpu']})", "ns", curves, "live timers"))
+                line_chart(f"{title} ({report['machine']['cpu']})", "ns", curves, x_label))
 
 
 def plot_http(http, cpu, out):
@@ -183,6 +213,10 @@ def plot_http(http, cpu, out):
             if workload.startswith(family + ":"):
                 for system, row in systems.items():
                     curves.setdefault(system, {})[int(workload.split(":")[1])] = row["median"]
+        if family == "ping_pong_connections":  # its 1-connection point is ping_pong_tcp:1 (see run)
+            for system, row in summary.get("ping_pong_tcp:1", {}).items():
+                if system in curves:
+                    curves[system][1] = row["median"]
         curves = {system: points for system, points in curves.items() if len(points) > 1}
         if curves:
             (out / f"compare-scaling-{family}.svg").write_text(

@@ -162,12 +162,28 @@ Task measure(std::string_view system, request work, RunWorkload run_workload) {
 //     ping_pong_socketpair:B  one op is one round trip of a B-byte message (1 <= B <= 64) between
 //     ping_pong_tcp:B         two ends on one loop, over an AF_UNIX socketpair or over TCP on
 //                             127.0.0.1 with Nagle's algorithm off (../net/socket_ping_pong.hpp).
+//     ping_pong_connections:N N TCP connections over 127.0.0.1 (1 <= N <= 10,000), a 1-byte
+//                             ping-pong on each, all N in flight at once on one loop. One op is one
+//                             round trip on any of them: the pingers share one countdown, so the
+//                             total is exact however it falls across connections. The connections
+//                             are made before the clock starts.
 //
 // Delays are the same for every system: timer i (counted from 0 over the whole run, warm-up
 // included) gets spread(i, range) microseconds on top of the base, a multiplicative hash that
 // Rust and Python compute the same way.
 inline constexpr std::string_view timer_families[] = {"timer_insert_cancel", "timer_insert_fire"};
-inline constexpr std::string_view socket_families[] = {"ping_pong_socketpair", "ping_pong_tcp"};
+inline constexpr std::string_view socket_families[] = {"ping_pong_socketpair", "ping_pong_tcp",
+                                                       "ping_pong_connections"};
+inline constexpr std::int64_t max_message_bytes = 64;
+inline constexpr std::int64_t max_connections = 10'000;
+
+// The largest parameter a family takes, or 0 for no limit (timers).
+inline std::int64_t max_parameter_of(std::string_view family) {
+    if (family == "ping_pong_connections") {
+        return max_connections;
+    }
+    return family.starts_with("ping_pong") ? max_message_bytes : 0;
+}
 
 inline constexpr std::int64_t far_delay_base_us = 3'600'000'000;  // 1 hour
 inline constexpr std::int64_t far_delay_range_us = 3'600'000'000; // up to 1 hour more
@@ -209,9 +225,9 @@ parse_parameterised_arguments(int argc, char** argv, const std::string_view (&fa
             for (const std::string_view family : families) {
                 known = known || family == parsed.family;
             }
-            const bool is_socket = parsed.family.starts_with("ping_pong");
+            const std::int64_t limit = max_parameter_of(parsed.family);
             if (known && whole_number(parsed.workload.substr(colon + 1), parsed.parameter) &&
-                whole_number(argv[2], parsed.ops) && (!is_socket || parsed.parameter <= 64)) {
+                whole_number(argv[2], parsed.ops) && (limit == 0 || parsed.parameter <= limit)) {
                 return parsed;
             }
         }
@@ -221,7 +237,8 @@ parse_parameterised_arguments(int argc, char** argv, const std::string_view (&fa
         std::fprintf(stderr, "%s%.*s", i == 0 ? " " : "|", static_cast<int>(families[i].size()),
                      families[i].data());
     }
-    std::fprintf(stderr, ":<live timers, or message bytes 1-64> <ops>  (ops > 0)\n");
+    std::fprintf(stderr, ":<live timers, message bytes 1-64, or connections 1-10000> <ops>  "
+                         "(ops > 0)\n");
     return std::nullopt;
 }
 

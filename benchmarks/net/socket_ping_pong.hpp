@@ -12,6 +12,10 @@
 // loop the socket is drained (see docs/design.md, section 5), and gets the same sockets from
 // make_connected_pair(). benchmarks/compare runs the 1-byte and 64-byte messages.
 //
+// The _connections variants run that ping-pong on many TCP connections at once
+// (make_tcp_connections), one message in flight on each, on one loop: the cost of a round trip as
+// the number of connections grows, where one wait can return many ready sockets.
+//
 // The loops take `keep_going`, a callable returning false when enough round trips were made:
 // benchmark::State::KeepRunning in the benchmarks, a countdown in the counting tool.
 // Linux only (epoll, accept4, SOCK_NONBLOCK).
@@ -22,9 +26,11 @@
 #include <corio/runtime/join_handle.hpp>
 #include <corio/runtime/task.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <fcntl.h>
 #include <initializer_list>
 #include <netinet/in.h>
@@ -36,6 +42,7 @@
 #include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
+#include <vector>
 
 namespace corio_bench {
 
@@ -66,44 +73,96 @@ inline void set_no_delay(int fd) {
     checked(::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), "setsockopt");
 }
 
-// An AF_UNIX socketpair, or a TCP connection over 127.0.0.1 with Nagle's algorithm off on both
-// ends (as corio::net::tcp_stream::connect and libuv servers set it), made with blocking calls
-// before any loop sees the sockets.
+inline void close_all(std::span<const connected_pair> pairs) {
+    for (const connected_pair& pair : pairs) {
+        ::close(pair.a);
+        ::close(pair.b);
+    }
+}
+
+// A listening TCP socket on 127.0.0.1, an ephemeral port, with room for `backlog` connections.
+struct loopback_listener {
+    int fd = -1;
+    sockaddr_in address{};
+
+    explicit loopback_listener(int backlog) {
+        fd = checked(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+        try {
+            address.sin_family = AF_INET;
+            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            socklen_t length = sizeof address;
+            // The sockaddr casts are the sockets API's own idiom.
+            auto* generic = reinterpret_cast<sockaddr*>(&address);
+            checked(::bind(fd, generic, length), "bind");
+            checked(::listen(fd, backlog), "listen");
+            checked(::getsockname(fd, generic, &length), "getsockname");
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+    }
+    loopback_listener(const loopback_listener&) = delete;
+    loopback_listener& operator=(const loopback_listener&) = delete;
+    ~loopback_listener() { ::close(fd); }
+
+    // One connection to this listener, made with a blocking connect and accepted at once: both
+    // ends non-blocking, with Nagle's algorithm off (as corio::net::tcp_stream::connect and libuv
+    // servers set it). Returns {connecting end, accepted end}.
+    [[nodiscard]] connected_pair connect_one() const {
+        const int client = checked(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+        try {
+            checked(::connect(client, reinterpret_cast<const sockaddr*>(&address), sizeof address),
+                    "connect");
+            const int server =
+                checked(::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC), "accept4");
+            const connected_pair pair{client, server};
+            try {
+                checked(::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) | O_NONBLOCK), "fcntl");
+                set_no_delay(client);
+                set_no_delay(server);
+            } catch (...) {
+                ::close(server);
+                throw;
+            }
+            return pair;
+        } catch (...) {
+            ::close(client);
+            throw;
+        }
+    }
+};
+
+// An AF_UNIX socketpair, or a TCP connection over 127.0.0.1 (loopback_listener::connect_one),
+// made with blocking calls before any loop sees the sockets.
 inline connected_pair make_connected_pair(transport kind) {
-    constexpr int flags = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
     if (kind == transport::socketpair) {
         std::array<int, 2> fds{};
-        checked(::socketpair(AF_UNIX, flags, 0, fds.data()), "socketpair");
+        checked(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()),
+                "socketpair");
         return {fds[0], fds[1]};
     }
-    const int listener = checked(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return loopback_listener{1}.connect_one();
+}
+
+// `count` TCP connections over 127.0.0.1 to one listener, for the many-connection ping-pong
+// (ping_pong_connections). Side a is the accepted end and side b the connecting one: a pings and
+// closes first, so each connection's TIME_WAIT holds the listener's port and not one of `count`
+// ephemeral ports, which repeated runs of a thousand connections could otherwise run short of.
+// Needs 2 * count descriptors (the driver raises RLIMIT_NOFILE to its hard limit).
+inline std::vector<connected_pair> make_tcp_connections(std::size_t count) {
+    std::vector<connected_pair> pairs;
+    pairs.reserve(count);
     try {
-        checked(client, "socket");
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        // The sockaddr casts are the sockets API's own idiom.
-        auto* generic = reinterpret_cast<sockaddr*>(&address);
-        checked(::bind(listener, generic, length), "bind");
-        checked(::listen(listener, 1), "listen");
-        checked(::getsockname(listener, generic, &length), "getsockname");
-        checked(::connect(client, generic, length), "connect");
-        const int server =
-            checked(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC), "accept4");
-        ::close(listener);
-        checked(::fcntl(client, F_SETFL, ::fcntl(client, F_GETFL) | O_NONBLOCK), "fcntl");
-        set_no_delay(client);
-        set_no_delay(server);
-        return {client, server};
-    } catch (...) {
-        ::close(listener);
-        if (client >= 0) {
-            ::close(client);
+        const loopback_listener listener{static_cast<int>(std::min<std::size_t>(count, SOMAXCONN))};
+        for (std::size_t i = 0; i < count; ++i) {
+            const connected_pair made = listener.connect_one();
+            pairs.push_back({made.b, made.a});
         }
+    } catch (...) {
+        close_all(pairs);
         throw;
     }
+    return pairs;
 }
 
 inline std::string_view transport_name(transport kind) {
@@ -168,57 +227,118 @@ corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going,
     co_await pong;
 }
 
+// The ping-pong on every connection at once, on one loop: a pinging task on each a end and an
+// echoing one on each b end. The pingers share `keep_going`, so the round trips add up to exactly
+// what it allows, however they fall across connections.
+template <class KeepGoing>
+corio::task<> corio_ping_pong_connections(std::span<const connected_pair> pairs,
+                                          KeepGoing& keep_going, std::size_t message_size = 1) {
+    check_message_size(message_size);
+    std::vector<corio::io_object> pinging;
+    std::vector<corio::io_object> echoing;
+    pinging.reserve(pairs.size()); // the tasks hold references: no reallocation after this
+    echoing.reserve(pairs.size());
+    for (const connected_pair& pair : pairs) {
+        pinging.emplace_back(pair.a);
+        echoing.emplace_back(pair.b);
+    }
+    std::vector<corio::join_handle<>> pongs;
+    std::vector<corio::join_handle<>> pings;
+    pongs.reserve(pairs.size());
+    pings.reserve(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        pongs.push_back(corio::spawn(corio_pong(echoing[i])));
+        pings.push_back(corio::spawn(corio_ping(pinging[i], keep_going, message_size)));
+    }
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        co_await pings[i];
+        pinging[i].close(); // its pong reads end of stream and finishes
+    }
+    for (corio::join_handle<>& pong : pongs) {
+        co_await pong;
+    }
+}
+
 // ---- The floor: the same ping-pong written directly against epoll, no runtime ----
 
+// Every connection's ping-pong in one epoll loop, the pings sharing `keep_going` as the corio
+// tasks do. Level-triggered and only for reading: nothing is ever written into a full buffer
+// here, so each side costs exactly epoll_wait + read + write, and the epoll_wait is shared by all
+// the connections that are ready at once.
 template <class KeepGoing>
-void raw_ping_pong(connected_pair pair, KeepGoing& keep_going, std::size_t message_size = 1) {
-    check_message_size(message_size);
-    const int epoll_fd = checked(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
+void raw_ping_pong_connections(std::span<const connected_pair> pairs, KeepGoing& keep_going,
+                               std::size_t message_size = 1) {
     struct closer {
-        std::array<int, 3> fds;
+        std::span<const connected_pair> pairs;
+        int epoll_fd = -1;
         ~closer() {
-            for (const int fd : fds) {
-                ::close(fd);
+            close_all(pairs);
+            if (epoll_fd >= 0) {
+                ::close(epoll_fd);
             }
         }
-    } close_all{{epoll_fd, pair.a, pair.b}};
-    // Level-triggered and only for reading: nothing is ever written into a full buffer here, so
-    // each side costs exactly epoll_wait + read + write.
-    for (const int fd : {pair.a, pair.b}) {
-        epoll_event event{};
-        event.events = EPOLLIN;
-        event.data.fd = fd;
-        checked(::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event), "epoll_ctl");
+    } owner{pairs};
+    check_message_size(message_size);
+    owner.epoll_fd = checked(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
+    // Event data: the connection's index times two, plus one for its b end.
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        for (const std::uint64_t end : {0U, 1U}) {
+            epoll_event event{};
+            event.events = EPOLLIN;
+            event.data.u64 = 2 * i + end;
+            const int fd = end == 0 ? pairs[i].a : pairs[i].b;
+            checked(::epoll_ctl(owner.epoll_fd, EPOLL_CTL_ADD, fd, &event), "epoll_ctl");
+        }
     }
-    std::array<char, read_buffer_size> buffer{};
-    std::array<epoll_event, 2> events{};
     const auto message_length = static_cast<ssize_t>(message_size);
-    while (keep_going()) {
-        if (::write(pair.a, ping_bytes.data(), message_size) != message_length) {
+    std::vector<ssize_t> replied(pairs.size()); // bytes of each connection's reply read so far
+    std::size_t in_flight = 0;
+    const auto ping = [&](std::size_t i) {
+        if (!keep_going()) {
+            return;
+        }
+        if (::write(pairs[i].a, ping_bytes.data(), message_size) != message_length) {
             throw_errno("write");
         }
-        ssize_t replied = 0; // bytes of the reply read so far
-        while (replied < message_length) {
-            const int count =
-                ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), -1);
-            if (count < 0 && errno != EINTR) {
-                throw_errno("epoll_wait");
+        replied[i] = 0;
+        ++in_flight;
+    };
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        ping(i);
+    }
+    std::array<char, read_buffer_size> buffer{};
+    std::array<epoll_event, 256> events{};
+    while (in_flight > 0) {
+        const int count =
+            ::epoll_wait(owner.epoll_fd, events.data(), static_cast<int>(events.size()), -1);
+        if (count < 0 && errno != EINTR) {
+            throw_errno("epoll_wait");
+        }
+        for (int e = 0; e < count; ++e) {
+            const std::uint64_t tag = events[static_cast<std::size_t>(e)].data.u64;
+            const std::size_t i = tag / 2;
+            const bool echo_end = tag % 2 == 1;
+            const int fd = echo_end ? pairs[i].b : pairs[i].a;
+            const ssize_t received = ::read(fd, buffer.data(), buffer.size());
+            if (received <= 0) {
+                throw std::runtime_error("ping-pong: read failed or the peer closed");
             }
-            for (int i = 0; i < count; ++i) {
-                const int fd = events[static_cast<std::size_t>(i)].data.fd;
-                const ssize_t received = ::read(fd, buffer.data(), buffer.size());
-                if (received <= 0) {
-                    throw std::runtime_error("ping-pong: read failed or the peer closed");
-                }
-                if (fd == pair.a) {
-                    replied += received;
-                } else if (::write(pair.b, buffer.data(), static_cast<std::size_t>(received)) !=
-                           received) {
+            if (echo_end) {
+                if (::write(fd, buffer.data(), static_cast<std::size_t>(received)) != received) {
                     throw_errno("write");
                 }
+            } else if ((replied[i] += received) >= message_length) {
+                --in_flight;
+                ping(i);
             }
         }
     }
+}
+
+// One connection: raw_ping_pong_connections over a single pair.
+template <class KeepGoing>
+void raw_ping_pong(connected_pair pair, KeepGoing& keep_going, std::size_t message_size = 1) {
+    raw_ping_pong_connections(std::span(&pair, 1), keep_going, message_size);
 }
 
 } // namespace corio_bench

@@ -28,6 +28,17 @@ def warm_up_ops(ops):
     return ops // 10 + 1
 
 
+MAX_MESSAGE_BYTES = 64
+MAX_CONNECTIONS = 10_000
+
+
+def max_parameter_of(family):
+    """The largest parameter a family takes; timers have no limit."""
+    if family == "ping_pong_connections":
+        return MAX_CONNECTIONS
+    return MAX_MESSAGE_BYTES if family.startswith("ping_pong") else float("inf")
+
+
 def take_uvloop_flag(args):
     """(True, the rest) when the arguments start with --uvloop, else (False, args)."""
     if args[:1] == ["--uvloop"]:
@@ -42,10 +53,10 @@ def parse_arguments(argv, families):
     if len(args) == 2 and ":" in args[0]:
         family, parameter = args[0].split(":", 1)
         if (family in families and parameter.isdigit() and int(parameter) > 0 and args[1].isdigit()
-                and int(args[1]) > 0 and (not family.startswith("ping_pong") or int(parameter) <= 64)):
+                and int(args[1]) > 0 and int(parameter) <= max_parameter_of(family)):
             return system, args[0], family, int(parameter), int(args[1])
-    print(f"usage: {argv[0]} [--uvloop] {'|'.join(families)}:<live timers, or message bytes 1-64> "
-          f"<ops>  (ops > 0)", file=sys.stderr)
+    print(f"usage: {argv[0]} [--uvloop] {'|'.join(families)}:<live timers, message bytes 1-64, or "
+          f"connections 1-10000> <ops>  (ops > 0)", file=sys.stderr)
     sys.exit(2)
 
 

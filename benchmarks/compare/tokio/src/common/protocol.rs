@@ -31,24 +31,37 @@ pub struct Request {
     pub ops: i64,
 }
 
+pub const MAX_MESSAGE_BYTES: i64 = 64;
+pub const MAX_CONNECTIONS: i64 = 10_000;
+
+// The largest parameter a family takes; timers have no limit.
+pub fn max_parameter_of(family: &str) -> Option<i64> {
+    if family == "ping_pong_connections" {
+        Some(MAX_CONNECTIONS)
+    } else if family.starts_with("ping_pong") {
+        Some(MAX_MESSAGE_BYTES)
+    } else {
+        None
+    }
+}
+
 // `<program> <family>:<parameter> <ops>`; a bad command line gets a usage line and exit status 2.
 pub fn parse_arguments(families: &[&str]) -> Request {
     let args: Vec<String> = std::env::args().collect();
     let positive = |text: &str| text.parse::<i64>().ok().filter(|value| *value > 0);
     if args.len() == 3 {
         if let Some((family, parameter)) = args[1].split_once(':') {
-            let socket = family.starts_with("ping_pong");
             if let (true, Some(parameter), Some(ops)) =
                 (families.contains(&family), positive(parameter), positive(&args[2]))
             {
-                if !socket || parameter <= 64 {
+                if max_parameter_of(family).map_or(true, |limit| parameter <= limit) {
                     return Request { workload: args[1].clone(), family: family.to_string(), parameter, ops };
                 }
             }
         }
     }
     eprintln!(
-        "usage: {} {}:<live timers, or message bytes 1-64> <ops>  (ops > 0)",
+        "usage: {} {}:<live timers, message bytes 1-64, or connections 1-10000> <ops>  (ops > 0)",
         args[0],
         families.join("|")
     );
