@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The floor for the socket workloads of protocol.hpp: ../net/socket_ping_pong.hpp's ping-pong
-// hand-written against epoll, no runtime (level-triggered, epoll_wait + read + write per side, one
+// hand-written against epoll, no runtime (edge-triggered, epoll_wait + read + write per side, one
 // epoll_wait shared by every connection ready at once).
 #include "socket_workload.hpp"
 
