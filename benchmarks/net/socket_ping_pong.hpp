@@ -215,18 +215,6 @@ inline corio::task<> corio_pong(corio::io_object& socket) {
     }
 }
 
-template <class KeepGoing>
-corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going,
-                              std::size_t message_size = 1) {
-    check_message_size(message_size);
-    corio::io_object a{pair.a};
-    corio::io_object b{pair.b};
-    corio::join_handle<> pong = corio::spawn(corio_pong(b));
-    co_await corio_ping(a, keep_going, message_size);
-    a.close(); // B reads end of stream and finishes
-    co_await pong;
-}
-
 // The ping-pong on every connection at once, on one loop: a pinging task on each a end and an
 // echoing one on each b end. The pingers share `keep_going`, so the round trips add up to exactly
 // what it allows, however they fall across connections.
@@ -257,6 +245,13 @@ corio::task<> corio_ping_pong_connections(std::span<const connected_pair> pairs,
     for (corio::join_handle<>& pong : pongs) {
         co_await pong;
     }
+}
+
+// One connection: corio_ping_pong_connections over a single pair.
+template <class KeepGoing>
+corio::task<> corio_ping_pong(connected_pair pair, KeepGoing& keep_going,
+                              std::size_t message_size = 1) {
+    co_await corio_ping_pong_connections(std::span(&pair, 1), keep_going, message_size);
 }
 
 // ---- The floor: the same ping-pong written directly against epoll, no runtime ----

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UnixStream};
+use tokio::task::JoinHandle;
 
 const READ_BUFFER_SIZE: usize = 128; // larger than any message, as in socket_ping_pong.hpp
 
@@ -72,19 +73,22 @@ async fn connect(work: &protocol::Request) -> Vec<Connection> {
     connections
 }
 
+// Spawns the echoing task on b and the pinging one on a.
+fn spawn_ping_pong<S>(tasks: &mut Vec<JoinHandle<()>>, a: S, b: S, left: &Countdown, message_size: usize)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    tasks.push(tokio::spawn(pong(b)));
+    tasks.push(tokio::spawn(ping(a, left.clone(), message_size)));
+}
+
 async fn ping_pong(connections: Vec<Connection>, round_trips: i64, message_size: usize) {
     let left: Countdown = Arc::new(AtomicI64::new(round_trips));
     let mut tasks = Vec::with_capacity(2 * connections.len());
     for connection in connections {
         match connection {
-            Connection::Unix(a, b) => {
-                tasks.push(tokio::spawn(pong(b)));
-                tasks.push(tokio::spawn(ping(a, left.clone(), message_size)));
-            }
-            Connection::Tcp(a, b) => {
-                tasks.push(tokio::spawn(pong(b)));
-                tasks.push(tokio::spawn(ping(a, left.clone(), message_size)));
-            }
+            Connection::Unix(a, b) => spawn_ping_pong(&mut tasks, a, b, &left, message_size),
+            Connection::Tcp(a, b) => spawn_ping_pong(&mut tasks, a, b, &left, message_size),
         }
     }
     for task in tasks {
